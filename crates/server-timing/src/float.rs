@@ -1,0 +1,215 @@
+//! HTML's [rules for parsing floating-point number values], which the
+//! Server Timing spec's `duration` getter applies to the `dur` param.
+//!
+//! [rules for parsing floating-point number values]: <https://html.spec.whatwg.org/multipage/common-microsyntaxes.html#rules-for-parsing-floating-point-number-values>
+
+use std::fmt;
+
+/// Why [`parse_floating_point_number`] returned an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FloatError {
+    /// The input (after leading ASCII whitespace) does not start with a number.
+    NotANumber,
+    /// The number rounds to ±2<sup>1024</sup>: too large for a double.
+    OutOfRange,
+}
+
+impl fmt::Display for FloatError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            FloatError::NotANumber => "not a floating-point number",
+            FloatError::OutOfRange => "number too large for a double",
+        })
+    }
+}
+
+impl std::error::Error for FloatError {}
+
+/// A successful parse: the value and how many input bytes the rules used.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ParsedFloat {
+    /// The number. Never −0, NaN or infinite.
+    pub value: f64,
+    /// The byte offset just past the last byte the rules read as part of the
+    /// number; anything from there on was ignored.
+    pub end: usize,
+}
+
+#[inline]
+fn is_ascii_whitespace(b: u8) -> bool {
+    // Infra's ASCII whitespace: TAB, LF, FF, CR, SPACE.
+    matches!(b, b'\t' | b'\n' | b'\x0C' | b'\r' | b' ')
+}
+
+/// HTML's [rules for parsing floating-point number values], over bytes.
+///
+/// Leading ASCII whitespace is skipped, a leading `+` is accepted, `.5`, `5.`
+/// and exponents are numbers, and whatever follows the number is ignored
+/// (`12abc` is 12, `1.2.3` is 1.2). The exact value is rounded to the nearest
+/// double, and a value that rounds to ±2<sup>1024</sup> is an error, as the
+/// rules say; −0 comes out as +0, which the rules' set of values excludes.
+///
+/// ```
+/// use server_timing::float::{parse_floating_point_number, FloatError};
+/// assert_eq!(parse_floating_point_number(b"123.4abc").unwrap().value, 123.4);
+/// assert_eq!(parse_floating_point_number(b" 1.e3").unwrap().value, 1000.0);
+/// assert_eq!(parse_floating_point_number(b"1e400"), Err(FloatError::OutOfRange));
+/// assert_eq!(parse_floating_point_number(b"Infinity"), Err(FloatError::NotANumber));
+/// ```
+///
+/// [rules for parsing floating-point number values]: <https://html.spec.whatwg.org/multipage/common-microsyntaxes.html#rules-for-parsing-floating-point-number-values>
+pub fn parse_floating_point_number(input: &[u8]) -> Result<ParsedFloat, FloatError> {
+    let n = input.len();
+    let digit = |i: usize| i < n && input[i].is_ascii_digit();
+    // Steps 1-5: position at the start; value, divisor and exponent are kept
+    // implicitly in the text handed to the correctly rounded conversion below.
+    let mut i = 0;
+    // Step 6: skip ASCII whitespace.
+    while i < n && is_ascii_whitespace(input[i]) {
+        i += 1;
+    }
+    // Step 7: at the end, return an error.
+    if i == n {
+        return Err(FloatError::NotANumber);
+    }
+    let start = i;
+    // Step 8: an optional sign; a lone sign is an error.
+    if input[i] == b'-' || input[i] == b'+' {
+        i += 1;
+        if i == n {
+            return Err(FloatError::NotANumber);
+        }
+    }
+    // Step 9: ".5" goes straight to the fraction.
+    let leading_fraction = input[i] == b'.' && digit(i + 1);
+    if !leading_fraction {
+        // Step 10: anything else must start with a digit.
+        if !digit(i) {
+            return Err(FloatError::NotANumber);
+        }
+        // Step 11: the integer part.
+        while digit(i) {
+            i += 1;
+        }
+    }
+    let mut end = i;
+    // Step 13: the fraction. A dot is consumed even when no digit follows
+    // ("5." is 5); the conversion below accepts that form too.
+    if i < n && input[i] == b'.' {
+        i += 1;
+        end = i;
+        while digit(i) {
+            i += 1;
+            end = i;
+        }
+    }
+    // Step 14: the exponent counts only when at least one digit follows the
+    // `e` and its optional sign; otherwise the number ends before the `e`.
+    if i < n && (input[i] == b'e' || input[i] == b'E') {
+        let mut j = i + 1;
+        if j < n && (input[j] == b'-' || input[j] == b'+') {
+            j += 1;
+        }
+        if digit(j) {
+            while digit(j) {
+                j += 1;
+            }
+            end = j;
+        }
+    }
+    // Steps 15-18: round to the nearest double. Rust's conversion is correctly
+    // rounded (ties to even) and overflows to infinity exactly where the
+    // rules round to ±2^1024. The accepted text is ASCII by construction.
+    let text = std::str::from_utf8(&input[start..end]).map_err(|_| FloatError::NotANumber)?;
+    let value: f64 = text.parse().map_err(|_| FloatError::NotANumber)?;
+    if value.is_infinite() {
+        return Err(FloatError::OutOfRange);
+    }
+    // −0 is not in the rules' set of values; +0 is the nearest member.
+    let value = if value == 0.0 { 0.0 } else { value };
+    Ok(ParsedFloat { value, end })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(s: &str) -> Result<f64, FloatError> {
+        parse_floating_point_number(s.as_bytes()).map(|p| p.value)
+    }
+
+    #[test]
+    fn worked_results_from_the_digest() {
+        let ok = [
+            ("123.4", 123.4),
+            ("123.4abc", 123.4),
+            ("1e3", 1000.0),
+            (".5", 0.5),
+            ("5.", 5.0),
+            ("-.5", -0.5),
+            ("+1", 1.0),
+            ("1.e5", 100000.0),
+            ("1e", 1.0),
+            ("1e+", 1.0),
+            ("1e-", 1.0),
+            ("1E2", 100.0),
+            ("12 34", 12.0),
+            ("0x10", 0.0),
+            ("007", 7.0),
+            ("1,5", 1.0),
+            ("1.2.3", 1.2),
+            (" \t\n\x0c\r12", 12.0),
+            ("1e-400", 0.0),
+            ("0e99999999999999999999999", 0.0),
+        ];
+        for (input, expected) in ok {
+            assert_eq!(parse(input), Ok(expected), "{input:?}");
+        }
+        let errors = [
+            ("", FloatError::NotANumber),
+            ("-", FloatError::NotANumber),
+            ("+", FloatError::NotANumber),
+            (".", FloatError::NotANumber),
+            ("-.", FloatError::NotANumber),
+            ("Infinity", FloatError::NotANumber),
+            ("NaN", FloatError::NotANumber),
+            ("\x0b1", FloatError::NotANumber),
+            ("1e400", FloatError::OutOfRange),
+            ("-1e400", FloatError::OutOfRange),
+            ("1e99999999999999999999", FloatError::OutOfRange),
+        ];
+        for (input, expected) in errors {
+            assert_eq!(parse(input), Err(expected), "{input:?}");
+        }
+    }
+
+    #[test]
+    fn negative_zero_becomes_positive_zero() {
+        let v = parse("-0").unwrap();
+        assert!(v == 0.0 && v.is_sign_positive());
+        let v = parse("-0.0e5").unwrap();
+        assert!(v.is_sign_positive());
+    }
+
+    #[test]
+    fn overflow_threshold_is_the_rounding_midpoint() {
+        // f64::MAX rounds to itself; the midpoint to 2^1024 rounds to 2^1024 (error).
+        assert_eq!(parse("1.7976931348623157e308"), Ok(f64::MAX));
+        assert_eq!(parse("1.7976931348623158e308"), Ok(f64::MAX));
+        // 2^1024 - 2^970 is the exact midpoint; just below it stays finite.
+        let midpoint = "179769313486231580793728971405303415079934132710037826936173778980444968292764750946649017977587207096330286416692887910946555547851940402630657488671505820681908902000708383676273854845817711531764475730270069855571366959622842914819860834936475292719074168444365510704342711559699508093042880177904174497792";
+        let below = format!("{}1", &midpoint[..midpoint.len() - 1]);
+        assert_eq!(parse(&below), Ok(f64::MAX));
+        assert_eq!(parse(midpoint), Err(FloatError::OutOfRange));
+        assert_eq!(parse("1.7976931348623159e308"), Err(FloatError::OutOfRange));
+    }
+
+    #[test]
+    fn end_marks_what_was_read() {
+        let p = parse_floating_point_number(b"  12.5e1x").unwrap();
+        assert_eq!((p.value, p.end), (125.0, 8));
+        let p = parse_floating_point_number(b"3e+").unwrap();
+        assert_eq!(p.end, 1);
+    }
+}

@@ -1,0 +1,125 @@
+//! JSON text as ECMAScript's `JSON.stringify` writes it, for `toJSON()`
+//! results and console-style output.
+
+use std::fmt::Write as _;
+
+/// Writes `value` as ECMAScript's [Number::toString] does (the form
+/// `JSON.stringify` uses for finite numbers): shortest round-trip digits,
+/// exponent notation below 10<sup>−6</sup> and from 10<sup>21</sup> on, and
+/// `-0` as `0`. NaN and infinities, which JSON cannot hold, are written as
+/// `null`, as `JSON.stringify` does.
+///
+/// ```
+/// use server_timing::json::js_number_to_string;
+/// assert_eq!(js_number_to_string(23.2), "23.2");
+/// assert_eq!(js_number_to_string(1e21), "1e+21");
+/// assert_eq!(js_number_to_string(1.5e-7), "1.5e-7");
+/// assert_eq!(js_number_to_string(-0.0), "0");
+/// assert_eq!(js_number_to_string(f64::NAN), "null");
+/// ```
+///
+/// [Number::toString]: <https://tc39.es/ecma262/#sec-numeric-types-number-tostring>
+pub fn js_number_to_string(value: f64) -> String {
+    let mut out = String::new();
+    write_js_number(&mut out, value);
+    out
+}
+
+/// Appends [`js_number_to_string`]'s text to `out`.
+pub fn write_js_number(out: &mut String, value: f64) {
+    if !value.is_finite() {
+        out.push_str("null");
+        return;
+    }
+    if value == 0.0 {
+        out.push('0');
+        return;
+    }
+    if value < 0.0 {
+        out.push('-');
+    }
+    // Rust's `{:e}` gives the shortest round-trip digits `d[.ddd]e<exp>`.
+    let sci = format!("{:e}", value.abs());
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+    let k = digits.len() as i64;
+    // n such that value = 0.digits × 10^n.
+    let n = exp.parse::<i64>().unwrap_or(0) + 1;
+    if k <= n && n <= 21 {
+        out.push_str(&digits);
+        out.extend(std::iter::repeat_n('0', (n - k) as usize));
+    } else if 0 < n && n <= 21 {
+        out.push_str(&digits[..n as usize]);
+        out.push('.');
+        out.push_str(&digits[n as usize..]);
+    } else if -6 < n && n <= 0 {
+        out.push_str("0.");
+        out.extend(std::iter::repeat_n('0', (-n) as usize));
+        out.push_str(&digits);
+    } else {
+        out.push_str(&digits[..1]);
+        if k > 1 {
+            out.push('.');
+            out.push_str(&digits[1..]);
+        }
+        let e = n - 1;
+        let _ = write!(out, "e{}{}", if e < 0 { '-' } else { '+' }, e.abs());
+    }
+}
+
+/// Appends `s` as a JSON string literal, escaped as `JSON.stringify` does
+/// ([QuoteJSONString]).
+///
+/// ```
+/// let mut out = String::new();
+/// server_timing::json::write_json_string(&mut out, "a\"b\\c\n\u{1}");
+/// assert_eq!(out, r#""a\"b\\c\n\u0001""#);
+/// ```
+///
+/// [QuoteJSONString]: <https://tc39.es/ecma262/#sec-quotejsonstring>
+pub fn write_json_string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if u32::from(c) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_match_ecmascript() {
+        let cases = [
+            (1.0, "1"),
+            (123.4, "123.4"),
+            (0.1, "0.1"),
+            (1e20, "100000000000000000000"),
+            (1e21, "1e+21"),
+            (1.2345e25, "1.2345e+25"),
+            (0.000001, "0.000001"),
+            (0.0000001, "1e-7"),
+            (-45.6, "-45.6"),
+            (5e-324, "5e-324"),
+            (f64::MAX, "1.7976931348623157e+308"),
+            (123456789012.5, "123456789012.5"),
+            (f64::INFINITY, "null"),
+        ];
+        for (value, text) in cases {
+            assert_eq!(js_number_to_string(value), text, "{value:e}");
+        }
+    }
+}

@@ -1,0 +1,141 @@
+//! The owned object model: `PerformanceServerTiming`.
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::json::{write_js_number, write_json_string};
+use crate::parser::Metric;
+
+/// A [`PerformanceServerTiming`] object: one metric of a `Server-Timing`
+/// header as a page sees it.
+///
+/// Immutable and cheap to clone (one reference count), so an embedder can keep
+/// the same objects in a `FrozenArray` and hand out copies freely.
+///
+/// ```
+/// use server_timing::PerformanceServerTiming;
+/// let metric = PerformanceServerTiming::new("cache", 23.2, "Cache Read");
+/// assert_eq!(metric.name(), "cache");
+/// assert_eq!(metric.to_json(), r#"{"name":"cache","duration":23.2,"description":"Cache Read"}"#);
+/// ```
+///
+/// [`PerformanceServerTiming`]: <https://w3c.github.io/server-timing/#the-performanceservertiming-interface>
+#[derive(Clone, PartialEq)]
+pub struct PerformanceServerTiming(Arc<Inner>);
+
+#[derive(PartialEq)]
+struct Inner {
+    name: Box<str>,
+    duration: f64,
+    description: Box<str>,
+}
+
+impl PerformanceServerTiming {
+    /// A metric with the given attribute values.
+    pub fn new(name: impl Into<Box<str>>, duration: f64, description: impl Into<Box<str>>) -> Self {
+        PerformanceServerTiming(Arc::new(Inner {
+            name: name.into(),
+            duration,
+            description: description.into(),
+        }))
+    }
+
+    /// The [`name`](https://w3c.github.io/server-timing/#dom-performanceservertiming-name)
+    /// attribute: the metric name.
+    pub fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// The [`duration`](https://w3c.github.io/server-timing/#the-duration-attribute)
+    /// attribute, a `DOMHighResTimeStamp` in milliseconds: the `dur` param by
+    /// HTML's float rules, 0 when absent or invalid.
+    pub fn duration(&self) -> f64 {
+        self.0.duration
+    }
+
+    /// The [`description`](https://w3c.github.io/server-timing/#the-description-attribute)
+    /// attribute: the `desc` param, "" when absent.
+    pub fn description(&self) -> &str {
+        &self.0.description
+    }
+
+    /// [`toJSON()`](https://w3c.github.io/server-timing/#dom-performanceservertiming-tojson)
+    /// serialized the way `JSON.stringify` writes it: exactly
+    /// `{"name":…,"duration":…,"description":…}`, in that order.
+    pub fn to_json(&self) -> String {
+        let mut out = String::with_capacity(48 + self.0.name.len() + self.0.description.len());
+        self.write_json(&mut out);
+        out
+    }
+
+    /// Appends [`to_json`](Self::to_json)'s text to `out`.
+    pub fn write_json(&self, out: &mut String) {
+        out.push_str("{\"name\":");
+        write_json_string(out, &self.0.name);
+        out.push_str(",\"duration\":");
+        write_js_number(out, self.0.duration);
+        out.push_str(",\"description\":");
+        write_json_string(out, &self.0.description);
+        out.push('}');
+    }
+
+    /// True when both handles share one object (JavaScript identity).
+    pub fn ptr_eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl From<&Metric<'_>> for PerformanceServerTiming {
+    fn from(metric: &Metric<'_>) -> Self {
+        PerformanceServerTiming::new(metric.name(), metric.duration(), metric.description())
+    }
+}
+
+impl From<Metric<'_>> for PerformanceServerTiming {
+    fn from(metric: Metric<'_>) -> Self {
+        PerformanceServerTiming::from(&metric)
+    }
+}
+
+/// The browser console's form:
+/// `PerformanceServerTiming {name: "cache", duration: 23.2, description: "Cache Read"}`.
+impl fmt::Display for PerformanceServerTiming {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut out = String::from("PerformanceServerTiming {name: ");
+        write_json_string(&mut out, &self.0.name);
+        out.push_str(", duration: ");
+        write_js_number(&mut out, self.0.duration);
+        out.push_str(", description: ");
+        write_json_string(&mut out, &self.0.description);
+        out.push('}');
+        f.write_str(&out)
+    }
+}
+
+impl fmt::Debug for PerformanceServerTiming {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PerformanceServerTiming")
+            .field("name", &self.name())
+            .field("duration", &self.duration())
+            .field("description", &self.description())
+            .finish()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for PerformanceServerTiming {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("PerformanceServerTiming", 3)?;
+        s.serialize_field("name", self.name())?;
+        // JSON.stringify writes -0 as 0 and non-finite numbers as null.
+        let duration = self.duration();
+        if duration.is_finite() {
+            s.serialize_field("duration", &(duration + 0.0))?;
+        } else {
+            s.serialize_field("duration", &None::<f64>)?;
+        }
+        s.serialize_field("description", self.description())?;
+        s.end()
+    }
+}

@@ -1,0 +1,620 @@
+//! The zero-copy Server-Timing parser.
+//!
+//! One pass over the combined field value does what Fetch's quote-aware
+//! comma split followed by the per-member "parse a server-timing header
+//! field" does: the member boundaries it finds are exactly the ones the split
+//! finds, because both step over quoted strings the same way (an unclosed
+//! quote runs to the end of the value in either). See `docs/parsing.md` for
+//! the reading of the spec this implements and where engines differ.
+
+use std::borrow::Cow;
+use std::ops::Range;
+
+use crate::fetch::{is_http_tab_or_space, skip_an_http_quoted_string};
+use crate::float::{parse_floating_point_number, FloatError};
+
+/// `tchar` of RFC 9110 §5.6.2, as a lookup table.
+///
+/// `"!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" / "_" /
+/// "`" / "|" / "~" / DIGIT / ALPHA`
+pub(crate) static TCHAR: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric()
+            || matches!(
+                c,
+                b'!' | b'#'
+                    | b'$'
+                    | b'%'
+                    | b'&'
+                    | b'\''
+                    | b'*'
+                    | b'+'
+                    | b'-'
+                    | b'.'
+                    | b'^'
+                    | b'_'
+                    | b'`'
+                    | b'|'
+                    | b'~'
+            );
+        b += 1;
+    }
+    table
+};
+
+/// True when `s` is a non-empty run of `tchar`: an RFC 9110 `token`.
+pub fn is_token(s: &[u8]) -> bool {
+    !s.is_empty() && s.iter().all(|&b| TCHAR[usize::from(b)])
+}
+
+/// What the parser recovered from. Each kind names a place where the input
+/// strays from the `Server-Timing` ABNF; the parse result is the same whether
+/// anyone listens or not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DiagnosticKind {
+    /// An empty list member (`a, , b`, a leading or trailing comma, an empty
+    /// value); it is skipped.
+    EmptyMember,
+    /// A list member that does not start with a token, so it has no metric
+    /// name (`=`, `"q";dur=1`, `;dur=1`); the whole member is skipped.
+    MissingMetricName,
+    /// Characters after the metric name that are not a param
+    /// (`metric==   ""foo`); ignored up to the next `;` or `,`.
+    JunkAfterMetricName,
+    /// A `;` not followed by a param name (`metric;;dur=1`); ignored up to the
+    /// next `;` or `,`.
+    MissingParamName,
+    /// A param name without `=` (`metric;dur`). It still counts as the first
+    /// occurrence of that param, with an empty value.
+    MissingParamValue,
+    /// A param with `=` but neither a token nor a quoted string after it
+    /// (`desc=`, `desc=\`): its value is empty.
+    EmptyParamValue,
+    /// A quoted string with no closing quote; the value is empty and the
+    /// string runs to the end of the whole field value.
+    UnterminatedQuotedString,
+    /// Characters after a param value (` d2` in `desc=d1 d2`); ignored up to
+    /// the next `;` or `,`.
+    JunkAfterParamValue,
+    /// A param name seen before in the same metric; ignored, the first wins.
+    DuplicateParam,
+    /// A param other than `dur` and `desc`; ignored.
+    UnknownParam,
+    /// A `dur` value that is not a number by HTML's rules, or is too large for
+    /// a double; the duration is 0.
+    InvalidDuration,
+    /// A `dur` value with whitespace before or characters after the number
+    /// (`12abc`, `" 12 "`, `1e`): HTML's rules ignore them, but Chromium and
+    /// Firefox give 0 for such a value.
+    NonStrictDuration,
+    /// A byte outside ASCII inside a metric's text. It is read as the Latin-1
+    /// character with that number (isomorphic decoding), so UTF-8 text shows
+    /// up as mojibake.
+    NonAsciiByte,
+}
+
+impl DiagnosticKind {
+    /// A short English description of the recovery.
+    pub fn message(self) -> &'static str {
+        match self {
+            DiagnosticKind::EmptyMember => "empty list member skipped",
+            DiagnosticKind::MissingMetricName => "list member without a metric name skipped",
+            DiagnosticKind::JunkAfterMetricName => "characters after the metric name ignored",
+            DiagnosticKind::MissingParamName => "';' without a param name ignored",
+            DiagnosticKind::MissingParamValue => "param without '=value' (its value is empty)",
+            DiagnosticKind::EmptyParamValue => {
+                "param value is neither a token nor a quoted string (empty)"
+            }
+            DiagnosticKind::UnterminatedQuotedString => {
+                "quoted string never closes (value empty; it swallows the rest of the header)"
+            }
+            DiagnosticKind::JunkAfterParamValue => "characters after the param value ignored",
+            DiagnosticKind::DuplicateParam => "duplicate param ignored (the first one counts)",
+            DiagnosticKind::UnknownParam => "unknown param ignored",
+            DiagnosticKind::InvalidDuration => "dur is not a number (duration 0)",
+            DiagnosticKind::NonStrictDuration => {
+                "characters around the dur number ignored (browsers give 0)"
+            }
+            DiagnosticKind::NonAsciiByte => "non-ASCII byte read as Latin-1",
+        }
+    }
+}
+
+/// One recovery the parser made, with the byte range of the field value it
+/// concerns.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Diagnostic {
+    /// What happened.
+    pub kind: DiagnosticKind,
+    /// Where, as byte offsets into the combined field value.
+    pub range: Range<usize>,
+}
+
+/// Receives [`Diagnostic`]s. Implemented for every `FnMut(Diagnostic)` and
+/// for [`IgnoreDiagnostics`], which compiles to nothing.
+pub trait DiagnosticSink {
+    /// Whether the sink wants diagnostics at all; when false, the parser skips
+    /// the work of finding them.
+    #[inline]
+    fn enabled(&self) -> bool {
+        true
+    }
+    /// Called once per recovery, in input order.
+    fn report(&mut self, diagnostic: Diagnostic);
+}
+
+impl<F: FnMut(Diagnostic)> DiagnosticSink for F {
+    #[inline]
+    fn report(&mut self, diagnostic: Diagnostic) {
+        self(diagnostic)
+    }
+}
+
+/// A [`DiagnosticSink`] that drops everything.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct IgnoreDiagnostics;
+
+impl DiagnosticSink for IgnoreDiagnostics {
+    #[inline]
+    fn enabled(&self) -> bool {
+        false
+    }
+    #[inline]
+    fn report(&mut self, _: Diagnostic) {}
+}
+
+/// A metric borrowed from the field value: what the spec calls a
+/// `PerformanceServerTiming` before it is exposed, with the two params the
+/// spec defines.
+///
+/// Names are always ASCII and borrowed. A param value borrows unless it needs
+/// unescaping or holds non-ASCII bytes (decoded as Latin-1).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Metric<'a> {
+    name: &'a str,
+    dur: Option<Cow<'a, str>>,
+    desc: Option<Cow<'a, str>>,
+    span: Range<usize>,
+}
+
+impl<'a> Metric<'a> {
+    /// The metric name (a token; case kept).
+    #[inline]
+    pub fn name(&self) -> &'a str {
+        self.name
+    }
+
+    /// The [duration]: the first `dur` param read by HTML's rules for parsing
+    /// floating-point number values; 0 when absent or not a number.
+    ///
+    /// [duration]: <https://w3c.github.io/server-timing/#the-duration-attribute>
+    #[inline]
+    pub fn duration(&self) -> f64 {
+        match &self.dur {
+            Some(dur) => parse_duration(dur.as_bytes()).unwrap_or(0.0),
+            None => 0.0,
+        }
+    }
+
+    /// The [description]: the first `desc` param's value, or "" when absent.
+    ///
+    /// [description]: <https://w3c.github.io/server-timing/#the-description-attribute>
+    #[inline]
+    pub fn description(&self) -> &str {
+        self.desc.as_deref().unwrap_or("")
+    }
+
+    /// The raw value of the first `dur` param, if there was one (possibly
+    /// empty: `dur` and `dur=` both give `Some("")`).
+    pub fn dur_param(&self) -> Option<&str> {
+        self.dur.as_deref()
+    }
+
+    /// The value of the first `desc` param, if there was one.
+    pub fn desc_param(&self) -> Option<&str> {
+        self.desc.as_deref()
+    }
+
+    /// The byte range of this metric's list member in the field value.
+    pub fn span(&self) -> Range<usize> {
+        self.span.clone()
+    }
+
+    /// True when nothing borrowed had to be copied for this metric.
+    pub fn is_borrowed(&self) -> bool {
+        !matches!(self.dur, Some(Cow::Owned(_))) && !matches!(self.desc, Some(Cow::Owned(_)))
+    }
+}
+
+/// The duration getter's reading of a `dur` value, keeping the error.
+#[inline]
+pub(crate) fn parse_duration(value: &[u8]) -> Result<f64, FloatError> {
+    parse_floating_point_number(value).map(|p| p.value)
+}
+
+/// Iterator over the metrics of one combined `Server-Timing` field value,
+/// in header order. Created by [`parse_server_timing`] or
+/// [`parse_server_timing_with_diagnostics`].
+///
+/// Allocation-free unless a param value needs unescaping or Latin-1
+/// decoding. Linear in the input length.
+#[derive(Debug, Clone)]
+pub struct Metrics<'a, S = IgnoreDiagnostics> {
+    parser: Parser<'a, S, true>,
+}
+
+impl<'a, S: DiagnosticSink> Iterator for Metrics<'a, S> {
+    type Item = Metric<'a>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Metric<'a>> {
+        self.parser.next_metric()
+    }
+}
+
+impl<S: DiagnosticSink> std::iter::FusedIterator for Metrics<'_, S> {}
+
+impl<'a, S> Metrics<'a, S> {
+    /// Gives back the diagnostic sink.
+    pub fn into_sink(self) -> S {
+        self.parser.sink
+    }
+}
+
+/// Parses a combined `Server-Timing` field value (all header lines joined by
+/// `", "`; see [`fetch::get_a_header`](crate::fetch::get_a_header)) into
+/// borrowed metrics.
+///
+/// ```
+/// let names: Vec<_> = server_timing::parse_server_timing(b"a;dur=1, , b;desc=\"x y\"")
+///     .map(|m| (m.name(), m.duration(), m.description().to_owned()))
+///     .collect();
+/// assert_eq!(names, [("a", 1.0, String::new()), ("b", 0.0, "x y".to_owned())]);
+/// ```
+pub fn parse_server_timing(value: &[u8]) -> Metrics<'_> {
+    parse_server_timing_with_diagnostics(value, IgnoreDiagnostics)
+}
+
+/// Like [`parse_server_timing`], reporting every recovery to `sink`.
+///
+/// ```
+/// use server_timing::{parse_server_timing_with_diagnostics, DiagnosticKind};
+/// let mut seen = Vec::new();
+/// let metrics: Vec<_> =
+///     parse_server_timing_with_diagnostics(b"m;desc=d1 d2", |d: server_timing::Diagnostic| seen.push(d))
+///         .map(|m| m.description().to_owned())
+///         .collect();
+/// assert_eq!(metrics, ["d1"]);
+/// assert_eq!(seen[0].kind, DiagnosticKind::JunkAfterParamValue);
+/// assert_eq!(seen[0].range, 9..12);
+/// ```
+pub fn parse_server_timing_with_diagnostics<S: DiagnosticSink>(
+    value: &[u8],
+    sink: S,
+) -> Metrics<'_, S> {
+    Metrics {
+        parser: Parser::new(value, sink),
+    }
+}
+
+/// The parser state. `LIST` is true when parsing a whole field value (a `,`
+/// outside quotes ends a member), false when parsing one member that the
+/// caller already split off (a `,` is then ordinary junk).
+#[derive(Debug, Clone)]
+pub(crate) struct Parser<'a, S, const LIST: bool> {
+    input: &'a [u8],
+    pos: usize,
+    /// Set once the final member has been consumed.
+    done: bool,
+    sink: S,
+}
+
+/// The first occurrence of each param the spec defines.
+struct Params<'a> {
+    dur: Option<Cow<'a, str>>,
+    desc: Option<Cow<'a, str>>,
+}
+
+impl<'a, S: DiagnosticSink, const LIST: bool> Parser<'a, S, LIST> {
+    pub(crate) fn new(input: &'a [u8], sink: S) -> Self {
+        Parser {
+            input,
+            pos: 0,
+            done: false,
+            sink,
+        }
+    }
+
+    #[inline]
+    fn peek(&self) -> Option<u8> {
+        self.input.get(self.pos).copied()
+    }
+
+    #[inline]
+    fn report(&mut self, kind: DiagnosticKind, range: Range<usize>) {
+        if self.sink.enabled() {
+            self.sink.report(Diagnostic { kind, range });
+        }
+    }
+
+    #[inline]
+    fn skip_ows(&mut self) {
+        while self.pos < self.input.len() && is_http_tab_or_space(self.input[self.pos]) {
+            self.pos += 1;
+        }
+    }
+
+    #[inline]
+    fn take_token(&mut self) -> &'a [u8] {
+        let start = self.pos;
+        let input = self.input;
+        let mut i = start;
+        while i < input.len() && TCHAR[usize::from(input[i])] {
+            i += 1;
+        }
+        self.pos = i;
+        &input[start..i]
+    }
+
+    /// True at the end of the current member: the end of input, or a `,`
+    /// when parsing a list.
+    #[inline]
+    fn at_member_end(&self) -> bool {
+        match self.peek() {
+            None => true,
+            Some(b',') => LIST,
+            Some(_) => false,
+        }
+    }
+
+    /// Skips ignored characters up to the next `;`, or `,` in list mode,
+    /// outside quoted strings (or the end). A `"` in junk opens a quoted
+    /// string, exactly as it does for Fetch's comma split.
+    fn skip_junk(&mut self) {
+        let input = self.input;
+        let mut i = self.pos;
+        while i < input.len() {
+            match input[i] {
+                b';' => break,
+                b',' if LIST => break,
+                b'"' => i = skip_an_http_quoted_string(input, i),
+                _ => i += 1,
+            }
+        }
+        self.pos = i;
+    }
+
+    /// Skips OWS, then reports and skips junk if the next character is not
+    /// `;` or the end of the member.
+    #[inline]
+    fn skip_trailing_junk(&mut self, kind: DiagnosticKind) {
+        let start = self.pos;
+        self.skip_ows();
+        if !self.at_member_end() && self.peek() != Some(b';') {
+            self.skip_junk();
+            // Trailing OWS before `,` belongs to the separator, not the junk.
+            let mut end = self.pos;
+            while end > start && is_http_tab_or_space(self.input[end - 1]) {
+                end -= 1;
+            }
+            self.report(kind, start..end);
+        }
+    }
+
+    /// Parses a strict `quoted-string` whose opening quote is at `self.pos`.
+    /// Returns `None` when it never closes (the position is then at the end).
+    fn take_quoted_string(&mut self) -> Option<Cow<'a, str>> {
+        let input = self.input;
+        let start = self.pos + 1;
+        let mut i = start;
+        // Fast path: no escapes.
+        while i < input.len() {
+            match input[i] {
+                b'"' => {
+                    self.pos = i + 1;
+                    return Some(self.decode_text(start..i));
+                }
+                b'\\' => break,
+                _ => i += 1,
+            }
+        }
+        // Slow path: resolve `quoted-pair`s into a buffer.
+        let mut buf: Vec<u8> = input[start..i].to_vec();
+        while i < input.len() {
+            match input[i] {
+                b'"' => {
+                    self.pos = i + 1;
+                    if self.sink.enabled() && !buf.is_ascii() {
+                        self.report(DiagnosticKind::NonAsciiByte, start..i);
+                    }
+                    return Some(Cow::Owned(latin1_to_string(&buf)));
+                }
+                b'\\' => {
+                    // A backslash as the last byte leaves the string open.
+                    let &escaped = input.get(i + 1)?;
+                    buf.push(escaped);
+                    i += 2;
+                }
+                b => {
+                    buf.push(b);
+                    i += 1;
+                }
+            }
+        }
+        None
+    }
+
+    /// Decodes `input[range]` isomorphically, borrowing when it is ASCII.
+    #[inline]
+    fn decode_text(&mut self, range: Range<usize>) -> Cow<'a, str> {
+        let bytes = &self.input[range.clone()];
+        match std::str::from_utf8(bytes) {
+            Ok(s) if bytes.is_ascii() => Cow::Borrowed(s),
+            _ => {
+                self.report(DiagnosticKind::NonAsciiByte, range);
+                Cow::Owned(latin1_to_string(bytes))
+            }
+        }
+    }
+
+    /// Parses one `;`-introduced param (the `;` at `self.pos`) into `params`.
+    fn parse_param(&mut self, params: &mut Params<'a>) {
+        let param_start = self.pos;
+        // Skip the `;` and OWS.
+        self.pos += 1;
+        self.skip_ows();
+        let name_start = self.pos;
+        let name = self.take_token();
+        if name.is_empty() {
+            // Spec deviation (literal text): an empty param name is skipped
+            // along with whatever follows it, see docs/parsing.md.
+            self.skip_junk();
+            self.report(DiagnosticKind::MissingParamName, param_start..self.pos);
+            return;
+        }
+        let name_end = self.pos;
+        self.skip_ows();
+        let value_start = self.pos;
+        let value: Cow<'a, str> = if self.peek() == Some(b'=') {
+            self.pos += 1;
+            self.skip_ows();
+            if self.peek() == Some(b'"') {
+                let quote_start = self.pos;
+                match self.take_quoted_string() {
+                    Some(v) => v,
+                    None => {
+                        self.pos = self.input.len();
+                        self.report(
+                            DiagnosticKind::UnterminatedQuotedString,
+                            quote_start..self.pos,
+                        );
+                        Cow::Borrowed("")
+                    }
+                }
+            } else {
+                let token = self.take_token();
+                if token.is_empty() {
+                    self.report(DiagnosticKind::EmptyParamValue, value_start..self.pos);
+                }
+                ascii_str(token)
+            }
+        } else {
+            self.report(DiagnosticKind::MissingParamValue, name_start..name_end);
+            Cow::Borrowed("")
+        };
+        let value_end = self.pos;
+        self.skip_trailing_junk(DiagnosticKind::JunkAfterParamValue);
+        // Param names are ASCII case-insensitive; the first occurrence wins.
+        let slot = if name.eq_ignore_ascii_case(b"dur") {
+            &mut params.dur
+        } else if name.eq_ignore_ascii_case(b"desc") {
+            &mut params.desc
+        } else {
+            self.report(DiagnosticKind::UnknownParam, name_start..value_end);
+            return;
+        };
+        if slot.is_some() {
+            self.report(DiagnosticKind::DuplicateParam, name_start..value_end);
+            return;
+        }
+        if self.sink.enabled() && name.eq_ignore_ascii_case(b"dur") {
+            match parse_floating_point_number(value.as_bytes()) {
+                Err(_) => self.report(DiagnosticKind::InvalidDuration, value_start..value_end),
+                Ok(p) if p.end != value.len() || value_starts_with_whitespace(&value) => {
+                    self.report(DiagnosticKind::NonStrictDuration, value_start..value_end)
+                }
+                Ok(_) => {}
+            }
+        }
+        *slot = Some(value);
+    }
+
+    /// Parses the next metric, skipping members that give none.
+    pub(crate) fn next_metric(&mut self) -> Option<Metric<'a>> {
+        while !self.done {
+            let member_start = self.pos;
+            self.skip_ows();
+            if self.at_member_end() {
+                // An empty member: `a,,b`, a trailing comma or an empty value.
+                self.report(DiagnosticKind::EmptyMember, member_start..self.pos);
+                self.finish_member();
+                continue;
+            }
+            let name_start = self.pos;
+            let name = self.take_token();
+            if name.is_empty() {
+                // No metric name: the member gives no metric.
+                while !self.at_member_end() {
+                    self.skip_junk();
+                    if self.peek() == Some(b';') {
+                        self.pos += 1;
+                    }
+                }
+                self.report(DiagnosticKind::MissingMetricName, name_start..self.pos);
+                self.finish_member();
+                continue;
+            }
+            let name_end = self.pos;
+            // Characters after the name that are not a param are ignored.
+            self.skip_trailing_junk(DiagnosticKind::JunkAfterMetricName);
+            let mut params = Params {
+                dur: None,
+                desc: None,
+            };
+            while self.peek() == Some(b';') {
+                self.parse_param(&mut params);
+            }
+            let member_end = self.pos;
+            self.finish_member();
+            return Some(Metric {
+                name: ascii_str_borrowed(&self.input[name_start..name_end]),
+                dur: params.dur,
+                desc: params.desc,
+                span: name_start..member_end,
+            });
+        }
+        None
+    }
+
+    /// Steps over the `,` that ends a member, or notes that the input ended.
+    #[inline]
+    fn finish_member(&mut self) {
+        if LIST && self.peek() == Some(b',') {
+            self.pos += 1;
+        } else {
+            self.done = true;
+        }
+    }
+}
+
+#[inline]
+fn value_starts_with_whitespace(value: &str) -> bool {
+    value
+        .as_bytes()
+        .first()
+        .is_some_and(|&b| matches!(b, b'\t' | b'\n' | b'\x0C' | b'\r' | b' '))
+}
+
+/// Latin-1 (isomorphic) decoding into a new string.
+fn latin1_to_string(bytes: &[u8]) -> String {
+    bytes.iter().map(|&b| char::from(b)).collect()
+}
+
+/// A token is ASCII, so it is always valid UTF-8.
+#[inline]
+fn ascii_str_borrowed(bytes: &[u8]) -> &str {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s,
+        // Unreachable: callers pass `tchar` runs only.
+        Err(_) => "",
+    }
+}
+
+#[inline]
+fn ascii_str(bytes: &[u8]) -> Cow<'_, str> {
+    Cow::Borrowed(ascii_str_borrowed(bytes))
+}
