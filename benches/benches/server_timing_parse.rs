@@ -1,6 +1,7 @@
 //! Parsing throughput: the zero-copy iterator and the owned object model, on
 //! the realistic corpus and on adversarial inputs at two sizes (linear time
 //! shows as equal throughput).
+#![allow(missing_docs)] // criterion's macros generate undocumented items
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use server_timing::{parse_server_timing, parse_server_timing_header_lines};

@@ -478,10 +478,11 @@ impl<'a, S: DiagnosticSink, const LIST: bool> Parser<'a, S, LIST> {
         }
         let name_end = self.pos;
         self.skip_ows();
-        let value_start = self.pos;
+        let mut value_start = self.pos;
         let value: Cow<'a, str> = if self.peek() == Some(b'=') {
             self.pos += 1;
             self.skip_ows();
+            value_start = self.pos;
             if self.peek() == Some(b'"') {
                 let quote_start = self.pos;
                 match self.take_quoted_string() {
@@ -498,7 +499,7 @@ impl<'a, S: DiagnosticSink, const LIST: bool> Parser<'a, S, LIST> {
             } else {
                 let token = self.take_token();
                 if token.is_empty() {
-                    self.report(DiagnosticKind::EmptyParamValue, value_start..self.pos);
+                    self.report(DiagnosticKind::EmptyParamValue, name_start..self.pos);
                 }
                 ascii_str(token)
             }

@@ -1,0 +1,1 @@
+//! HR-Time and the Performance Timeline (work in progress).

@@ -1,0 +1,1 @@
+//! Fetch and Resource Timing (work in progress).

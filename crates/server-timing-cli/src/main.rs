@@ -1,0 +1,86 @@
+//! The `server-timing` command-line tool.
+
+mod parse;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+server-timing: read Server-Timing headers exactly as browsers do
+
+USAGE:
+    server-timing <COMMAND> [OPTIONS]
+
+COMMANDS:
+    parse    Parse Server-Timing field values and print the metrics
+    help     Print this help, or a command's help: server-timing help parse
+
+Run `server-timing <COMMAND> --help` for a command's options.
+";
+
+/// A command-line mistake: printed as one line on stderr, exit status 2.
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+fn main() -> ExitCode {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+    let result = run(args);
+    match result {
+        Ok(code) => code,
+        Err(CliError::Usage(message)) => {
+            eprintln!("server-timing: {message} (see `server-timing --help`)");
+            ExitCode::from(2)
+        }
+        Err(CliError::Failed(message)) => {
+            eprintln!("server-timing: {message}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Why a command did not run to the end.
+#[derive(Debug)]
+pub enum CliError {
+    /// Bad arguments (exit 2).
+    Usage(String),
+    /// The command could not do its work: unreadable input, I/O (exit 1).
+    Failed(String),
+}
+
+fn run(args: Vec<std::ffi::OsString>) -> Result<ExitCode, CliError> {
+    let mut args = args.into_iter();
+    let Some(command) = args.next() else {
+        print_stdout(USAGE)?;
+        return Ok(ExitCode::from(2));
+    };
+    let rest: Vec<_> = args.collect();
+    match command.to_str() {
+        Some("parse") => parse::run(rest),
+        Some("help" | "--help" | "-h") => {
+            match rest.first().and_then(|a| a.to_str()) {
+                Some("parse") => print_stdout(parse::USAGE)?,
+                Some(other) => return Err(CliError::Usage(format!("no command named {other:?}"))),
+                None => print_stdout(USAGE)?,
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some("--version" | "-V") => {
+            print_stdout(&format!("server-timing {}\n", env!("CARGO_PKG_VERSION")))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(other) => Err(CliError::Usage(format!("unknown command {other:?}"))),
+        None => Err(CliError::Usage("the command is not valid UTF-8".into())),
+    }
+}
+
+/// Writes to stdout; a closed pipe is not an error worth a panic.
+pub fn print_stdout(text: &str) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(CliError::Failed(format!(
+            "cannot write to standard output: {e}"
+        ))),
+    }
+}
