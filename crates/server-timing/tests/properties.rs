@@ -1,0 +1,150 @@
+//! Property tests: no input panics, the one-pass parser agrees with Fetch's
+//! split followed by the per-member algorithm, diagnostics never change the
+//! result, and the serializer's output parses back to the same metrics.
+
+use proptest::prelude::*;
+use server_timing::fetch::split_a_header_value;
+use server_timing::{
+    parse_a_server_timing_header_field, parse_server_timing, parse_server_timing_with_diagnostics,
+    Diagnostic, PerformanceServerTiming, ServerTimingBuilder,
+};
+
+fn triples<'a>(
+    metrics: impl Iterator<Item = server_timing::Metric<'a>>,
+) -> Vec<(String, u64, String)> {
+    metrics
+        .map(|m| {
+            (
+                m.name().to_owned(),
+                m.duration().to_bits(),
+                m.description().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// Bytes drawn mostly from the characters the grammar cares about.
+fn header_bytes() -> impl Strategy<Value = Vec<u8>> {
+    let interesting = prop::sample::select(vec![
+        b'a', b'd', b'u', b'r', b'e', b's', b'c', b'1', b'.', b'-', b'+', b';', b',', b'"', b'\\',
+        b'=', b' ', b'\t', b'\r', b'\n', 0x00, 0x7f, 0xc3, 0xe9, b'/', b'[',
+    ]);
+    prop::collection::vec(prop_oneof![4 => interesting, 1 => any::<u8>()], 0..80)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..300)) {
+        let mut ranges = Vec::new();
+        let n = parse_server_timing_with_diagnostics(&bytes, |d: Diagnostic| ranges.push(d.range))
+            .map(|m| { let _ = (m.duration(), m.description()); })
+            .count();
+        prop_assert!(n <= bytes.len());
+        for r in ranges {
+            prop_assert!(r.start <= r.end && r.end <= bytes.len());
+        }
+    }
+
+    #[test]
+    fn one_pass_equals_split_then_parse_each_member(bytes in header_bytes()) {
+        let one_pass = parse_server_timing(&bytes)
+            .map(PerformanceServerTiming::from)
+            .collect::<Vec<_>>();
+        let two_pass = split_a_header_value(&bytes)
+            .into_iter()
+            .filter_map(parse_a_server_timing_header_field)
+            .collect::<Vec<_>>();
+        prop_assert_eq!(one_pass, two_pass);
+    }
+
+    #[test]
+    fn diagnostics_do_not_change_the_result(bytes in header_bytes()) {
+        let plain = triples(parse_server_timing(&bytes));
+        let mut count = 0;
+        let observed = triples(parse_server_timing_with_diagnostics(&bytes, |_: Diagnostic| count += 1));
+        prop_assert_eq!(plain, observed);
+    }
+
+    #[test]
+    fn a_grammatical_value_reports_no_diagnostics(
+        metrics in prop::collection::vec(("[a-z][a-z0-9_-]{0,8}", 0u32..100_000, "[a-z]{1,8}"), 1..6)
+    ) {
+        let value = metrics
+            .iter()
+            .map(|(n, d, s)| format!("{n};dur={};desc={s}", f64::from(*d) / 10.0))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut diagnostics = Vec::new();
+        let parsed = parse_server_timing_with_diagnostics(value.as_bytes(), |d: Diagnostic| diagnostics.push(d)).count();
+        prop_assert_eq!(parsed, metrics.len());
+        prop_assert!(diagnostics.is_empty(), "{:?} in {}", diagnostics, value);
+    }
+
+    #[test]
+    fn serializer_output_parses_back(
+        metrics in prop::collection::vec(
+            (
+                "[!#$%&'*+.^_`|~0-9A-Za-z-]{1,12}",
+                prop::option::of(prop_oneof![any::<f64>().prop_filter("finite", |d| d.is_finite()), -1e6f64..1e6]),
+                prop::option::of(prop::collection::vec(
+                    prop_oneof![Just('\t'), (0x20u8..0x7f).prop_map(char::from), (0x80u8..=0xff).prop_map(char::from)],
+                    0..24,
+                ).prop_map(|cs| cs.into_iter().collect::<String>())),
+            ),
+            0..8,
+        )
+    ) {
+        let mut builder = ServerTimingBuilder::new();
+        for (name, dur, desc) in &metrics {
+            builder.metric(name, *dur, desc.as_deref()).expect("valid metric refused");
+        }
+        let value = builder.into_bytes();
+        let back: Vec<_> = parse_server_timing(&value).collect();
+        prop_assert_eq!(back.len(), metrics.len(), "{:?}", String::from_utf8_lossy(&value));
+        for ((name, dur, desc), got) in metrics.iter().zip(&back) {
+            prop_assert_eq!(got.name(), name.as_str());
+            prop_assert_eq!(got.duration().to_bits(), (dur.unwrap_or(0.0) + 0.0).to_bits());
+            prop_assert_eq!(got.description(), desc.as_deref().unwrap_or(""));
+        }
+    }
+
+    #[test]
+    fn serializer_refuses_what_cannot_round_trip(name in ".*", desc in ".*") {
+        let name_ok = server_timing::is_token(name.as_bytes());
+        let desc_ok = desc.chars().all(|c| c == '\t' || (' '..='~').contains(&c) || ('\u{80}'..='\u{ff}').contains(&c));
+        let mut builder = ServerTimingBuilder::new();
+        let accepted = builder.metric(&name, None, Some(&desc)).is_ok();
+        prop_assert_eq!(accepted, name_ok && desc_ok);
+        if !accepted {
+            prop_assert!(builder.as_bytes().is_empty(), "a refused metric wrote bytes");
+        }
+    }
+}
+
+#[test]
+fn serializer_refuses_non_finite_durations() {
+    let mut builder = ServerTimingBuilder::new();
+    assert!(builder.metric("m", Some(f64::NAN), None).is_err());
+    assert!(builder.metric("m", Some(f64::INFINITY), None).is_err());
+    assert!(builder.metric("m", Some(-0.0), None).is_ok());
+    assert_eq!(builder.as_bytes(), b"m;dur=0");
+}
+
+#[test]
+fn serializer_writes_tokens_bare_and_other_descriptions_quoted() {
+    let mut builder = ServerTimingBuilder::new();
+    builder
+        .metric("a", Some(1e21), Some("HIT"))
+        .unwrap()
+        .metric("b", Some(1.5e-7), Some(""))
+        .unwrap()
+        .metric("c", None, Some("caf\u{e9} \"q\" \\"))
+        .unwrap();
+    assert_eq!(
+        builder.as_bytes(),
+        b"a;dur=1e21;desc=HIT, b;dur=1.5e-7;desc=\"\", c;desc=\"caf\xe9 \\\"q\\\" \\\\\""
+    );
+    assert_eq!(builder.to_header_value().as_bytes(), builder.as_bytes());
+}
