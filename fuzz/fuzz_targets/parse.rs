@@ -1,0 +1,48 @@
+//! Fuzz target: any bytes, split into header lines at 0xFF, must parse
+//! without panicking; diagnostics ranges stay in bounds and do not change the
+//! result; the one-pass parser agrees with split-then-parse-each-member; and
+//! every parsed metric that the builder accepts serializes to a value that
+//! parses back to the same metrics.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use server_timing::fetch::{get_a_header, split_a_header_value};
+use server_timing::{
+    parse_a_server_timing_header_field, parse_server_timing, parse_server_timing_with_diagnostics,
+    Diagnostic, PerformanceServerTiming, ServerTimingBuilder,
+};
+
+fuzz_target!(|data: &[u8]| {
+    let lines: Vec<&[u8]> = data.split(|&b| b == 0xFF).collect();
+    let value = get_a_header(lines.iter().copied()).unwrap_or_default();
+
+    let plain: Vec<PerformanceServerTiming> =
+        parse_server_timing(&value).map(PerformanceServerTiming::from).collect();
+    let mut diagnostics = Vec::new();
+    let observed: Vec<PerformanceServerTiming> =
+        parse_server_timing_with_diagnostics(&value, |d: Diagnostic| diagnostics.push(d))
+            .map(PerformanceServerTiming::from)
+            .collect();
+    assert_eq!(plain, observed);
+    for d in &diagnostics {
+        assert!(d.range.start <= d.range.end && d.range.end <= value.len());
+    }
+
+    let two_pass: Vec<PerformanceServerTiming> = split_a_header_value(&value)
+        .into_iter()
+        .filter_map(parse_a_server_timing_header_field)
+        .collect();
+    assert_eq!(plain, two_pass);
+
+    let mut builder = ServerTimingBuilder::new();
+    let mut kept = Vec::new();
+    for metric in &plain {
+        if builder.push(metric).is_ok() {
+            kept.push(metric.clone());
+        }
+    }
+    let back: Vec<PerformanceServerTiming> = parse_server_timing(builder.as_bytes())
+        .map(PerformanceServerTiming::from)
+        .collect();
+    assert_eq!(back, kept);
+});
