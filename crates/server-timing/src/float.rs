@@ -36,6 +36,12 @@ pub struct ParsedFloat {
     pub end: usize,
 }
 
+/// 10^0 to 10^22: the powers of ten a double holds exactly.
+const POWERS_OF_TEN: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
 #[inline]
 fn is_ascii_whitespace(b: u8) -> bool {
     // Infra's ASCII whitespace: TAB, LF, FF, CR, SPACE.
@@ -75,12 +81,17 @@ pub fn parse_floating_point_number(input: &[u8]) -> Result<ParsedFloat, FloatErr
     }
     let start = i;
     // Step 8: an optional sign; a lone sign is an error.
-    if input[i] == b'-' || input[i] == b'+' {
+    let negative = input[i] == b'-';
+    if negative || input[i] == b'+' {
         i += 1;
         if i == n {
             return Err(FloatError::NotANumber);
         }
     }
+    // The digits seen so far as an integer, while it stays exact, for the
+    // fast path below.
+    let mut mantissa: u64 = 0;
+    let mut digits = 0usize;
     // Step 9: ".5" goes straight to the fraction.
     let leading_fraction = input[i] == b'.' && digit(i + 1);
     if !leading_fraction {
@@ -90,22 +101,29 @@ pub fn parse_floating_point_number(input: &[u8]) -> Result<ParsedFloat, FloatErr
         }
         // Step 11: the integer part.
         while digit(i) {
+            mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(input[i] - b'0'));
+            digits += 1;
             i += 1;
         }
     }
     let mut end = i;
+    let mut fraction_digits = 0usize;
     // Step 13: the fraction. A dot is consumed even when no digit follows
     // ("5." is 5); the conversion below accepts that form too.
     if i < n && input[i] == b'.' {
         i += 1;
         end = i;
         while digit(i) {
+            mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(input[i] - b'0'));
+            digits += 1;
+            fraction_digits += 1;
             i += 1;
             end = i;
         }
     }
     // Step 14: the exponent counts only when at least one digit follows the
     // `e` and its optional sign; otherwise the number ends before the `e`.
+    let mut has_exponent = false;
     if i < n && (input[i] == b'e' || input[i] == b'E') {
         let mut j = i + 1;
         if j < n && (input[j] == b'-' || input[j] == b'+') {
@@ -116,7 +134,15 @@ pub fn parse_floating_point_number(input: &[u8]) -> Result<ParsedFloat, FloatErr
                 j += 1;
             }
             end = j;
+            has_exponent = true;
         }
+    }
+    // Fast path (Clinger): an integer below 2^53 divided by a power of ten up
+    // to 10^22 is exact on both sides, so the one division rounds correctly.
+    if !has_exponent && digits <= 15 && fraction_digits < POWERS_OF_TEN.len() {
+        let magnitude = mantissa as f64 / POWERS_OF_TEN[fraction_digits];
+        let value = if negative && magnitude != 0.0 { -magnitude } else { magnitude };
+        return Ok(ParsedFloat { value, end });
     }
     // Steps 15-18: round to the nearest double. Rust's conversion is correctly
     // rounded (ties to even) and overflows to infinity exactly where the

@@ -20,50 +20,51 @@ use crate::parser::Metric;
 /// ```
 ///
 /// [`PerformanceServerTiming`]: <https://w3c.github.io/server-timing/#the-performanceservertiming-interface>
-#[derive(Clone, PartialEq)]
-pub struct PerformanceServerTiming(Arc<Inner>);
-
-#[derive(PartialEq)]
-struct Inner {
-    name: Box<str>,
+#[derive(Clone)]
+pub struct PerformanceServerTiming {
+    /// The name followed by the description, in one shared allocation.
+    text: Arc<str>,
+    name_len: usize,
     duration: f64,
-    description: Box<str>,
 }
 
 impl PerformanceServerTiming {
     /// A metric with the given attribute values.
-    pub fn new(name: impl Into<Box<str>>, duration: f64, description: impl Into<Box<str>>) -> Self {
-        PerformanceServerTiming(Arc::new(Inner {
-            name: name.into(),
+    pub fn new(name: &str, duration: f64, description: &str) -> Self {
+        let mut text = String::with_capacity(name.len() + description.len());
+        text.push_str(name);
+        text.push_str(description);
+        PerformanceServerTiming {
+            text: Arc::from(text),
+            name_len: name.len(),
             duration,
-            description: description.into(),
-        }))
+        }
     }
 
     /// The [`name`](https://w3c.github.io/server-timing/#dom-performanceservertiming-name)
     /// attribute: the metric name.
     pub fn name(&self) -> &str {
-        &self.0.name
+        &self.text[..self.name_len]
     }
 
     /// The [`duration`](https://w3c.github.io/server-timing/#the-duration-attribute)
     /// attribute, a `DOMHighResTimeStamp` in milliseconds: the `dur` param by
     /// HTML's float rules, 0 when absent or invalid.
     pub fn duration(&self) -> f64 {
-        self.0.duration
+        self.duration
     }
 
     /// The [`description`](https://w3c.github.io/server-timing/#the-description-attribute)
     /// attribute: the `desc` param, "" when absent.
     pub fn description(&self) -> &str {
-        &self.0.description
+        &self.text[self.name_len..]
     }
 
     /// [`toJSON()`](https://w3c.github.io/server-timing/#dom-performanceservertiming-tojson)
     /// serialized the way `JSON.stringify` writes it: exactly
     /// `{"name":…,"duration":…,"description":…}`, in that order.
     pub fn to_json(&self) -> String {
-        let mut out = String::with_capacity(48 + self.0.name.len() + self.0.description.len());
+        let mut out = String::with_capacity(48 + self.text.len());
         self.write_json(&mut out);
         out
     }
@@ -71,17 +72,26 @@ impl PerformanceServerTiming {
     /// Appends [`to_json`](Self::to_json)'s text to `out`.
     pub fn write_json(&self, out: &mut String) {
         out.push_str("{\"name\":");
-        write_json_string(out, &self.0.name);
+        write_json_string(out, &self.name());
         out.push_str(",\"duration\":");
-        write_js_number(out, self.0.duration);
+        write_js_number(out, self.duration);
         out.push_str(",\"description\":");
-        write_json_string(out, &self.0.description);
+        write_json_string(out, &self.description());
         out.push('}');
     }
 
     /// True when both handles share one object (JavaScript identity).
     pub fn ptr_eq(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
+        Arc::ptr_eq(&self.text, &other.text)
+    }
+}
+
+/// Equal attribute values (not identity; see [`ptr_eq`](Self::ptr_eq)).
+impl PartialEq for PerformanceServerTiming {
+    fn eq(&self, other: &Self) -> bool {
+        self.name() == other.name()
+            && self.duration == other.duration
+            && self.description() == other.description()
     }
 }
 
@@ -102,11 +112,11 @@ impl From<Metric<'_>> for PerformanceServerTiming {
 impl fmt::Display for PerformanceServerTiming {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut out = String::from("PerformanceServerTiming {name: ");
-        write_json_string(&mut out, &self.0.name);
+        write_json_string(&mut out, &self.name());
         out.push_str(", duration: ");
-        write_js_number(&mut out, self.0.duration);
+        write_js_number(&mut out, self.duration);
         out.push_str(", description: ");
-        write_json_string(&mut out, &self.0.description);
+        write_json_string(&mut out, &self.description());
         out.push('}');
         f.write_str(&out)
     }

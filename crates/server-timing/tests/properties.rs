@@ -123,6 +123,18 @@ proptest! {
     }
 }
 
+proptest! {
+    #[test]
+    fn float_fast_path_agrees_with_the_correctly_rounded_conversion(
+        text in "[+-]?[0-9]{1,17}(\\.[0-9]{0,24})?"
+    ) {
+        let ours = server_timing::float::parse_floating_point_number(text.as_bytes()).unwrap();
+        let reference: f64 = text.parse().unwrap();
+        prop_assert_eq!(ours.value.to_bits(), (reference + 0.0).to_bits());
+        prop_assert_eq!(ours.end, text.len());
+    }
+}
+
 #[test]
 fn serializer_refuses_non_finite_durations() {
     let mut builder = ServerTimingBuilder::new();
