@@ -72,11 +72,11 @@ impl PerformanceServerTiming {
     /// Appends [`to_json`](Self::to_json)'s text to `out`.
     pub fn write_json(&self, out: &mut String) {
         out.push_str("{\"name\":");
-        write_json_string(out, &self.name());
+        write_json_string(out, self.name());
         out.push_str(",\"duration\":");
         write_js_number(out, self.duration);
         out.push_str(",\"description\":");
-        write_json_string(out, &self.description());
+        write_json_string(out, self.description());
         out.push('}');
     }
 
@@ -112,11 +112,11 @@ impl From<Metric<'_>> for PerformanceServerTiming {
 impl fmt::Display for PerformanceServerTiming {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut out = String::from("PerformanceServerTiming {name: ");
-        write_json_string(&mut out, &self.name());
+        write_json_string(&mut out, self.name());
         out.push_str(", duration: ");
         write_js_number(&mut out, self.duration);
         out.push_str(", description: ");
-        write_json_string(&mut out, &self.description());
+        write_json_string(&mut out, self.description());
         out.push('}');
         f.write_str(&out)
     }
@@ -137,7 +137,7 @@ impl serde::Serialize for PerformanceServerTiming {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
         let mut s = serializer.serialize_struct("PerformanceServerTiming", 3)?;
-        s.serialize_field("name", self.name())?;
+        s.serialize.field("name", &self.name())?;
         // JSON.stringify writes -0 as 0 and non-finite numbers as null.
         let duration = self.duration();
         if duration.is_finite() {
@@ -145,7 +145,7 @@ impl serde::Serialize for PerformanceServerTiming {
         } else {
             s.serialize_field("duration", &None::<f64>)?;
         }
-        s.serialize_field("description", self.description())?;
+        s.serialize.field("description", &self.description())?;
         s.end()
     }
 }

@@ -45,6 +45,98 @@ pub(crate) static TCHAR: [bool; 256] = {
     table
 };
 
+const QUOTED_PLAIN: u8 = 0;
+const QUOTED_HIGH: u8 = 1;
+const QUOTED_QUOTE: u8 = 2;
+const QUOTED_BACKSLASH: u8 = 3;
+
+/// How the quoted-string scanner treats each byte.
+static QUOTED_CLASS: [u8; 256] = {
+    let mut table = [QUOTED_PLAIN; 256];
+    let mut b = 0x80;
+    while b < 256 {
+        table[b] = QUOTED_HIGH;
+        b += 1;
+    }
+    table[b'"' as usize] = QUOTED_QUOTE;
+    table[b'\\' as usize] = QUOTED_BACKSLASH;
+    table
+};
+
+/// The params the spec defines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KnownParam {
+    Dur,
+    Desc,
+}
+
+/// Which defined param `name` names, ASCII case-insensitively.
+#[inline(always)]
+fn known_param(name: &[u8]) -> Option<KnownParam> {
+    // Setting 0x20 lowercases ASCII letters; it maps no other tchar onto a letter.
+    match name {
+        [a, b, c] if [a | 0x20, b | 0x20, c | 0x20] == *b"dur" => Some(KnownParam::Dur),
+        [a, b, c, d] if [a | 0x20, b | 0x20, c | 0x20, d | 0x20] == *b"desc" => {
+            Some(KnownParam::Desc)
+        }
+        _ => None,
+    }
+}
+
+/// The end of the `tchar` run that starts at `i`.
+#[inline(always)]
+fn scan_tchar(input: &[u8], mut i: usize) -> usize {
+    // Four bytes a round: fewer loop tests than one at a time.
+    while i + 4 <= input.len() {
+        if !TCHAR[usize::from(input[i])] {
+            return i;
+        }
+        if !TCHAR[usize::from(input[i + 1])] {
+            return i + 1;
+        }
+        if !TCHAR[usize::from(input[i + 2])] {
+            return i + 2;
+        }
+        if !TCHAR[usize::from(input[i + 3])] {
+            return i + 3;
+        }
+        i += 4;
+    }
+    while i < input.len() && TCHAR[usize::from(input[i])] {
+        i += 1;
+    }
+    i
+}
+
+/// The position of the first `"`, `\` or non-ASCII byte at or after `i`
+/// (or the end): the run a quoted string can borrow as it is.
+#[inline(always)]
+fn scan_plain_quoted(input: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // Eight bytes a round (SWAR): a byte equal to `"` or `\` becomes zero
+    // after the XOR, and `(v - ONES) & !v & HIGH` flags zero bytes; the
+    // lowest flag is always exact.
+    while let Some(chunk) = input.get(i..i + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        let quote = w ^ (ONES * u64::from(b'"'));
+        let backslash = w ^ (ONES * u64::from(b'\\'));
+        let found =
+            ((quote.wrapping_sub(ONES) & !quote) | (backslash.wrapping_sub(ONES) & !backslash) | w)
+                & HIGH;
+        if found != 0 {
+            return i + (found.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < input.len() && QUOTED_CLASS[usize::from(input[i])] == QUOTED_PLAIN {
+        i += 1;
+    }
+    i
+}
+
 /// True when `s` is a non-empty run of `tchar`: an RFC 9110 `token`.
 pub fn is_token(s: &[u8]) -> bool {
     !s.is_empty() && s.iter().all(|&b| TCHAR[usize::from(b)])
@@ -307,6 +399,9 @@ pub fn parse_server_timing_with_diagnostics<S: DiagnosticSink>(
 #[derive(Debug, Clone)]
 pub(crate) struct Parser<'a, S, const LIST: bool> {
     input: &'a [u8],
+    /// The input as `str` when it is valid UTF-8 (checked once), so that
+    /// ASCII runs can be borrowed by slicing instead of re-validating.
+    text: Option<&'a str>,
     pos: usize,
     /// Set once the final member has been consumed.
     done: bool,
@@ -323,6 +418,7 @@ impl<'a, S: DiagnosticSink, const LIST: bool> Parser<'a, S, LIST> {
     pub(crate) fn new(input: &'a [u8], sink: S) -> Self {
         Parser {
             input,
+            text: std::str::from_utf8(input).ok(),
             pos: 0,
             done: false,
             sink,
@@ -351,13 +447,9 @@ impl<'a, S: DiagnosticSink, const LIST: bool> Parser<'a, S, LIST> {
     #[inline]
     fn take_token(&mut self) -> &'a [u8] {
         let start = self.pos;
-        let input = self.input;
-        let mut i = start;
-        while i < input.len() && TCHAR[usize::from(input[i])] {
-            i += 1;
-        }
-        self.pos = i;
-        &input[start..i]
+        let end = scan_tchar(self.input, start);
+        self.pos = end;
+        &self.input[start..end]
     }
 
     /// True at the end of the current member: the end of input, or a `,`
@@ -411,15 +503,24 @@ impl<'a, S: DiagnosticSink, const LIST: bool> Parser<'a, S, LIST> {
         let input = self.input;
         let start = self.pos + 1;
         let mut i = start;
-        // Fast path: no escapes.
+        // Fast path: no escapes, ASCII only.
+        let mut non_ascii = false;
         while i < input.len() {
-            match input[i] {
-                b'"' => {
-                    self.pos = i + 1;
-                    return Some(self.decode_text(start..i));
+            match QUOTED_CLASS[usize::from(input[i])] {
+                QUOTED_PLAIN => i += 1,
+                QUOTED_HIGH => {
+                    non_ascii = true;
+                    i += 1;
                 }
-                b'\\' => break,
-                _ => i += 1,
+                QUOTED_QUOTE => {
+                    self.pos = i + 1;
+                    if non_ascii {
+                        self.report(DiagnosticKind::NonAsciiByte, start..i);
+                        return Some(Cow::Owned(latin1_to_string(&input[start..i])));
+                    }
+                    return Some(Cow::Borrowed(self.ascii(start..i)));
+                }
+                _ => break,
             }
         }
         // Slow path: resolve `quoted-pair`s into a buffer.
@@ -448,16 +549,14 @@ impl<'a, S: DiagnosticSink, const LIST: bool> Parser<'a, S, LIST> {
         None
     }
 
-    /// Decodes `input[range]` isomorphically, borrowing when it is ASCII.
+    /// Borrows `input[range]`, which the caller knows is ASCII, as `str`.
     #[inline]
-    fn decode_text(&mut self, range: Range<usize>) -> Cow<'a, str> {
-        let bytes = &self.input[range.clone()];
-        match std::str::from_utf8(bytes) {
-            Ok(s) if bytes.is_ascii() => Cow::Borrowed(s),
-            _ => {
-                self.report(DiagnosticKind::NonAsciiByte, range);
-                Cow::Owned(latin1_to_string(bytes))
-            }
+    fn ascii(&self, range: Range<usize>) -> &'a str {
+        // An ASCII run starts and ends on character boundaries of any valid
+        // UTF-8 text it sits in, so slicing the validated text cannot fail.
+        match self.text.and_then(|t| t.get(range.clone())) {
+            Some(s) => s,
+            None => ascii_str_borrowed(&self.input[range]),
         }
     }
 
@@ -497,11 +596,12 @@ impl<'a, S: DiagnosticSink, const LIST: bool> Parser<'a, S, LIST> {
                     }
                 }
             } else {
+                let token_start = self.pos;
                 let token = self.take_token();
                 if token.is_empty() {
                     self.report(DiagnosticKind::EmptyParamValue, name_start..self.pos);
                 }
-                ascii_str(token)
+                Cow::Borrowed(self.ascii(token_start..self.pos))
             }
         } else {
             self.report(DiagnosticKind::MissingParamValue, name_start..name_end);
@@ -510,9 +610,10 @@ impl<'a, S: DiagnosticSink, const LIST: bool> Parser<'a, S, LIST> {
         let value_end = self.pos;
         self.skip_trailing_junk(DiagnosticKind::JunkAfterParamValue);
         // Param names are ASCII case-insensitive; the first occurrence wins.
-        let slot = if name.eq_ignore_ascii_case(b"dur") {
+        let known = known_param(name);
+        let slot = if known == Some(KnownParam::Dur) {
             &mut params.dur
-        } else if name.eq_ignore_ascii_case(b"desc") {
+        } else if known == Some(KnownParam::Desc) {
             &mut params.desc
         } else {
             self.report(DiagnosticKind::UnknownParam, name_start..value_end);
@@ -522,7 +623,7 @@ impl<'a, S: DiagnosticSink, const LIST: bool> Parser<'a, S, LIST> {
             self.report(DiagnosticKind::DuplicateParam, name_start..value_end);
             return;
         }
-        if self.sink.enabled() && name.eq_ignore_ascii_case(b"dur") {
+        if self.sink.enabled() && known == Some(KnownParam::Dur) {
             match parse_floating_point_number(value.as_bytes()) {
                 Err(_) => self.report(DiagnosticKind::InvalidDuration, value_start..value_end),
                 Ok(p) if p.end != value.len() || value_starts_with_whitespace(&value) => {
@@ -539,6 +640,11 @@ impl<'a, S: DiagnosticSink, const LIST: bool> Parser<'a, S, LIST> {
         while !self.done {
             let member_start = self.pos;
             self.skip_ows();
+            if !self.sink.enabled() {
+                if let Some(metric) = self.take_plain_member() {
+                    return Some(metric);
+                }
+            }
             if self.at_member_end() {
                 // An empty member: `a,,b`, a trailing comma or an empty value.
                 self.report(DiagnosticKind::EmptyMember, member_start..self.pos);
@@ -572,13 +678,84 @@ impl<'a, S: DiagnosticSink, const LIST: bool> Parser<'a, S, LIST> {
             let member_end = self.pos;
             self.finish_member();
             return Some(Metric {
-                name: ascii_str_borrowed(&self.input[name_start..name_end]),
+                name: self.ascii(name_start..name_end),
                 dur: params.dur,
                 desc: params.desc,
                 span: name_start..member_end,
             });
         }
         None
+    }
+
+    /// The fast path for a member that follows the grammar to the letter:
+    /// `name *( ";" ( "dur" / "desc" ) "=" ( token / plain-quoted ) )` with no
+    /// whitespace, no escapes, no non-ASCII byte and no repeated or unknown
+    /// param, which is what servers almost always send. Returns `None`, having
+    /// moved nothing, for anything else; the general path then parses the
+    /// member. Only used when no one listens for diagnostics (such a member
+    /// has none except `NonStrictDuration`, which the general path reports).
+    #[inline]
+    fn take_plain_member(&mut self) -> Option<Metric<'a>> {
+        let input = self.input;
+        let start = self.pos;
+        let mut i = scan_tchar(input, start);
+        if i == start {
+            return None;
+        }
+        let name_end = i;
+        let mut dur: Option<Cow<'a, str>> = None;
+        let mut desc: Option<Cow<'a, str>> = None;
+        loop {
+            match input.get(i) {
+                None => break,
+                Some(b',') if LIST => break,
+                Some(b';') => {}
+                Some(_) => return None,
+            }
+            i += 1;
+            let pname_start = i;
+            i = scan_tchar(input, i);
+            let pname = &input[pname_start..i];
+            if input.get(i) != Some(&b'=') {
+                return None;
+            }
+            i += 1;
+            let value_start;
+            let value_end;
+            if input.get(i) == Some(&b'"') {
+                value_start = i + 1;
+                let j = scan_plain_quoted(input, value_start);
+                if input.get(j) != Some(&b'"') {
+                    return None;
+                }
+                value_end = j;
+                i = j + 1;
+            } else {
+                value_start = i;
+                i = scan_tchar(input, i);
+                if i == value_start {
+                    return None;
+                }
+                value_end = i;
+            }
+            let slot = match known_param(pname) {
+                Some(KnownParam::Dur) => &mut dur,
+                Some(KnownParam::Desc) => &mut desc,
+                None => return None,
+            };
+            if slot.is_some() {
+                return None;
+            }
+            *slot = Some(Cow::Borrowed(self.ascii(value_start..value_end)));
+        }
+        self.pos = i;
+        self.finish_member();
+        Some(Metric {
+            name: self.ascii(start..name_end),
+            dur,
+            desc,
+            span: start..i,
+        })
     }
 
     /// Steps over the `,` that ends a member, or notes that the input ended.
@@ -608,14 +785,6 @@ fn latin1_to_string(bytes: &[u8]) -> String {
 /// A token is ASCII, so it is always valid UTF-8.
 #[inline]
 fn ascii_str_borrowed(bytes: &[u8]) -> &str {
-    match std::str::from_utf8(bytes) {
-        Ok(s) => s,
-        // Unreachable: callers pass `tchar` runs only.
-        Err(_) => "",
-    }
-}
-
-#[inline]
-fn ascii_str(bytes: &[u8]) -> Cow<'_, str> {
-    Cow::Borrowed(ascii_str_borrowed(bytes))
+    // Never empty by error: callers pass `tchar` runs only.
+    std::str::from_utf8(bytes).unwrap_or_default()
 }
