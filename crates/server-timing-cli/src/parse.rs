@@ -111,6 +111,9 @@ fn read_stdin_lines() -> Result<Vec<Vec<u8>>, CliError> {
 }
 
 fn split_lines(input: &[u8]) -> Vec<Vec<u8>> {
+    if input.is_empty() {
+        return Vec::new();
+    }
     let mut lines: Vec<Vec<u8>> = input
         .split(|&b| b == b'\n')
         .map(|line| line.strip_suffix(b"\r").unwrap_or(line).to_vec())
