@@ -41,15 +41,17 @@ pub struct ParsedFloat {
 /// [`parse_floating_point_number`].
 #[inline]
 fn plain_decimal(input: &[u8]) -> Option<f64> {
+    // 16 bytes hold at most 16 digits, which a u64 holds; more than 15 digits
+    // is refused after the loop.
+    if input.len() > 16 {
+        return None;
+    }
     let mut mantissa: u64 = 0;
     let mut digits = 0usize;
     let mut point = None;
     for &b in input {
         let d = b.wrapping_sub(b'0');
         if d < 10 {
-            if digits == 15 {
-                return None;
-            }
             mantissa = mantissa * 10 + u64::from(d);
             digits += 1;
         } else if b == b'.' && point.is_none() {
@@ -58,7 +60,7 @@ fn plain_decimal(input: &[u8]) -> Option<f64> {
             return None;
         }
     }
-    if digits == 0 {
+    if digits == 0 || digits > 15 {
         return None;
     }
     let fraction_digits = digits - point.unwrap_or(digits);

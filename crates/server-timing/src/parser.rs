@@ -74,9 +74,15 @@ enum KnownParam {
 #[inline(always)]
 fn known_param(name: &[u8]) -> Option<KnownParam> {
     // Setting 0x20 lowercases ASCII letters; it maps no other tchar onto a letter.
-    match name {
-        [a, b, c] if [a | 0x20, b | 0x20, c | 0x20] == *b"dur" => Some(KnownParam::Dur),
-        [a, b, c, d] if [a | 0x20, b | 0x20, c | 0x20, d | 0x20] == *b"desc" => {
+    match *name {
+        [a, b, c]
+            if u32::from_le_bytes([a, b, c, 0]) | 0x0020_2020 == u32::from_le_bytes(*b"dur\0") =>
+        {
+            Some(KnownParam::Dur)
+        }
+        [a, b, c, d]
+            if u32::from_le_bytes([a, b, c, d]) | 0x2020_2020 == u32::from_le_bytes(*b"desc") =>
+        {
             Some(KnownParam::Desc)
         }
         _ => None,
@@ -86,18 +92,18 @@ fn known_param(name: &[u8]) -> Option<KnownParam> {
 /// The end of the `tchar` run that starts at `i`.
 #[inline(always)]
 fn scan_tchar(input: &[u8], mut i: usize) -> usize {
-    // Four bytes a round: fewer loop tests than one at a time.
-    while i + 4 <= input.len() {
-        if !TCHAR[usize::from(input[i])] {
+    // Four bytes a round: one bounds check and one loop test for four bytes.
+    while let Some(&[a, b, c, d]) = input.get(i..i + 4) {
+        if !TCHAR[usize::from(a)] {
             return i;
         }
-        if !TCHAR[usize::from(input[i + 1])] {
+        if !TCHAR[usize::from(b)] {
             return i + 1;
         }
-        if !TCHAR[usize::from(input[i + 2])] {
+        if !TCHAR[usize::from(c)] {
             return i + 2;
         }
-        if !TCHAR[usize::from(input[i + 3])] {
+        if !TCHAR[usize::from(d)] {
             return i + 3;
         }
         i += 4;
