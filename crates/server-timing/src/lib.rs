@@ -151,3 +151,8 @@ pub fn parse_a_server_timing_header_field(field: &[u8]) -> Option<PerformanceSer
         .next_metric()
         .map(PerformanceServerTiming::from)
 }
+
+// The README's Rust example is compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;
