@@ -137,7 +137,7 @@ impl serde::Serialize for PerformanceServerTiming {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
         let mut s = serializer.serialize_struct("PerformanceServerTiming", 3)?;
-        s.serialize.field("name", &self.name())?;
+        s.serialize_field("name", &self.name())?;
         // JSON.stringify writes -0 as 0 and non-finite numbers as null.
         let duration = self.duration();
         if duration.is_finite() {
@@ -145,7 +145,45 @@ impl serde::Serialize for PerformanceServerTiming {
         } else {
             s.serialize_field("duration", &None::<f64>)?;
         }
-        s.serialize.field("description", &self.description())?;
+        s.serialize_field("description", &self.description())?;
         s.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn to_json_is_exactly_the_three_members() {
+        let m = PerformanceServerTiming::new("a\"b", 1e21, "line\nbreak");
+        assert_eq!(
+            m.to_json(),
+            r#"{"name":"a\"b","duration":1e+21,"description":"line\nbreak"}"#
+        );
+    }
+
+    #[test]
+    fn clones_share_one_object() {
+        let m = PerformanceServerTiming::new("db", 53.0, "");
+        let copy = m.clone();
+        assert!(m.ptr_eq(&copy));
+        assert!(!m.ptr_eq(&PerformanceServerTiming::new("db", 53.0, "")));
+        assert_eq!(m, PerformanceServerTiming::new("db", 53.0, ""));
+    }
+
+    #[cfg(feature = "serde")]
+    #[test]
+    fn serde_gives_the_to_json_shape() {
+        for m in [
+            PerformanceServerTiming::new("cache", 23.2, "Cache Read"),
+            PerformanceServerTiming::new("x", -0.0, "\u{1}"),
+        ] {
+            let via_serde: serde_json::Value = serde_json::to_value(&m).unwrap();
+            let via_to_json: serde_json::Value = serde_json::from_str(&m.to_json()).unwrap();
+            assert_eq!(via_serde, via_to_json);
+            let keys: Vec<_> = via_serde.as_object().unwrap().keys().cloned().collect();
+            assert_eq!(keys.len(), 3);
+        }
     }
 }

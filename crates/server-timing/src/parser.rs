@@ -123,10 +123,8 @@ fn scan_plain_quoted(input: &[u8], mut i: usize) -> usize {
     // Eight bytes a round (SWAR): a byte equal to `"` or `\` becomes zero
     // after the XOR, and `(v - ONES) & !v & HIGH` flags zero bytes; the
     // lowest flag is always exact.
-    while let Some(chunk) = input.get(i..i + 8) {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let w = u64::from_le_bytes(word);
+    while let Some(&[b0, b1, b2, b3, b4, b5, b6, b7]) = input.get(i..i + 8) {
+        let w = u64::from_le_bytes([b0, b1, b2, b3, b4, b5, b6, b7]);
         let quote = w ^ (ONES * u64::from(b'"'));
         let backslash = w ^ (ONES * u64::from(b'\\'));
         let found =
