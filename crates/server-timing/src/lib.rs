@@ -75,6 +75,7 @@
 //!
 //! [Server Timing]: https://w3c.github.io/server-timing/
 
+pub mod engines;
 pub mod fetch;
 pub mod float;
 pub mod json;

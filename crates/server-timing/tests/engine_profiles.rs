@@ -1,0 +1,224 @@
+//! The engine profiles against real-browser recordings.
+//!
+//! `wpt/compat/fixtures/cases.json` holds the header lines of every case
+//! (the 85 WPT parsing cases, hand-made cases, and cases from the seeded
+//! generator `wpt/compat/gen.py`); `chromium.json` and `firefox.json` hold
+//! what `PerformanceResourceTiming.serverTiming` gave in each browser, as
+//! recorded by `wpt/compat/record.py`. No browser is needed here.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use server_timing::engines::Engine;
+use server_timing::PerformanceServerTiming;
+use serde_json::Value;
+
+/// One recorded metric: name, duration, description.
+#[derive(Debug, Clone, PartialEq)]
+struct Recorded {
+    name: String,
+    /// Compared by bits, so −0 and Infinity count.
+    duration: f64,
+    description: String,
+}
+
+struct Case {
+    id: String,
+    lines: Vec<Vec<u8>>,
+}
+
+struct Recording {
+    version: String,
+    results: HashMap<String, Vec<Recorded>>,
+}
+
+fn fixtures_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../wpt/compat/fixtures")
+}
+
+fn read_json(name: &str) -> Value {
+    let path = fixtures_dir().join(name);
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn cases() -> Vec<Case> {
+    let doc = read_json("cases.json");
+    doc["cases"]
+        .as_array()
+        .expect("cases array")
+        .iter()
+        .map(|c| Case {
+            id: c["id"].as_str().expect("id").to_owned(),
+            // Each character U+0000..U+00FF stands for one byte.
+            lines: c["lines"]
+                .as_array()
+                .expect("lines")
+                .iter()
+                .map(|l| {
+                    l.as_str()
+                        .expect("line")
+                        .chars()
+                        .map(|ch| u8::try_from(u32::from(ch)).expect("a byte"))
+                        .collect()
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+fn duration_of(v: &Value) -> f64 {
+    match v {
+        Value::Number(n) => n.as_f64().expect("f64"),
+        Value::String(s) => match s.as_str() {
+            "-0" => -0.0,
+            "Infinity" => f64::INFINITY,
+            "-Infinity" => f64::NEG_INFINITY,
+            "NaN" => f64::NAN,
+            other => panic!("unexpected duration {other:?}"),
+        },
+        other => panic!("unexpected duration {other}"),
+    }
+}
+
+fn recording(browser: &str) -> Recording {
+    let doc = read_json(&format!("{browser}.json"));
+    let results = doc["results"]
+        .as_object()
+        .expect("results")
+        .iter()
+        .map(|(id, list)| {
+            let list = list
+                .as_array()
+                .unwrap_or_else(|| panic!("{browser} {id}: no serverTiming list: {list}"));
+            let metrics = list
+                .iter()
+                .map(|m| Recorded {
+                    name: m[0].as_str().expect("name").to_owned(),
+                    duration: duration_of(&m[1]),
+                    description: m[2].as_str().expect("description").to_owned(),
+                })
+                .collect();
+            (id.clone(), metrics)
+        })
+        .collect();
+    Recording {
+        version: doc["version"].as_str().expect("version").to_owned(),
+        results,
+    }
+}
+
+fn same(a: &[Recorded], b: &[Recorded]) -> bool {
+    a.len() == b.len()
+        && a.iter().zip(b).all(|(x, y)| {
+            x.name == y.name
+                && x.description == y.description
+                && x.duration.to_bits() == y.duration.to_bits()
+        })
+}
+
+fn recorded(metrics: &[PerformanceServerTiming]) -> Vec<Recorded> {
+    metrics
+        .iter()
+        .map(|m| Recorded {
+            name: m.name().to_owned(),
+            duration: m.duration(),
+            description: m.description().to_owned(),
+        })
+        .collect()
+}
+
+fn show(lines: &[Vec<u8>]) -> String {
+    lines
+        .iter()
+        .map(|l| l.escape_ascii().to_string())
+        .collect::<Vec<_>>()
+        .join(" | ")
+}
+
+/// Runs `engine` on every case and returns the ids (with details) where it
+/// differs from `browser`'s recording.
+fn mismatches(engine: Engine, browser: &Recording, cases: &[Case]) -> Vec<String> {
+    let mut out = Vec::new();
+    for case in cases {
+        let expected = browser
+            .results
+            .get(&case.id)
+            .unwrap_or_else(|| panic!("no recording for {}", case.id));
+        let got = recorded(&engine.parse(&case.lines));
+        if !same(&got, expected) {
+            out.push(format!(
+                "{}: {}\n    {engine}: {got:?}\n    browser: {expected:?}",
+                case.id,
+                show(&case.lines)
+            ));
+        }
+    }
+    out
+}
+
+fn assert_no_mismatches(engine: Engine, browser: &Recording, cases: &[Case]) {
+    let bad = mismatches(engine, browser, cases);
+    assert!(
+        bad.is_empty(),
+        "{engine} profile differs from {} on {} of {} cases; first ones:\n{}",
+        browser.version,
+        bad.len(),
+        cases.len(),
+        bad.iter().take(10).cloned().collect::<Vec<_>>().join("\n")
+    );
+}
+
+#[test]
+fn fixtures_cover_wpt_and_at_least_5000_generated_cases() {
+    let cases = cases();
+    let wpt = cases.iter().filter(|c| c.id.starts_with("wpt-")).count();
+    let generated = cases.iter().filter(|c| c.id.starts_with("gen-")).count();
+    assert_eq!(wpt, 85);
+    assert!(generated >= 5000, "only {generated} generated cases");
+    for browser in ["chromium", "firefox"] {
+        let rec = recording(browser);
+        assert_eq!(rec.results.len(), cases.len(), "{browser}: one result per case");
+        let doc = read_json(&format!("{browser}.json"));
+        assert!(doc["user_agent"].as_str().is_some_and(|ua| !ua.is_empty()));
+        assert_eq!(doc["is_secure_context"], Value::Bool(true));
+        assert!(doc["cases_generator"]
+            .as_str()
+            .is_some_and(|g| g.starts_with("wpt/compat/gen.py --seed ")));
+    }
+    assert!(recording("chromium").version.starts_with("Chromium "));
+    assert!(recording("firefox").version.contains("Firefox "));
+}
+
+#[test]
+fn chromium_profile_matches_every_recorded_case() {
+    assert_no_mismatches(Engine::Chromium, &recording("chromium"), &cases());
+}
+
+#[test]
+fn firefox_profile_matches_every_recorded_case() {
+    assert_no_mismatches(Engine::Firefox, &recording("firefox"), &cases());
+}
+
+/// Both browsers pass the 85 WPT parsing cases, so their recordings of the
+/// `wpt-*` cases are WPT's expectations; WebKit passes them too.
+#[test]
+fn every_profile_passes_the_85_wpt_parsing_cases() {
+    let chromium = recording("chromium");
+    let firefox = recording("firefox");
+    let wpt: Vec<Case> = cases()
+        .into_iter()
+        .filter(|c| c.id.starts_with("wpt-"))
+        .collect();
+    for case in &wpt {
+        assert!(
+            same(&chromium.results[&case.id], &firefox.results[&case.id]),
+            "browsers disagree on {}",
+            case.id
+        );
+    }
+    for engine in Engine::ALL {
+        assert_no_mismatches(engine, &chromium, &wpt);
+    }
+}
