@@ -9,13 +9,13 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
+use serde_json::Value;
 use server_timing::engines::Engine;
 use server_timing::fetch::get_a_header;
 use server_timing::{
     parse_server_timing, parse_server_timing_with_diagnostics, Diagnostic, DiagnosticKind,
     PerformanceServerTiming,
 };
-use serde_json::Value;
 
 /// One recorded metric: name, duration, description.
 #[derive(Debug, Clone, PartialEq)]
@@ -183,7 +183,11 @@ fn fixtures_cover_wpt_and_at_least_5000_generated_cases() {
     assert!(generated >= 5000, "only {generated} generated cases");
     for browser in ["chromium", "firefox"] {
         let rec = recording(browser);
-        assert_eq!(rec.results.len(), cases.len(), "{browser}: one result per case");
+        assert_eq!(
+            rec.results.len(),
+            cases.len(),
+            "{browser}: one result per case"
+        );
         let doc = read_json(&format!("{browser}.json"));
         assert!(doc["user_agent"].as_str().is_some_and(|ua| !ua.is_empty()));
         assert_eq!(doc["is_secure_context"], Value::Bool(true));
@@ -227,7 +231,6 @@ fn every_profile_passes_the_85_wpt_parsing_cases() {
     }
 }
 
-
 /// Why the Spec profile may differ from a case where both browsers agree.
 /// Each category is explained in docs/compat.md ("Where the spec differs
 /// from both browsers") and referenced from docs/parsing.md.
@@ -243,7 +246,11 @@ enum SpecException {
 
 /// The exception that explains every difference between the Spec profile's
 /// list and the browsers' common list, or `None` when something else differs.
-fn spec_exception(value: &[u8], spec: &[Recorded], both: &[Recorded]) -> Option<Vec<SpecException>> {
+fn spec_exception(
+    value: &[u8],
+    spec: &[Recorded],
+    both: &[Recorded],
+) -> Option<Vec<SpecException>> {
     if spec.len() != both.len() {
         return None;
     }
@@ -309,16 +316,30 @@ fn spec_profile_agrees_where_the_browsers_agree_except_documented_categories() {
             )),
         }
     }
-    assert!(agreed > 2000, "only {agreed} cases where the browsers agree");
+    assert!(
+        agreed > 2000,
+        "only {agreed} cases where the browsers agree"
+    );
     assert!(
         unexplained.is_empty(),
         "spec differs from both browsers without a documented reason on {} cases:\n{}",
         unexplained.len(),
-        unexplained.iter().take(10).cloned().collect::<Vec<_>>().join("\n")
+        unexplained
+            .iter()
+            .take(10)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
     );
     // Each documented category is really exercised by the recordings.
-    for kind in [SpecException::DurNotAWholeNumber, SpecException::DurNegativeZero] {
-        assert!(excepted.get(&kind).copied().unwrap_or(0) > 0, "{kind:?} never seen");
+    for kind in [
+        SpecException::DurNotAWholeNumber,
+        SpecException::DurNegativeZero,
+    ] {
+        assert!(
+            excepted.get(&kind).copied().unwrap_or(0) > 0,
+            "{kind:?} never seen"
+        );
     }
 }
 
@@ -334,8 +355,14 @@ fn compat_table_examples() {
     assert_eq!(value(Engine::Firefox, b";dur=1")[0].name, "dur");
     assert!(value(Engine::Spec, b";dur=1").is_empty());
     // UTF-8 vs Latin-1.
-    assert_eq!(value(Engine::Firefox, b"m;desc=\"\xc3\xa9\"")[0].description, "\u{e9}");
-    assert_eq!(value(Engine::Chromium, b"m;desc=\"\xc3\xa9\"")[0].description, "\u{c3}\u{a9}");
+    assert_eq!(
+        value(Engine::Firefox, b"m;desc=\"\xc3\xa9\"")[0].description,
+        "\u{e9}"
+    );
+    assert_eq!(
+        value(Engine::Chromium, b"m;desc=\"\xc3\xa9\"")[0].description,
+        "\u{c3}\u{a9}"
+    );
     // WebKit's token is tchar; Chromium's is MIME's.
     assert_eq!(value(Engine::Chromium, b"{b};dur=1")[0].name, "{b}");
     assert!(value(Engine::WebKit, b"{b};dur=1").is_empty());

@@ -111,7 +111,11 @@ impl<'a> Tokenizer<'a> {
 }
 
 /// Reads a combined field value the way the tokenizer-based engines do.
-pub(crate) fn parse(value: &[u8], dialect: &Dialect, notes: &mut Vec<EngineNote>) -> Vec<EngineMetric> {
+pub(crate) fn parse(
+    value: &[u8],
+    dialect: &Dialect,
+    notes: &mut Vec<EngineNote>,
+) -> Vec<EngineMetric> {
     let mut t = Tokenizer {
         input: value,
         pos: 0,
