@@ -1,5 +1,6 @@
 //! The `server-timing` command-line tool.
 
+mod lint;
 mod parse;
 
 use std::io::Write;
@@ -13,6 +14,7 @@ USAGE:
 
 COMMANDS:
     parse    Parse Server-Timing field values and print the metrics
+    lint     Check a header against every engine profile (exit 1 if they disagree)
     help     Print this help, or a command's help: server-timing help parse
 
 Run `server-timing <COMMAND> --help` for a command's options.
@@ -56,9 +58,11 @@ fn run(args: Vec<std::ffi::OsString>) -> Result<ExitCode, CliError> {
     let rest: Vec<_> = args.collect();
     match command.to_str() {
         Some("parse") => parse::run(rest),
+        Some("lint") => lint::run(rest),
         Some("help" | "--help" | "-h") => {
             match rest.first().and_then(|a| a.to_str()) {
                 Some("parse") => print_stdout(parse::USAGE)?,
+                Some("lint") => print_stdout(lint::USAGE)?,
                 Some(other) => return Err(CliError::Usage(format!("no command named {other:?}"))),
                 None => print_stdout(USAGE)?,
             }

@@ -4,6 +4,7 @@ use std::ffi::OsString;
 use std::io::Read;
 use std::process::ExitCode;
 
+use server_timing::engines::Engine;
 use server_timing::fetch::get_a_header;
 use server_timing::json::write_json_string;
 use server_timing::{parse_server_timing_with_diagnostics, Diagnostic, PerformanceServerTiming};
@@ -14,7 +15,7 @@ pub const USAGE: &str = "\
 server-timing parse: parse Server-Timing field values as a browser does
 
 USAGE:
-    server-timing parse [--json] [--explain] [--] [VALUE]...
+    server-timing parse [--json] [--explain] [--engine ENGINE] [--] [VALUE]...
 
 Each VALUE is one Server-Timing header line; several are combined in order,
 as Fetch does (joined with \", \"). With no VALUE, standard input is read as
@@ -32,6 +33,10 @@ OUTPUT:
 OPTIONS:
     --json       Print JSON
     --explain    Print the parser's diagnostics (on stdout, after the metrics)
+    --engine ENGINE
+                 Read the value as ENGINE does: spec (default), chromium,
+                 firefox or webkit (see docs/compat.md); --explain still
+                 lists the spec parser's recoveries
     -h, --help   Print this help
     --           Treat every later argument as a VALUE
 
@@ -42,6 +47,7 @@ EXAMPLE:
 struct Options {
     json: bool,
     explain: bool,
+    engine: Engine,
     values: Option<Vec<Vec<u8>>>,
 }
 
@@ -49,13 +55,24 @@ fn parse_args(args: Vec<OsString>) -> Result<Option<Options>, CliError> {
     let mut options = Options {
         json: false,
         explain: false,
+        engine: Engine::Spec,
         values: None,
     };
+    let mut expect_engine = false;
     let mut values = Vec::new();
     let mut only_values = false;
     for arg in args {
         let bytes = os_to_bytes(&arg)?;
+        if expect_engine {
+            expect_engine = false;
+            options.engine = parse_engine(&bytes)?;
+            continue;
+        }
         if !only_values {
+            if let Some(name) = bytes.strip_prefix(b"--engine=") {
+                options.engine = parse_engine(name)?;
+                continue;
+            }
             match bytes.as_slice() {
                 b"--json" => {
                     options.json = true;
@@ -63,6 +80,10 @@ fn parse_args(args: Vec<OsString>) -> Result<Option<Options>, CliError> {
                 }
                 b"--explain" => {
                     options.explain = true;
+                    continue;
+                }
+                b"--engine" => {
+                    expect_engine = true;
                     continue;
                 }
                 b"-h" | b"--help" => return Ok(None),
@@ -81,27 +102,38 @@ fn parse_args(args: Vec<OsString>) -> Result<Option<Options>, CliError> {
         }
         values.push(bytes);
     }
+    if expect_engine {
+        return Err(CliError::Usage(
+            "--engine needs a value: spec, chromium, firefox or webkit".into(),
+        ));
+    }
     if !values.is_empty() {
         options.values = Some(values);
     }
     Ok(Some(options))
 }
 
+fn parse_engine(name: &[u8]) -> Result<Engine, CliError> {
+    String::from_utf8_lossy(name)
+        .parse::<Engine>()
+        .map_err(|e| CliError::Usage(e.to_string()))
+}
+
 #[cfg(unix)]
-fn os_to_bytes(arg: &OsString) -> Result<Vec<u8>, CliError> {
+pub(crate) fn os_to_bytes(arg: &OsString) -> Result<Vec<u8>, CliError> {
     use std::os::unix::ffi::OsStrExt;
     Ok(arg.as_bytes().to_vec())
 }
 
 #[cfg(not(unix))]
-fn os_to_bytes(arg: &OsString) -> Result<Vec<u8>, CliError> {
+pub(crate) fn os_to_bytes(arg: &OsString) -> Result<Vec<u8>, CliError> {
     arg.to_str()
         .map(|s| s.as_bytes().to_vec())
         .ok_or_else(|| CliError::Usage("an argument is not valid Unicode".into()))
 }
 
 /// Standard input as header lines: LF ends a line, a CR before it is dropped.
-fn read_stdin_lines() -> Result<Vec<Vec<u8>>, CliError> {
+pub(crate) fn read_stdin_lines() -> Result<Vec<Vec<u8>>, CliError> {
     let mut input = Vec::new();
     std::io::stdin()
         .lock()
@@ -134,18 +166,32 @@ pub fn run(args: Vec<OsString>) -> Result<ExitCode, CliError> {
         Some(values) => values,
         None => read_stdin_lines()?,
     };
-    print_stdout(&render(&lines, options.json, options.explain))?;
+    print_stdout(&render_with_engine(
+        &lines,
+        options.engine,
+        options.json,
+        options.explain,
+    ))?;
     Ok(ExitCode::SUCCESS)
 }
 
 /// The whole output for the given header lines.
+#[cfg(test)]
 pub fn render(lines: &[Vec<u8>], json: bool, explain: bool) -> String {
+    render_with_engine(lines, Engine::Spec, json, explain)
+}
+
+/// [`render`] with the metrics as `engine` reads them.
+pub fn render_with_engine(lines: &[Vec<u8>], engine: Engine, json: bool, explain: bool) -> String {
     let combined = get_a_header(lines).unwrap_or_default();
     let mut diagnostics = Vec::new();
-    let metrics: Vec<PerformanceServerTiming> =
+    let mut metrics: Vec<PerformanceServerTiming> =
         parse_server_timing_with_diagnostics(&combined, |d: Diagnostic| diagnostics.push(d))
             .map(PerformanceServerTiming::from)
             .collect();
+    if engine != Engine::Spec {
+        metrics = engine.parse_value(&combined);
+    }
     let mut out = String::new();
     if json {
         out.push('[');

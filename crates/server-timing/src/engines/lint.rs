@@ -7,7 +7,7 @@
 //!
 //! let report = lint_lines([&b"db;dur=53, cache;desc=Cache Read"[..]]);
 //! assert!(!report.passes());
-//! assert!(report.fixes.iter().any(|f| f.message.contains("quoted")));
+//! assert!(report.fixes.iter().any(|f| f.message.contains("quote a value")));
 //! assert!(lint_lines([&b"db;dur=53;desc=\"Cache Read\""[..]]).passes());
 //! ```
 
@@ -53,7 +53,8 @@ pub struct Fix {
 /// Everything [`lint_lines`] found.
 #[derive(Debug, Clone)]
 pub struct LintReport {
-    /// The combined field value (lines joined by `", "`).
+    /// The combined field value (lines joined by `", "`); in the text and
+    /// JSON forms, bytes outside printable ASCII are written `\xNN`.
     pub value: Vec<u8>,
     /// Each profile's reading, spec first.
     pub profiles: Vec<ProfileReading>,
@@ -89,7 +90,7 @@ impl LintReport {
     /// The report as text, the way `server-timing lint` prints it.
     pub fn to_text(&self) -> String {
         let mut out = String::new();
-        let _ = writeln!(out, "Server-Timing: {}", self.value.escape_ascii());
+        let _ = writeln!(out, "Server-Timing: {}", show_bytes(&self.value));
         for p in &self.profiles {
             let _ = write!(out, "  {:<9}", p.engine.name());
             if p.metrics.is_empty() {
@@ -155,7 +156,7 @@ impl LintReport {
     /// The report as one line of JSON.
     pub fn to_json(&self) -> String {
         let mut out = String::from("{\"value\":");
-        write_json_string(&mut out, &self.value.escape_ascii().to_string());
+        write_json_string(&mut out, &show_bytes(&self.value));
         let _ = write!(out, ",\"passes\":{},\"profiles\":{{", self.passes());
         for (i, p) in self.profiles.iter().enumerate() {
             if i > 0 {
@@ -234,11 +235,24 @@ impl LintReport {
         let start = range.start.min(end);
         let bytes = &self.value[start..end];
         if bytes.len() > 40 {
-            format!("{}...", bytes[..37].escape_ascii())
+            format!("{}...", show_bytes(&bytes[..37]))
         } else {
-            bytes.escape_ascii().to_string()
+            show_bytes(bytes)
         }
     }
+}
+
+/// Printable ASCII as it is, every other byte as `\xNN`.
+fn show_bytes(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for &b in bytes {
+        if (0x20..0x7F).contains(&b) {
+            out.push(char::from(b));
+        } else {
+            let _ = write!(out, "\\x{b:02x}");
+        }
+    }
+    out
 }
 
 fn write_item(out: &mut String, kind: &str, range: &Range<usize>, message: &str) {
