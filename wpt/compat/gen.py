@@ -79,7 +79,7 @@ HANDMADE = [
     ("trailing-backslash-desc", [b'metric;desc="a\\']),
     ("tab-ows", [b"metric\t;\tdur\t=\t1"]),
     ("space-around-equals", [b"metric ; dur = 1 ; desc = x"]),
-    ("junk-after-name", [b"metric==   \"\"foo;dur=2"]),
+    ("junk-eq-after-name", [b"metric==   \"\"foo;dur=2"]),
     ("junk-after-quoted-desc", [b'metric;desc="a"junk;dur=2']),
     ("unknown-param", [b"metric;foo=bar;dur=2"]),
     ("desc-url", [b"metric;desc=https://example.com/x"]),
@@ -93,6 +93,10 @@ HANDMADE = [
     ("name-with-latin1", [b"caf\xe9;dur=1"]),
     ("only-junk", [b"@@@"]),
     ("empty-header", [b""]),
+    ("brace-name", [b"{b};dur=1"]),
+    ("junk-after-name", [b"metric junk;dur=1"]),
+    ("negative-zero-fraction", [b"metric;dur=-0.0"]),
+    ("quoted-dur", [b'metric;dur="1"']),
 ]
 
 TOKEN_NAMES = ["metric", "db", "cache", "app", "a", "b", "m1", "total-time", "CPU", "x.y", "miss", "edge_hit", "t~1", "!#$%&'*+-.^_`|~"]
