@@ -1,0 +1,201 @@
+#!/usr/bin/env python3
+"""Records the pipeline policies around Server-Timing in a real browser:
+secure-context gating and cross-origin exposure.
+
+Scenarios, each a fetch() whose response carries `Server-Timing: m;dur=1`:
+  same_origin_secure            page on http://127.0.0.1 (secure), same origin
+  same_origin_not_secure        page on http://notsecure.test (mapped to
+                                127.0.0.1 inside the browser; not secure)
+  cross_origin_no_tao           other port, no Timing-Allow-Origin
+  cross_origin_tao              other port, Timing-Allow-Origin: *
+  redirect_first_hop_fails_tao  other port without TAO redirects to a third
+                                port with TAO: *
+  redirect_every_hop_tao        the same chain with TAO: * on both hops
+Every response carries Access-Control-Allow-Origin: * so CORS passes; only
+TAO differs. Traffic stays on loopback.
+
+Usage: python3 wpt/compat/record_policy.py chromium|firefox
+Writes wpt/compat/fixtures/policy-<browser>.json.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from urllib.parse import parse_qs, urlsplit
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import record  # noqa: E402
+
+PAGE = r"""<!doctype html>
+<meta charset="utf-8">
+<script>
+"use strict";
+const PORTS = %(ports)s;
+const MODE = %(mode)s;
+function cross(port, path) { return "http://127.0.0.1:" + port + path; }
+async function run() {
+  const scenarios = {};
+  if (MODE === "secure") {
+    scenarios.same_origin_secure = "/st?tao=0&s=same";
+    scenarios.cross_origin_no_tao = cross(PORTS[1], "/st?tao=0&s=xno");
+    scenarios.cross_origin_tao = cross(PORTS[1], "/st?tao=1&s=xtao");
+    scenarios.redirect_first_hop_fails_tao = cross(PORTS[1], "/redir?tao=0&to=" +
+      encodeURIComponent(cross(PORTS[2], "/st?tao=1&s=chainfail")));
+    scenarios.redirect_every_hop_tao = cross(PORTS[1], "/redir?tao=1&to=" +
+      encodeURIComponent(cross(PORTS[2], "/st?tao=1&s=chainok")));
+  } else {
+    scenarios.same_origin_not_secure = "/st?tao=0&s=insecure";
+  }
+  const results = {};
+  for (const [name, url] of Object.entries(scenarios)) {
+    const abs = new URL(url, location.href).href;
+    try {
+      await (await fetch(abs, {cache: "no-store"})).text();
+    } catch (e) {
+      results[name] = {error: String(e)};
+    }
+  }
+  await new Promise(r => setTimeout(r, 500));
+  for (const [name, url] of Object.entries(scenarios)) {
+    if (results[name]) continue;
+    const abs = new URL(url, location.href).href;
+    const e = performance.getEntriesByName(abs)[0];
+    if (!e) { results[name] = {error: "no entry"}; continue; }
+    const has = "serverTiming" in e;
+    results[name] = {
+      has_attribute: has,
+      server_timing: has ? e.serverTiming.map(st => [st.name, st.duration, st.description]) : null,
+    };
+  }
+  await fetch("/results", {method: "POST", body: JSON.stringify({
+    userAgent: navigator.userAgent, isSecureContext, results})});
+}
+run();
+</script>
+"""
+
+
+class State:
+    def __init__(self):
+        self.result = None
+        self.done = threading.Event()
+        self.ports = []
+
+
+def make_handler(state):
+    import socketserver
+
+    class Handler(socketserver.BaseRequestHandler):
+        def handle(self):
+            try:
+                method, target, body = record.read_request(self.request)
+            except (OSError, ValueError):
+                return
+            if method is None:
+                return
+            url = urlsplit(target)
+            q = {k: v[0] for k, v in parse_qs(url.query).items()}
+            cors = [b"Access-Control-Allow-Origin: *"]
+            tao = [b"Timing-Allow-Origin: *"] if q.get("tao") == "1" else []
+            if method == "GET" and url.path == "/policy":
+                page = PAGE % {"ports": json.dumps(state.ports),
+                               "mode": json.dumps(q.get("mode", "secure"))}
+                record.respond(self.request, "200 OK", "text/html; charset=utf-8", page.encode())
+            elif method == "GET" and url.path == "/st":
+                record.respond(self.request, "200 OK", "text/plain", b"x",
+                               [b"Server-Timing: m;dur=1"] + cors + tao)
+            elif method == "GET" and url.path == "/redir":
+                record.respond(self.request, "302 Found", "text/plain", b"",
+                               [b"Location: " + q["to"].encode(), b"Server-Timing: hop;dur=2"]
+                               + cors + tao)
+            elif method == "POST" and url.path == "/results":
+                record.respond(self.request, "204 No Content", "text/plain", b"")
+                state.result = json.loads(body.decode("utf-8"))
+                state.done.set()
+            else:
+                record.respond(self.request, "404 Not Found", "text/plain", b"not found")
+    return Handler
+
+
+def run_browser(browser, binary, url, timeout, state):
+    profile = tempfile.mkdtemp(prefix="st-policy-")
+    cmd = record.browser_command(browser, binary, url, profile)
+    if browser == "chromium":
+        cmd[1:1] = ["--host-resolver-rules=MAP notsecure.test 127.0.0.1",
+                    "--disable-features=HttpsUpgrades,HttpsFirstBalancedModeAutoEnable"]
+    else:
+        with open(os.path.join(profile, "user.js"), "a") as f:
+            f.write('user_pref("network.dns.localDomains", "notsecure.test");\n')
+            f.write('user_pref("dom.security.https_first", false);\n')
+            f.write('user_pref("dom.security.https_first_schemeless", false);\n')
+            f.write('user_pref("network.proxy.type", 0);\n')
+    state.done.clear()
+    state.result = None
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    try:
+        if not state.done.wait(timeout):
+            sys.exit("record_policy.py: no results from %s for %s" % (browser, url))
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        shutil.rmtree(profile, ignore_errors=True)
+    return state.result
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("browser", choices=["chromium", "firefox"])
+    ap.add_argument("--binary")
+    ap.add_argument("--timeout", type=float, default=120)
+    args = ap.parse_args()
+    binary = args.binary or shutil.which("chromium" if args.browser == "chromium" else "firefox-esr")
+    if not binary:
+        sys.exit("record_policy.py: no %s binary found" % args.browser)
+    state = State()
+    servers = []
+    for _ in range(3):
+        server = record.Server(("127.0.0.1", 0), make_handler(state))
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        state.ports.append(server.server_address[1])
+    try:
+        secure = run_browser(args.browser, binary,
+                             "http://127.0.0.1:%d/policy?mode=secure" % state.ports[0],
+                             args.timeout, state)
+        insecure = run_browser(args.browser, binary,
+                               "http://notsecure.test:%d/policy?mode=insecure" % state.ports[0],
+                               args.timeout, state)
+    finally:
+        for server in servers:
+            server.shutdown()
+    results = dict(secure["results"])
+    results.update(insecure["results"])
+    doc = {
+        "browser": args.browser,
+        "version": record.browser_version(binary),
+        "user_agent": secure["userAgent"],
+        "recorder": "wpt/compat/record_policy.py " + args.browser,
+        "recorded": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "page_is_secure_context": {"secure": secure["isSecureContext"],
+                                   "not_secure": insecure["isSecureContext"]},
+        "results": results,
+    }
+    out = os.path.join(record.FIXTURES, "policy-%s.json" % args.browser)
+    with open(out, "w") as f:
+        json.dump(doc, f, indent=1, sort_keys=True)
+        f.write("\n")
+    print(json.dumps(doc, indent=1), file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
