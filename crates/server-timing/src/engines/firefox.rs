@@ -130,6 +130,13 @@ pub(crate) fn parse(value: &[u8], notes: &mut Vec<EngineNote>) -> Vec<EngineMetr
             let Some((piece_name, piece_value)) = read_piece(value, piece.clone()) else {
                 continue;
             };
+            // The param's bytes for notes: from its name to the end of the
+            // piece, without trailing spaces.
+            let mut piece_end = piece.end;
+            while piece_end > piece_name.start && matches!(value[piece_end - 1], b' ' | b'\t') {
+                piece_end -= 1;
+            }
+            let piece = piece_name.start..piece_end;
             let Some(_) = name else {
                 if index > 0 {
                     notes.push(EngineNote {

@@ -363,6 +363,9 @@ fn summarize(spec: &[EngineMetric], other: &[EngineMetric]) -> Option<String> {
     Some(parts.join("; "))
 }
 
+const PLAIN_DECIMAL_DUR: &str =
+    "send dur as a plain decimal number of milliseconds, unquoted (dur=12.5)";
+
 fn fix_for_diagnostic(kind: DiagnosticKind) -> Option<&'static str> {
     Some(match kind {
         DiagnosticKind::EmptyMember => {
@@ -384,9 +387,7 @@ fn fix_for_diagnostic(kind: DiagnosticKind) -> Option<&'static str> {
             "quote a value with spaces or separators: desc=\"Cache Read\""
         }
         DiagnosticKind::DuplicateParam => "send each param once per metric (only the first counts)",
-        DiagnosticKind::InvalidDuration | DiagnosticKind::NonStrictDuration => {
-            "send dur as a plain decimal number of milliseconds, unquoted (dur=12.5)"
-        }
+        DiagnosticKind::InvalidDuration | DiagnosticKind::NonStrictDuration => PLAIN_DECIMAL_DUR,
         DiagnosticKind::NonAsciiByte => {
             "send ASCII only: browsers decode other bytes differently (Latin-1 or UTF-8)"
         }
@@ -400,9 +401,9 @@ fn fix_for_note(kind: EngineNoteKind) -> Option<&'static str> {
             "use only token characters in names ({ and } are not)"
         }
         EngineNoteKind::DurationNegativeZero => "send dur=0 instead of -0",
-        EngineNoteKind::DurationInfinite | EngineNoteKind::DurationOverflowToZero => {
-            "send a dur that fits a double (a plain decimal number)"
-        }
+        EngineNoteKind::DurationInfinite
+        | EngineNoteKind::DurationOverflowToZero
+        | EngineNoteKind::DurationRejected => PLAIN_DECIMAL_DUR,
         EngineNoteKind::QuoteInSkippedJunk => {
             "remove the quoted text outside a param value: engines split it differently"
         }
@@ -450,15 +451,17 @@ pub fn lint_value(value: &[u8]) -> LintReport {
         })
         .collect();
     let mut fixes: Vec<Fix> = Vec::new();
+    // One fix per message and stretch of bytes: overlapping ranges merge.
     let mut add = |range: Range<usize>, message: &str| {
-        if !fixes
-            .iter()
-            .any(|f| f.range == range && f.message == message)
-        {
-            fixes.push(Fix {
+        let overlapping = fixes.iter_mut().find(|f| {
+            f.message == message && f.range.start <= range.end && range.start <= f.range.end
+        });
+        match overlapping {
+            Some(f) => f.range = f.range.start.min(range.start)..f.range.end.max(range.end),
+            None => fixes.push(Fix {
                 range,
                 message: message.to_owned(),
-            });
+            }),
         }
     };
     for d in &recoveries {

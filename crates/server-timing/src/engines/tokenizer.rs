@@ -151,11 +151,11 @@ pub(crate) fn parse(
         let mut desc: Option<Vec<u8>> = None;
         let mut stopped = false;
         while t.consume(b';') {
+            let param_start = t.pos;
             let Some(param) = t.token(dialect.is_token_byte) else {
                 break;
             };
             let mut param_value = Vec::new();
-            let value_start = t.pos;
             if t.consume(b'=') {
                 let at = t.pos;
                 if t.peek() == Some(b'"') {
@@ -183,7 +183,7 @@ pub(crate) fn parse(
             let param = &value[param];
             if param.eq_ignore_ascii_case(b"dur") {
                 if dur.is_none() {
-                    dur = Some((param_value, value_start..t.pos));
+                    dur = Some((param_value, param_start..t.pos));
                 }
             } else if param.eq_ignore_ascii_case(b"desc") && desc.is_none() {
                 desc = Some(param_value);
