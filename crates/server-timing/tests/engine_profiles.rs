@@ -412,3 +412,58 @@ fn recorded_policies_match_the_profiles() {
         assert_eq!(engine.cross_origin_exposure(), exposure, "{browser}");
     }
 }
+
+mod no_panics {
+    use proptest::prelude::*;
+    use server_timing::engines::lint::lint_lines;
+    use server_timing::engines::Engine;
+    use server_timing::fetch::get_a_header;
+
+    /// Bytes drawn mostly from the characters that matter to the parsers.
+    fn header_bytes() -> impl Strategy<Value = Vec<u8>> {
+        prop::collection::vec(
+            prop_oneof![
+                prop::sample::select(b" \t,;=\"\\{}@ademrsu019.-eE+".to_vec()),
+                any::<u8>(),
+            ],
+            0..60,
+        )
+    }
+
+    proptest! {
+        #[test]
+        fn profiles_and_lint_never_panic(lines in prop::collection::vec(header_bytes(), 0..3)) {
+            let report = lint_lines(&lines);
+            let value = get_a_header(&lines).unwrap_or_default();
+            for (engine, reading) in Engine::ALL.iter().zip(&report.profiles) {
+                let direct = engine.parse(&lines);
+                prop_assert_eq!(direct.len(), reading.metrics.len());
+                for (m, r) in direct.iter().zip(&reading.metrics) {
+                    prop_assert_eq!(m.name(), r.name.as_str());
+                    prop_assert_eq!(m.duration().to_bits(), r.duration.to_bits());
+                    // Every reported range lies inside the combined value.
+                    prop_assert!(r.span.start <= r.span.end && r.span.end <= value.len());
+                }
+                for n in &reading.notes {
+                    prop_assert!(n.range.start <= n.range.end && n.range.end <= value.len());
+                }
+            }
+            for f in &report.fixes {
+                prop_assert!(f.range.start <= f.range.end && f.range.end <= value.len());
+            }
+            // A header that passes reads the same in every profile.
+            if report.passes() {
+                let key = |ms: &[server_timing::engines::EngineMetric]| {
+                    ms.iter()
+                        .map(|m| (m.name.clone(), m.duration.to_bits(), m.description.clone()))
+                        .collect::<Vec<_>>()
+                };
+                for p in &report.profiles[1..] {
+                    prop_assert_eq!(key(&p.metrics), key(&report.profiles[0].metrics));
+                }
+            }
+            let _ = report.to_text();
+            let _ = report.to_json();
+        }
+    }
+}
