@@ -467,3 +467,32 @@ mod no_panics {
         }
     }
 }
+
+/// `lint` explains every disagreement it reports with at least one engine
+/// note (a byte range and a reason), on every recorded header.
+#[test]
+fn lint_explains_every_disagreement_on_the_recorded_cases() {
+    let mut unexplained = Vec::new();
+    let mut disagreements = 0;
+    for case in cases() {
+        let report = server_timing::engines::lint::lint_lines(&case.lines);
+        for d in &report.disagreements {
+            disagreements += 1;
+            if d.notes.is_empty() {
+                unexplained.push(format!("{} {}: {}", case.id, d.engine, d.summary));
+            }
+        }
+    }
+    assert!(disagreements > 3000, "only {disagreements} disagreements");
+    assert!(
+        unexplained.is_empty(),
+        "{} disagreements without a reason, e.g.:\n{}",
+        unexplained.len(),
+        unexplained
+            .iter()
+            .take(15)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
