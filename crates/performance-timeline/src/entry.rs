@@ -1,0 +1,156 @@
+//! The `PerformanceEntry` abstraction that other crates extend.
+//!
+//! <https://w3c.github.io/performance-timeline/#the-performanceentry-interface>
+
+use std::any::Any;
+use std::fmt;
+use std::sync::{Arc, OnceLock};
+
+use crate::json;
+
+/// A duration in milliseconds, as the Web exposes it.
+///
+/// <https://w3c.github.io/hr-time/#dom-domhighrestimestamp>
+#[allow(clippy::upper_case_acronyms)]
+pub type DOMHighResTimeStamp = f64;
+
+/// A moment: f64 milliseconds on the embedder's monotonic clock (the "unsafe shared current time" scale).
+///
+/// <https://w3c.github.io/hr-time/#sec-moments-and-durations>
+pub type Moment = f64;
+
+/// A performance entry, as seen by the timeline.
+///
+/// Other crates implement it (the `resource-timing` crate for "resource"
+/// entries); an embedder implements it for its own entry types ("mark",
+/// "measure", "paint", …). The timeline only needs the four attributes and
+/// the JSON text of `toJSON()`.
+///
+/// <https://w3c.github.io/performance-timeline/#the-performanceentry-interface>
+pub trait PerformanceEntry: fmt::Debug + Send + Sync + 'static {
+    /// The `name` attribute.
+    fn name(&self) -> &str;
+    /// The `entryType` attribute; one of the global's supported entry types.
+    fn entry_type(&self) -> &str;
+    /// The `startTime` attribute.
+    fn start_time(&self) -> DOMHighResTimeStamp;
+    /// The `duration` attribute.
+    fn duration(&self) -> DOMHighResTimeStamp;
+    /// JSON text of the entry's [Default] toJSON(), exactly as JSON.stringify writes it.
+    fn to_json(&self) -> String;
+    /// The entry as `Any`, so that an embedder can downcast to its concrete type.
+    fn as_any(&self) -> &dyn Any;
+    /// Storage for the `id` and `navigationId` attributes, which *queue a
+    /// PerformanceEntry* fills in. Entries that do not expose these
+    /// attributes return `None` (the default).
+    ///
+    /// <https://w3c.github.io/performance-timeline/#generate-an-id>
+    fn identifiers(&self) -> Option<&EntryIdentifiers> {
+        None
+    }
+}
+
+/// A shared handle on an entry; what buffers, observers and queries hand out.
+pub type EntryRef = Arc<dyn PerformanceEntry>;
+
+/// The `id` and `navigationId` of an entry, set once when the entry is
+/// queued. Embed one in an entry type and return it from
+/// [`PerformanceEntry::identifiers`].
+#[derive(Debug, Default)]
+pub struct EntryIdentifiers {
+    id: OnceLock<u64>,
+    navigation_id: OnceLock<u64>,
+}
+
+impl EntryIdentifiers {
+    /// Unset identifiers.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// The `id` attribute, or `None` while the entry has not been queued.
+    pub fn id(&self) -> Option<u64> {
+        self.id.get().copied()
+    }
+    /// The `navigationId` attribute, or `None` while the entry has not been queued.
+    pub fn navigation_id(&self) -> Option<u64> {
+        self.navigation_id.get().copied()
+    }
+    /// Sets the id if it is unset; returns the id in effect.
+    pub fn set_id_if_unset(&self, id: u64) -> u64 {
+        *self.id.get_or_init(|| id)
+    }
+    /// Sets the navigation id if it is unset; returns the value in effect.
+    pub fn set_navigation_id_if_unset(&self, id: u64) -> u64 {
+        *self.navigation_id.get_or_init(|| id)
+    }
+}
+
+/// A plain entry with the four base attributes, for entry types that need
+/// nothing more (an embedder's "mark", a test's "resource" stand-in, …).
+#[derive(Debug)]
+pub struct BasicEntry {
+    name: String,
+    entry_type: String,
+    start_time: DOMHighResTimeStamp,
+    duration: DOMHighResTimeStamp,
+    identifiers: EntryIdentifiers,
+}
+
+impl BasicEntry {
+    /// *initialize a PerformanceEntry* with an explicit duration.
+    ///
+    /// <https://w3c.github.io/performance-timeline/#initialize-a-performanceentry>
+    pub fn new(
+        name: impl Into<String>,
+        entry_type: impl Into<String>,
+        start_time: DOMHighResTimeStamp,
+        duration: DOMHighResTimeStamp,
+    ) -> Self {
+        BasicEntry {
+            name: name.into(),
+            entry_type: entry_type.into(),
+            start_time,
+            duration,
+            identifiers: EntryIdentifiers::new(),
+        }
+    }
+
+    /// The same, already wrapped as an [`EntryRef`].
+    pub fn shared(
+        name: impl Into<String>,
+        entry_type: impl Into<String>,
+        start_time: DOMHighResTimeStamp,
+        duration: DOMHighResTimeStamp,
+    ) -> EntryRef {
+        Arc::new(Self::new(name, entry_type, start_time, duration))
+    }
+}
+
+impl PerformanceEntry for BasicEntry {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn entry_type(&self) -> &str {
+        &self.entry_type
+    }
+    fn start_time(&self) -> DOMHighResTimeStamp {
+        self.start_time
+    }
+    fn duration(&self) -> DOMHighResTimeStamp {
+        self.duration
+    }
+    fn to_json(&self) -> String {
+        let mut out = json::JsonObject::new();
+        out.string("name", &self.name);
+        out.string("entryType", &self.entry_type);
+        out.number("startTime", self.start_time);
+        out.number("duration", self.duration);
+        out.finish()
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn identifiers(&self) -> Option<&EntryIdentifiers> {
+        Some(&self.identifiers)
+    }
+}

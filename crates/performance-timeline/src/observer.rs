@@ -1,0 +1,338 @@
+//! `PerformanceObserver` and `PerformanceObserverEntryList`.
+//!
+//! <https://w3c.github.io/performance-timeline/#the-performanceobserver-interface>
+
+use std::cell::{Cell, RefCell};
+use std::fmt;
+use std::rc::{Rc, Weak};
+
+use crate::buffer::sort_chronologically;
+use crate::embedder::Embedder;
+use crate::entry::EntryRef;
+use crate::timeline::Performance;
+
+/// The `PerformanceObserverInit` dictionary. A member that is `None` is
+/// "not present"; `buffered: Some(false)` *is* present.
+///
+/// <https://w3c.github.io/performance-timeline/#performanceobserverinit-dictionary>
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PerformanceObserverInit {
+    /// `entryTypes`.
+    pub entry_types: Option<Vec<String>>,
+    /// `type`.
+    pub type_: Option<String>,
+    /// `buffered`.
+    pub buffered: Option<bool>,
+}
+
+impl PerformanceObserverInit {
+    /// `{type}`.
+    pub fn with_type(type_: impl Into<String>) -> Self {
+        PerformanceObserverInit {
+            type_: Some(type_.into()),
+            ..Self::default()
+        }
+    }
+    /// `{type, buffered: true}`.
+    pub fn buffered_type(type_: impl Into<String>) -> Self {
+        PerformanceObserverInit {
+            type_: Some(type_.into()),
+            buffered: Some(true),
+            ..Self::default()
+        }
+    }
+    /// `{entryTypes}`.
+    pub fn with_entry_types<I, S>(entry_types: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        PerformanceObserverInit {
+            entry_types: Some(entry_types.into_iter().map(Into::into).collect()),
+            ..Self::default()
+        }
+    }
+    /// The same dictionary with `buffered` present and set to `buffered`.
+    pub fn and_buffered(mut self, buffered: bool) -> Self {
+        self.buffered = Some(buffered);
+        self
+    }
+    /// Whether this options item selects `entry_type` (by `entryTypes` or `type`).
+    pub(crate) fn selects(&self, entry_type: &str) -> bool {
+        if let Some(types) = &self.entry_types {
+            if types.iter().any(|t| t == entry_type) {
+                return true;
+            }
+        }
+        self.type_.as_deref() == Some(entry_type)
+    }
+    /// The entry types this item names, for dropped-entry counting.
+    pub(crate) fn named_types(&self) -> impl Iterator<Item = &str> {
+        self.entry_types
+            .iter()
+            .flatten()
+            .map(String::as_str)
+            .chain(self.type_.as_deref())
+    }
+}
+
+/// The `PerformanceObserverCallbackOptions` dictionary.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PerformanceObserverCallbackOptions {
+    /// `droppedEntriesCount`: present only in the first callback after each `observe()`.
+    pub dropped_entries_count: Option<u64>,
+}
+
+/// Why `observe()` throws.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ObserveError {
+    /// `TypeError`: neither `entryTypes` nor `type` is present.
+    MissingEntryTypesAndType,
+    /// `TypeError`: `entryTypes` is present together with `type` or `buffered`.
+    EntryTypesWithOtherMembers,
+    /// `InvalidModificationError`: `entryTypes` on an observer that used `type`, or the reverse.
+    InvalidModification,
+}
+
+impl ObserveError {
+    /// The DOMException or ECMAScript error name a binding throws.
+    pub fn error_name(&self) -> &'static str {
+        match self {
+            ObserveError::MissingEntryTypesAndType | ObserveError::EntryTypesWithOtherMembers => {
+                "TypeError"
+            }
+            ObserveError::InvalidModification => "InvalidModificationError",
+        }
+    }
+}
+
+impl fmt::Display for ObserveError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ObserveError::MissingEntryTypesAndType => {
+                f.write_str("observe() needs either `entryTypes` or `type`")
+            }
+            ObserveError::EntryTypesWithOtherMembers => {
+                f.write_str("observe() cannot combine `entryTypes` with `type` or `buffered`")
+            }
+            ObserveError::InvalidModification => {
+                f.write_str("observe() cannot switch an observer between `entryTypes` and `type`")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ObserveError {}
+
+/// What `observe()` would print on the console instead of throwing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ObserveWarning {
+    /// An entry type that this global does not support was ignored.
+    UnsupportedEntryType(String),
+    /// `entryTypes` named no supported type, so nothing was registered.
+    NoSupportedEntryTypes,
+    /// `buffered` was ignored beside `entryTypes` (engine-compatible mode).
+    BufferedIgnoredWithEntryTypes,
+}
+
+impl fmt::Display for ObserveWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ObserveWarning::UnsupportedEntryType(t) => {
+                write!(f, "unsupported entry type {t:?} ignored")
+            }
+            ObserveWarning::NoSupportedEntryTypes => {
+                f.write_str("no supported entry types; observe() did nothing")
+            }
+            ObserveWarning::BufferedIgnoredWithEntryTypes => {
+                f.write_str("`buffered` is ignored with `entryTypes`")
+            }
+        }
+    }
+}
+
+/// The result of an `observe()` call that did not throw.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ObserveOutcome {
+    /// Whether the observer is now registered with these options.
+    pub registered: bool,
+    /// Console warnings.
+    pub warnings: Vec<ObserveWarning>,
+}
+
+/// The observer type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ObserverType {
+    Undefined,
+    Single,
+    Multiple,
+}
+
+/// The `PerformanceObserverCallback`: (entries, observer, options).
+pub type PerformanceObserverCallback<E> = dyn Fn(
+    &PerformanceObserverEntryList,
+    &PerformanceObserver<E>,
+    &PerformanceObserverCallbackOptions,
+);
+
+pub(crate) struct ObserverInner<E: Embedder> {
+    callback: Box<PerformanceObserverCallback<E>>,
+    pub(crate) buffer: RefCell<Vec<EntryRef>>,
+    pub(crate) observer_type: Cell<ObserverType>,
+    pub(crate) requires_dropped_entries: Cell<bool>,
+    pub(crate) performance: Weak<Performance<E>>,
+}
+
+/// A `PerformanceObserver`, bound to the global whose [`Performance`] created it.
+///
+/// Cloning gives another handle on the same observer.
+pub struct PerformanceObserver<E: Embedder> {
+    pub(crate) inner: Rc<ObserverInner<E>>,
+}
+
+impl<E: Embedder> Clone for PerformanceObserver<E> {
+    fn clone(&self) -> Self {
+        PerformanceObserver {
+            inner: self.inner.clone(),
+        }
+    }
+}
+
+impl<E: Embedder> fmt::Debug for PerformanceObserver<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PerformanceObserver")
+            .field("buffered_records", &self.inner.buffer.borrow().len())
+            .field("observer_type", &self.inner.observer_type.get())
+            .finish()
+    }
+}
+
+impl<E: Embedder> PartialEq for PerformanceObserver<E> {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.inner, &other.inner)
+    }
+}
+
+impl<E: Embedder> PerformanceObserver<E> {
+    /// `new PerformanceObserver(callback)` in the global of `performance`.
+    ///
+    /// The callback runs from the *performance observer task*, with no
+    /// borrow held: it may call any method of the observer or of the
+    /// [`Performance`].
+    pub fn new<F>(performance: &Rc<Performance<E>>, callback: F) -> Self
+    where
+        F: Fn(
+                &PerformanceObserverEntryList,
+                &PerformanceObserver<E>,
+                &PerformanceObserverCallbackOptions,
+            ) + 'static,
+    {
+        PerformanceObserver {
+            inner: Rc::new(ObserverInner {
+                callback: Box::new(callback),
+                buffer: RefCell::new(Vec::new()),
+                observer_type: Cell::new(ObserverType::Undefined),
+                requires_dropped_entries: Cell::new(false),
+                performance: Rc::downgrade(performance),
+            }),
+        }
+    }
+
+    /// `observe(options)`. See [`Performance::observe`] for the steps.
+    ///
+    /// <https://w3c.github.io/performance-timeline/#observe-method>
+    pub fn observe(
+        &self,
+        options: PerformanceObserverInit,
+    ) -> Result<ObserveOutcome, ObserveError> {
+        match self.inner.performance.upgrade() {
+            Some(performance) => performance.observe(self, options),
+            // The global is gone: nothing can ever be observed.
+            None => Ok(ObserveOutcome::default()),
+        }
+    }
+
+    /// `takeRecords()`: the observer buffer's entries, leaving it empty.
+    ///
+    /// <https://w3c.github.io/performance-timeline/#takerecords-method>
+    pub fn take_records(&self) -> Vec<EntryRef> {
+        std::mem::take(&mut *self.inner.buffer.borrow_mut())
+    }
+
+    /// `disconnect()`.
+    ///
+    /// <https://w3c.github.io/performance-timeline/#disconnect-method>
+    pub fn disconnect(&self) {
+        // Step 1. Remove this from the registered observers.
+        if let Some(performance) = self.inner.performance.upgrade() {
+            performance.unregister_observer(self);
+        }
+        // Step 2. Empty the observer buffer. Step 3 (the options list) went with the registration.
+        self.inner.buffer.borrow_mut().clear();
+    }
+
+    pub(crate) fn invoke(
+        &self,
+        list: &PerformanceObserverEntryList,
+        options: &PerformanceObserverCallbackOptions,
+    ) {
+        (self.inner.callback)(list, self, options);
+    }
+}
+
+/// The `PerformanceObserverEntryList` a callback receives.
+///
+/// <https://w3c.github.io/performance-timeline/#performanceobserverentrylist-interface>
+#[derive(Debug, Clone, Default)]
+pub struct PerformanceObserverEntryList {
+    entries: Vec<EntryRef>,
+}
+
+impl PerformanceObserverEntryList {
+    /// A list over `entries` (in the order they were queued).
+    pub fn new(entries: Vec<EntryRef>) -> Self {
+        PerformanceObserverEntryList { entries }
+    }
+    /// `getEntries()`.
+    pub fn get_entries(&self) -> Vec<EntryRef> {
+        filter_buffer_by_name_and_type(&self.entries, None, None)
+    }
+    /// `getEntriesByType(type)`.
+    pub fn get_entries_by_type(&self, type_: &str) -> Vec<EntryRef> {
+        filter_buffer_by_name_and_type(&self.entries, None, Some(type_))
+    }
+    /// `getEntriesByName(name, type)`.
+    pub fn get_entries_by_name(&self, name: &str, type_: Option<&str>) -> Vec<EntryRef> {
+        filter_buffer_by_name_and_type(&self.entries, Some(name), type_)
+    }
+    /// The number of entries.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+    /// Whether the list is empty.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+/// *Filter buffer by name and type*: exact, case-sensitive matches, sorted
+/// chronologically (stable).
+///
+/// <https://w3c.github.io/performance-timeline/#dfn-filter-buffer-by-name-and-type>
+pub fn filter_buffer_by_name_and_type(
+    buffer: &[EntryRef],
+    name: Option<&str>,
+    type_: Option<&str>,
+) -> Vec<EntryRef> {
+    // Step 1-2. Keep the entries whose type and name are identical to those given.
+    let mut result: Vec<EntryRef> = buffer
+        .iter()
+        .filter(|e| type_.is_none_or(|t| e.entry_type() == t) && name.is_none_or(|n| e.name() == n))
+        .cloned()
+        .collect();
+    // Step 3. Sort chronologically by startTime.
+    sort_chronologically(&mut result);
+    result
+}
