@@ -19,6 +19,7 @@ use performance_timeline::{
 
 type Perf = Performance<ReferenceEmbedder>;
 type Outcome = Result<(), String>;
+type Case = Box<dyn Fn() -> Outcome + Send + Sync>;
 
 const BASE: &str = "https://web-platform.test/resource-timing/";
 /// `scriptResources` of resource-timing/resources/buffer-full-utilities.js.
@@ -30,7 +31,8 @@ const SCRIPTS: [&str; 3] = [
 
 macro_rules! ensure {
     ($cond:expr, $($msg:tt)+) => {
-        if !$cond {
+        let holds: bool = $cond;
+        if !holds {
             return Err(format!($($msg)+));
         }
     };
@@ -962,7 +964,7 @@ fn get_invalid_entries() -> Outcome {
 fn main() {
     let args = libtest_mimic::Arguments::from_args();
     let expected = wpt::read_expected_failures(&wpt::data_root().join("expected-failures.txt"));
-    let cases: Vec<(&str, Box<dyn Fn() -> Outcome + Send + Sync>)> = vec![
+    let cases: Vec<(&str, Case)> = vec![
         ("resource-timing/buffer-full-add-after-full-event.html", Box::new(buffer_full_add_after_full_event)),
         ("resource-timing/buffer-full-add-entries-during-callback.html", Box::new(buffer_full_add_entries_during_callback)),
         (
