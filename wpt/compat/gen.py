@@ -97,6 +97,13 @@ HANDMADE = [
     ("junk-after-name", [b"metric junk;dur=1"]),
     ("negative-zero-fraction", [b"metric;dur=-0.0"]),
     ("quoted-dur", [b'metric;dur="1"']),
+    ("ctl-in-quoted-desc", [b'metric;desc="a\x01b"']),
+    ("ctl-after-name", [b"m\x01;dur=1, b;dur=2"]),
+    ("vt-after-name", [b"metric\x0b;dur=1"]),
+    ("ff-before-quoted-dur", [b'metric;dur="\x0c1"']),
+    ("vt-before-quoted-dur", [b'metric;dur="\x0b1"']),
+    ("tab-before-quoted-dur", [b'metric;dur="\t1"']),
+    ("esc-in-token-desc", [b"metric;desc=a\x1bb"]),
 ]
 
 TOKEN_NAMES = ["metric", "db", "cache", "app", "a", "b", "m1", "total-time", "CPU", "x.y", "miss", "edge_hit", "t~1", "!#$%&'*+-.^_`|~"]

@@ -403,7 +403,8 @@ fn fix_for_note(kind: EngineNoteKind) -> Option<&'static str> {
         EngineNoteKind::DurationNegativeZero => "send dur=0 instead of -0",
         EngineNoteKind::DurationInfinite
         | EngineNoteKind::DurationOverflowToZero
-        | EngineNoteKind::DurationRejected => PLAIN_DECIMAL_DUR,
+        | EngineNoteKind::DurationRejected
+        | EngineNoteKind::DurationAcceptedNotHtml => PLAIN_DECIMAL_DUR,
         EngineNoteKind::QuoteInSkippedJunk => {
             "remove the quoted text outside a param value: engines split it differently"
         }

@@ -182,6 +182,9 @@ pub enum EngineNoteKind {
     DurationOverflowToZero,
     /// `dur` is −0 and this engine keeps the sign.
     DurationNegativeZero,
+    /// `dur` is a number in this engine's syntax but not by HTML's rules
+    /// (a leading vertical tab), so the spec gives 0.
+    DurationAcceptedNotHtml,
     /// Non-ASCII bytes were decoded as UTF-8.
     DecodedAsUtf8,
     /// Bytes that are not valid UTF-8 became U+FFFD.
@@ -216,6 +219,9 @@ impl EngineNoteKind {
             EngineNoteKind::DurationInfinite => "dur overflows a double: duration Infinity",
             EngineNoteKind::DurationOverflowToZero => "dur overflows a double: duration 0",
             EngineNoteKind::DurationNegativeZero => "dur is -0: duration -0",
+            EngineNoteKind::DurationAcceptedNotHtml => {
+                "dur is a number here but not by HTML's rules (leading vertical tab)"
+            }
             EngineNoteKind::DecodedAsUtf8 => "non-ASCII bytes decoded as UTF-8",
             EngineNoteKind::InvalidUtf8Replaced => "bytes that are not UTF-8 became U+FFFD",
         }
@@ -335,13 +341,15 @@ impl Engine {
 }
 
 /// The number syntax Chromium, Firefox and WebKit share for `dur`: optional
-/// leading ASCII whitespace, then the whole rest must be
+/// leading whitespace (ASCII whitespace and the vertical tab), then the whole rest must be
 /// `[+-]? (digits [. digits?] | . digits) ([eE] [+-]? digits)?`. Returns the
 /// correctly rounded double, which is ±Infinity on overflow and keeps −0.
 pub(crate) fn engine_number(value: &[u8]) -> Option<f64> {
+    // C's isspace(): ASCII whitespace plus the vertical tab, which both
+    // engines skip (recorded: `dur="\x0b1"` gives 1) and HTML's rules do not.
     let start = value
         .iter()
-        .position(|b| !matches!(b, b'\t' | b'\n' | b'\x0C' | b'\r' | b' '))?;
+        .position(|b| !matches!(b, b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r' | b' '))?;
     let s = &value[start..];
     let mut i = 0;
     if matches!(s.first(), Some(b'+' | b'-')) {
@@ -411,6 +419,8 @@ pub(crate) fn engine_duration(
         Some(d) => {
             if d == 0.0 && d.is_sign_negative() {
                 note(EngineNoteKind::DurationNegativeZero);
+            } else if crate::float::parse_floating_point_number(raw).is_err() {
+                note(EngineNoteKind::DurationAcceptedNotHtml);
             }
             d
         }
@@ -425,6 +435,7 @@ mod tests {
     fn engine_number_syntax() {
         assert_eq!(engine_number(b"123.4"), Some(123.4));
         assert_eq!(engine_number(b" 12"), Some(12.0));
+        assert_eq!(engine_number(b"\x0b1"), Some(1.0));
         assert_eq!(engine_number(b"12 "), None);
         assert_eq!(engine_number(b"1.e5"), Some(100000.0));
         assert_eq!(engine_number(b".5"), Some(0.5));
