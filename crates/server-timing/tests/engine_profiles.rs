@@ -235,16 +235,16 @@ fn every_profile_passes_the_85_wpt_parsing_cases() {
 /// Each category is explained in docs/compat.md ("Where the spec differs
 /// from both browsers") and referenced from docs/parsing.md.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum SpecException {
+enum SpecDurException {
     /// `dur` is a number by HTML's rules only because they skip leading
     /// whitespace and ignore trailing characters (`12abc`, `" 12 "`, `1e`,
     /// `1.2.3`); both engines need the whole value to be a number and give 0.
-    DurNotAWholeNumber,
+    NotAWholeNumber,
     /// `dur=-0`: HTML's rules give +0, both engines keep −0.
-    DurNegativeZero,
+    NegativeZero,
     /// `dur` starts with a vertical tab: HTML's rules do not skip it (it is
     /// not ASCII whitespace) and give 0; both engines skip it.
-    DurLeadingVerticalTab,
+    LeadingVerticalTab,
 }
 
 /// The exception that explains every difference between the Spec profile's
@@ -253,7 +253,7 @@ fn spec_exception(
     value: &[u8],
     spec: &[Recorded],
     both: &[Recorded],
-) -> Option<Vec<SpecException>> {
+) -> Option<Vec<SpecDurException>> {
     if spec.len() != both.len() {
         return None;
     }
@@ -280,15 +280,15 @@ fn spec_exception(
             continue;
         }
         if s.duration == 0.0 && b.duration == 0.0 && b.duration.is_sign_negative() {
-            found.push(SpecException::DurNegativeZero);
+            found.push(SpecDurException::NegativeZero);
         } else if s.duration == 0.0 && *vertical_tab {
-            found.push(SpecException::DurLeadingVerticalTab);
+            found.push(SpecDurException::LeadingVerticalTab);
         } else if b.duration == 0.0
             && non_strict
                 .iter()
                 .any(|r| r.start >= span.start && r.end <= span.end)
         {
-            found.push(SpecException::DurNotAWholeNumber);
+            found.push(SpecDurException::NotAWholeNumber);
         } else {
             return None;
         }
@@ -301,7 +301,7 @@ fn spec_profile_agrees_where_the_browsers_agree_except_documented_categories() {
     let chromium = recording("chromium");
     let firefox = recording("firefox");
     let mut agreed = 0;
-    let mut excepted: HashMap<SpecException, usize> = HashMap::new();
+    let mut excepted: HashMap<SpecDurException, usize> = HashMap::new();
     let mut unexplained = Vec::new();
     for case in cases() {
         let both = &chromium.results[&case.id];
@@ -344,9 +344,9 @@ fn spec_profile_agrees_where_the_browsers_agree_except_documented_categories() {
     );
     // Each documented category is really exercised by the recordings.
     for kind in [
-        SpecException::DurNotAWholeNumber,
-        SpecException::DurNegativeZero,
-        SpecException::DurLeadingVerticalTab,
+        SpecDurException::NotAWholeNumber,
+        SpecDurException::NegativeZero,
+        SpecDurException::LeadingVerticalTab,
     ] {
         assert!(
             excepted.get(&kind).copied().unwrap_or(0) > 0,
