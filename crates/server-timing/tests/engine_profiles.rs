@@ -379,6 +379,16 @@ fn compat_table_examples() {
     assert_eq!(value(Engine::Chromium, b"{b};dur=1")[0].name, "{b}");
     assert!(value(Engine::WebKit, b"{b};dur=1").is_empty());
     assert!(parse_server_timing(b"{b};dur=1").next().is_none());
+    // WebKit reads the longest number prefix of dur, without `+`, with the
+    // words Infinity and NaN.
+    let dur = |engine: Engine, header: &[u8]| value(engine, header)[0].duration;
+    assert_eq!(dur(Engine::WebKit, b"m;dur=123abc"), 123.0);
+    assert_eq!(dur(Engine::Chromium, b"m;dur=123abc"), 0.0);
+    assert_eq!(dur(Engine::WebKit, b"m;dur=+1"), 0.0);
+    assert_eq!(dur(Engine::Spec, b"m;dur=+1"), 1.0);
+    assert_eq!(dur(Engine::WebKit, b"m;dur=Infinity"), f64::INFINITY);
+    assert!(dur(Engine::WebKit, b"m;dur=NaN").is_nan());
+    assert_eq!(dur(Engine::Firefox, b"m;dur=NaN"), 0.0);
 }
 
 /// What `wpt/compat/record_policy.py` saw for one scenario: whether the

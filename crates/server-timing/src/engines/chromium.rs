@@ -11,17 +11,24 @@
 //! - bytes read as Latin-1.
 
 use super::tokenizer::{self, Dialect};
-use super::{EngineMetric, EngineNote};
+use std::ops::Range;
+
+use super::{engine_duration, EngineMetric, EngineNote};
 
 /// A byte Chromium's header tokenizer accepts in a token.
 fn is_mime_token_byte(b: u8) -> bool {
     (0x21..0x7F).contains(&b) && !b"()<>@,;:\\\"/[]?=".contains(&b)
 }
 
+/// `dur` by the whole-value syntax, keeping ±Infinity.
+fn chromium_duration(raw: &[u8], range: Range<usize>, notes: &mut Vec<EngineNote>) -> f64 {
+    engine_duration(raw, range, true, notes)
+}
+
 const CHROMIUM: Dialect = Dialect {
     is_token_byte: is_mime_token_byte,
     skip_junk_after_name: true,
-    keep_infinity: true,
+    duration: chromium_duration,
 };
 
 /// Chromium's reading of a combined field value.

@@ -285,7 +285,9 @@ fn write_duration_json(out: &mut String, d: f64) {
 }
 
 fn duration_text(d: f64) -> String {
-    if d == 0.0 && d.is_sign_negative() {
+    if d.is_nan() {
+        "NaN".to_owned()
+    } else if d == 0.0 && d.is_sign_negative() {
         "-0".to_owned()
     } else if d.is_infinite() {
         if d > 0.0 { "Infinity" } else { "-Infinity" }.to_owned()
@@ -404,7 +406,9 @@ fn fix_for_note(kind: EngineNoteKind) -> Option<&'static str> {
         EngineNoteKind::DurationInfinite
         | EngineNoteKind::DurationOverflowToZero
         | EngineNoteKind::DurationRejected
-        | EngineNoteKind::DurationAcceptedNotHtml => PLAIN_DECIMAL_DUR,
+        | EngineNoteKind::DurationAcceptedNotHtml
+        | EngineNoteKind::DurationPlusRejected
+        | EngineNoteKind::DurationWordAccepted => PLAIN_DECIMAL_DUR,
         EngineNoteKind::QuoteInSkippedJunk => {
             "remove the quoted text outside a param value: engines split it differently"
         }

@@ -185,6 +185,12 @@ pub enum EngineNoteKind {
     /// `dur` is a number in this engine's syntax but not by HTML's rules
     /// (a leading vertical tab), so the spec gives 0.
     DurationAcceptedNotHtml,
+    /// `dur` starts with `+`, which this engine's number parser does not
+    /// accept: duration 0.
+    DurationPlusRejected,
+    /// `dur` spells out Infinity or NaN, which this engine's number parser
+    /// accepts.
+    DurationWordAccepted,
     /// Non-ASCII bytes were decoded as UTF-8.
     DecodedAsUtf8,
     /// Bytes that are not valid UTF-8 became U+FFFD.
@@ -219,6 +225,8 @@ impl EngineNoteKind {
             EngineNoteKind::DurationInfinite => "dur overflows a double: duration Infinity",
             EngineNoteKind::DurationOverflowToZero => "dur overflows a double: duration 0",
             EngineNoteKind::DurationNegativeZero => "dur is -0: duration -0",
+            EngineNoteKind::DurationPlusRejected => "dur starts with +: duration 0",
+            EngineNoteKind::DurationWordAccepted => "dur spells out Infinity or NaN, which is read",
             EngineNoteKind::DurationAcceptedNotHtml => {
                 "dur is a number here but not by HTML's rules (leading vertical tab)"
             }

@@ -11,7 +11,7 @@
 
 use std::ops::Range;
 
-use super::{engine_duration, EngineMetric, EngineNote, EngineNoteKind};
+use super::{EngineMetric, EngineNote, EngineNoteKind};
 use crate::fetch::isomorphic_decode;
 
 /// Where the Chromium and WebKit models differ.
@@ -21,8 +21,8 @@ pub(crate) struct Dialect {
     /// Skip junk after the metric name up to `,` or `;` (Chromium), or not
     /// (WebKit: junk there ends the header).
     pub skip_junk_after_name: bool,
-    /// Keep ±Infinity for a `dur` that overflows.
-    pub keep_infinity: bool,
+    /// Reads a `dur` value (raw bytes, their byte range for notes).
+    pub duration: fn(&[u8], Range<usize>, &mut Vec<EngineNote>) -> f64,
 }
 
 struct Tokenizer<'a> {
@@ -190,7 +190,7 @@ pub(crate) fn parse(
             }
         }
         let duration = match dur {
-            Some((raw, range)) => engine_duration(&raw, range, dialect.keep_infinity, notes),
+            Some((raw, range)) => (dialect.duration)(&raw, range, notes),
             None => 0.0,
         };
         metrics.push(EngineMetric {
