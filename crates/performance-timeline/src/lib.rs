@@ -52,6 +52,9 @@
 //! assert_eq!(seen.borrow().len(), 2);
 //! ```
 
+/// The `url` crate, re-exported: [`GlobalFacts::origin`] returns a `url::Origin`.
+pub use url;
+
 mod buffer;
 mod embedder;
 mod entry;

@@ -2,14 +2,13 @@
 //! map, the resource timing buffer, and the registered observers.
 
 use std::cell::{Cell, RefCell};
-use std::collections::hash_map::RandomState;
 use std::collections::VecDeque;
 use std::fmt;
 use std::rc::{Rc, Weak};
 
 use indexmap::IndexMap;
 
-use crate::buffer::{sort_chronologically, EntryBuffer};
+use crate::buffer::{name_hash, random_seed, sort_chronologically, EntryBuffer};
 use crate::embedder::{Embedder, EntryTypeInfo, EntryTypesWithBuffered, ShouldAddEntry};
 use crate::entry::{DOMHighResTimeStamp, EntryRef, Moment};
 use crate::hr_time::duration_between;
@@ -78,6 +77,34 @@ struct TimelineState {
     resource: ResourceTimingState,
     last_performance_entry_id: u64,
     most_recent_navigation_id: Option<u64>,
+    name_hash_seed: u64,
+}
+
+impl TimelineState {
+    /// The position of `entry_type`'s tuple in the buffer map. The map holds
+    /// a handful of types, so a scan beats hashing the key.
+    fn name_hash(&self, name: &str) -> u64 {
+        name_hash(self.name_hash_seed, name.as_bytes())
+    }
+
+    fn tuple_index(&self, entry_type: &str) -> Option<usize> {
+        if entry_type == RESOURCE {
+            return self.resource_tuple;
+        }
+        self.buffer_map.keys().position(|k| k == entry_type)
+    }
+
+    /// *Generate an id*.
+    ///
+    /// <https://w3c.github.io/performance-timeline/#generate-an-id>
+    fn generate_an_id(&mut self, increment: u64) -> u64 {
+        // Step 1. Increase the last performance entry id by a small number.
+        self.last_performance_entry_id = self
+            .last_performance_entry_id
+            .wrapping_add(increment.max(1));
+        // Step 2.
+        self.last_performance_entry_id
+    }
 }
 
 struct RegisteredObserver<E: Embedder> {
@@ -121,13 +148,13 @@ impl<E: Embedder> Performance<E> {
         let mut types = embedder.supported_entry_types();
         types.sort_by(|a, b| a.name.cmp(&b.name));
         types.dedup_by(|a, b| a.name == b.name);
-        let hash_state = RandomState::new();
+        let seed = random_seed();
         let mut buffer_map = IndexMap::with_capacity(types.len());
         for info in &types {
             buffer_map.insert(
                 info.name.clone(),
                 EntryTuple {
-                    buffer: EntryBuffer::new(hash_state.clone()),
+                    buffer: EntryBuffer::new(seed),
                     max_buffer_size: info.max_buffer_size,
                     available_from_timeline: info.available_from_timeline,
                     dropped_entries_count: 0,
@@ -155,6 +182,7 @@ impl<E: Embedder> Performance<E> {
                 },
                 last_performance_entry_id: last_id,
                 most_recent_navigation_id: None,
+                name_hash_seed: seed,
             }),
             observers: RefCell::new(Vec::new()),
             observer_task_queued: Cell::new(false),
@@ -265,16 +293,6 @@ impl<E: Embedder> Performance<E> {
 
     // ----- Queueing entries --------------------------------------------------
 
-    /// *Generate an id*.
-    ///
-    /// <https://w3c.github.io/performance-timeline/#generate-an-id>
-    fn generate_an_id(&self) -> u64 {
-        let increment = self.embedder.performance_entry_id_increment().max(1);
-        let mut state = self.state.borrow_mut();
-        state.last_performance_entry_id = state.last_performance_entry_id.wrapping_add(increment);
-        state.last_performance_entry_id
-    }
-
     /// *Queue a PerformanceEntry*.
     ///
     /// "resource" entries are delivered to observers and counted as dropped
@@ -285,28 +303,35 @@ impl<E: Embedder> Performance<E> {
     ///
     /// <https://w3c.github.io/performance-timeline/#dfn-queue-a-performanceentry>
     pub fn queue_a_performance_entry(&self, new_entry: EntryRef) {
-        // Step 1. Give the entry an id.
-        if let Some(ids) = new_entry.identifiers() {
-            if ids.id().is_none() {
-                let id = self.generate_an_id();
-                ids.set_id_if_unset(id);
-            }
-            // Step 5-6. The navigation id: the Document's most recent navigation, or 0 without a Document.
-            // Spec deviation: 0 instead of null for workers, since the IDL type is not nullable.
-            let navigation_id = if self.embedder.has_associated_document() {
-                self.state.borrow().most_recent_navigation_id.unwrap_or(0)
-            } else {
-                0
-            };
-            ids.set_navigation_id_if_unset(navigation_id);
-        }
         let entry_type = new_entry.entry_type();
-        let should_add_entry = {
-            let state = self.state.borrow();
-            match state.buffer_map.get(entry_type) {
-                Some(tuple) => tuple.should_add_entry.clone(),
-                None => return,
+        // Ask the embedder before borrowing: no borrow is held while embedder code runs.
+        let has_document = self.embedder.has_associated_document();
+        let increment = self.embedder.performance_entry_id_increment();
+        let (tuple_index, should_add_entry) = {
+            let mut state = self.state.borrow_mut();
+            let Some(index) = state.tuple_index(entry_type) else {
+                // Not a supported type: no observer can select it and it has no buffer.
+                return;
+            };
+            if let Some(ids) = new_entry.identifiers() {
+                // Step 1. Give the entry an id.
+                if ids.id().is_none() {
+                    ids.set_id_if_unset(state.generate_an_id(increment));
+                }
+                // Step 5-6. The navigation id: the Document's most recent navigation, or 0 without a Document.
+                // Spec deviation: 0 instead of null for workers, since the IDL type is not nullable.
+                let navigation_id = if has_document {
+                    state.most_recent_navigation_id.unwrap_or(0)
+                } else {
+                    0
+                };
+                ids.set_navigation_id_if_unset(navigation_id);
             }
+            let should_add_entry = state
+                .buffer_map
+                .get_index(index)
+                .and_then(|(_, tuple)| tuple.should_add_entry.clone());
+            (index, should_add_entry)
         };
         // Step 2-8. Append to the buffer of every interested observer.
         for registered in self.observers.borrow().iter() {
@@ -328,10 +353,11 @@ impl<E: Embedder> Performance<E> {
         {
             let mut state = self.state.borrow_mut();
             let state = &mut *state;
+            let is_resource = state.resource_tuple == Some(tuple_index);
             let limit = state.resource.buffer_size_limit;
-            if let Some(tuple) = state.buffer_map.get_mut(entry_type) {
-                let is_resource = entry_type == RESOURCE;
+            if let Some((_, tuple)) = state.buffer_map.get_index_mut(tuple_index) {
                 // Step 9-10. Determine if the buffer is full (this counts a drop).
+                // For "resource" the buffer is the resource timing buffer and its limit.
                 let max = if is_resource {
                     Some(limit)
                 } else {
@@ -358,7 +384,8 @@ impl<E: Embedder> Performance<E> {
     /// <https://w3c.github.io/performance-timeline/#dfn-queue-a-navigation-performanceentry>
     pub fn queue_a_navigation_performance_entry(&self, new_entry: EntryRef) {
         // Step 1-2. Generate the id; it is also the navigation id.
-        let id = self.generate_an_id();
+        let increment = self.embedder.performance_entry_id_increment();
+        let id = self.state.borrow_mut().generate_an_id(increment);
         if let Some(ids) = new_entry.identifiers() {
             let id = ids.set_id_if_unset(id);
             ids.set_navigation_id_if_unset(id);
@@ -619,7 +646,9 @@ impl<E: Embedder> Performance<E> {
             }
             // Step 4.2-4.3. Filter this buffer by name (the per-name index).
             let before = result.len();
-            tuple.buffer.filter_into(name, &mut result);
+            tuple
+                .buffer
+                .filter_into_hashed(name.map(|n| (n, state.name_hash(n))), &mut result);
             if result.len() > before {
                 non_empty_tuples += 1;
                 needs_sort |= !tuple.buffer.is_chronological();
