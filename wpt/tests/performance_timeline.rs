@@ -156,18 +156,26 @@ fn buffer_full_add_after_full_event() -> Outcome {
         "the buffer full event did not fire"
     );
     p.clear_resource_timings();
+    // The observer callback must find the new entry in the timeline.
+    let seen: Rc<RefCell<Vec<String>>> = Rc::default();
+    let (sink, weak) = (seen.clone(), Rc::downgrade(&p));
+    let observer = PerformanceObserver::new(&p, move |_, _, _| {
+        if let Some(p) = weak.upgrade() {
+            sink.borrow_mut()
+                .extend(names(&p.get_entries_by_type("resource")));
+        }
+    });
+    observer
+        .observe(PerformanceObserverInit::with_type("resource"))
+        .map_err(|e| e.to_string())?;
     load_and_wait(&p, SCRIPTS[2]);
-    let entries = p.get_entries_by_type("resource");
+    let seen = seen.borrow();
     ensure!(
-        entries.len() == 1,
-        "expected 1 entry, got {}",
-        entries.len()
+        seen.len() == 1,
+        "the timeline held {} entries in the callback",
+        seen.len()
     );
-    ensure!(
-        entries[0].name().contains(SCRIPTS[2]),
-        "wrong entry {}",
-        entries[0].name()
-    );
+    ensure!(seen[0].contains(SCRIPTS[2]), "wrong entry {}", seen[0]);
     Ok(())
 }
 
