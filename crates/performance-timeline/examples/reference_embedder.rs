@@ -9,7 +9,8 @@ use std::rc::Rc;
 use performance_timeline::reference::{ReferenceEmbedder, ReferenceEventLoop};
 use performance_timeline::url::Url;
 use performance_timeline::{
-    BasicEntry, Performance, PerformanceObserver, PerformanceObserverInit, RESOURCE_TIMING_BUFFER_FULL_EVENT,
+    BasicEntry, Performance, PerformanceObserver, PerformanceObserverInit,
+    RESOURCE_TIMING_BUFFER_FULL_EVENT,
 };
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -22,12 +23,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     performance.set_resource_timing_buffer_size(2);
     performance
         .embedder()
-        .set_onresourcetimingbufferfull(Some(Rc::new(|performance: &Performance<ReferenceEmbedder>, event| {
-            assert_eq!(event, &RESOURCE_TIMING_BUFFER_FULL_EVENT);
-            let doubled = performance.resource_timing_buffer_size_limit() * 2;
-            println!("resourcetimingbufferfull: raising the limit to {doubled}");
-            performance.set_resource_timing_buffer_size(u32::try_from(doubled).unwrap_or(u32::MAX));
-        })));
+        .set_onresourcetimingbufferfull(Some(Rc::new(
+            |performance: &Performance<ReferenceEmbedder>, event| {
+                assert_eq!(event, &RESOURCE_TIMING_BUFFER_FULL_EVENT);
+                let doubled = performance.resource_timing_buffer_size_limit() * 2;
+                println!("resourcetimingbufferfull: raising the limit to {doubled}");
+                performance
+                    .set_resource_timing_buffer_size(u32::try_from(doubled).unwrap_or(u32::MAX));
+            },
+        )));
 
     // 3. An observer: it gets every entry, whatever the buffer does.
     let observer = PerformanceObserver::new(&performance, |list, _observer, options| {
