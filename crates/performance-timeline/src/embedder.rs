@@ -142,7 +142,11 @@ pub trait Embedder: GlobalFacts + MonotonicClock + PerformanceTimelineTaskSource
     }
 }
 
-/// The *should add entry* hook of a registry entry type.
+/// The *should add entry* hook of a registry entry type: (entry, the
+/// observer's options or `None` for the timeline buffer) → add?
+///
+/// It runs while the timeline's state is borrowed, so it must only look at
+/// its arguments and must not call back into the [`Performance`].
 pub type ShouldAddEntry =
     Arc<dyn Fn(&dyn PerformanceEntry, Option<&PerformanceObserverInit>) -> bool + Send + Sync>;
 
