@@ -181,7 +181,7 @@ pub fn render(lines: &[Vec<u8>], json: bool, explain: bool) -> String {
     render_with_engine(lines, Engine::Spec, json, explain)
 }
 
-/// [`render`] with the metrics as `engine` reads them.
+/// The whole output for the given header lines, with the metrics as `engine` reads them.
 pub fn render_with_engine(lines: &[Vec<u8>], engine: Engine, json: bool, explain: bool) -> String {
     let combined = get_a_header(lines).unwrap_or_default();
     let mut diagnostics = Vec::new();
