@@ -1,0 +1,699 @@
+//! `PerformanceResourceTiming` and `PerformanceNavigationTiming`, and the
+//! algorithms that create them: *mark resource timing*, *setup the resource
+//! timing entry*, *convert fetch timestamp*, and Navigation Timing's
+//! *create the navigation timing entry*.
+
+use std::any::Any;
+use std::borrow::Cow;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use performance_timeline::json::JsonObject;
+use performance_timeline::{
+    DOMHighResTimeStamp, Embedder, EntryIdentifiers, Moment, Performance, PerformanceEntry,
+};
+use server_timing::engines::Engine;
+use server_timing::PerformanceServerTiming;
+use url::Url;
+
+use crate::fetch::FetchClient;
+use crate::policy::SecureContextGating;
+use crate::timing_info::{CacheState, FetchTimingInfo, ResponseBodyInfo, ServerTimingHeaders};
+
+/// The entry type of resource entries.
+pub const RESOURCE: &str = "resource";
+/// The entry type of navigation entries.
+pub const NAVIGATION: &str = "navigation";
+/// What `transferSize` adds for the response's header bytes.
+///
+/// <https://w3c.github.io/resource-timing/#dom-performanceresourcetiming-transfersize>
+pub const TRANSFER_SIZE_HEADER_BYTES: u64 = 300;
+
+/// *Convert fetch timestamp*: 0 stays 0; any other moment becomes the
+/// duration from the global's time origin (already coarse, so not coarsened again).
+///
+/// <https://w3c.github.io/resource-timing/#dfn-convert-fetch-timestamp>
+pub fn convert_fetch_timestamp<E: Embedder>(
+    ts: Moment,
+    performance: &Performance<E>,
+) -> DOMHighResTimeStamp {
+    // Step 1.
+    if ts == 0.0 {
+        return 0.0;
+    }
+    // Step 2.
+    performance.relative_high_resolution_coarse_time(ts)
+}
+
+/// The inputs of *mark resource timing* (and of Navigation Timing's entry creation).
+#[derive(Debug, Clone)]
+pub struct ResourceTimingReport {
+    /// The fetch timing info (opaque when the TAO check failed).
+    pub timing_info: FetchTimingInfo,
+    /// The requested URL: the request's first URL, before redirects.
+    pub requested_url: Url,
+    /// The initiator type.
+    pub initiator_type: Cow<'static, str>,
+    /// The cache mode.
+    pub cache_mode: CacheState,
+    /// The response body info.
+    pub body_info: ResponseBodyInfo,
+    /// The response status.
+    pub response_status: u16,
+    /// The delivery type ("" unless the caller knows better).
+    pub delivery_type: Cow<'static, str>,
+    /// Whether the timing allow passed flag was set. Spec deviation:
+    /// `transferSize` is 0 when it was not (WPT and engines).
+    pub timing_allow_passed: bool,
+    /// Whether the `serverTiming` attribute exists (a `[SecureContext]`
+    /// engine hides it from non-secure clients).
+    pub server_timing_exposed: bool,
+    /// How `serverTiming` reads the captured header values.
+    pub header_reading: Engine,
+}
+
+/// *Mark resource timing*: creates the entry, queues it to observers and
+/// adds it to the resource timing buffer.
+///
+/// <https://w3c.github.io/resource-timing/#mark-resource-timing>
+pub fn mark_resource_timing<E: Embedder>(
+    performance: &Performance<E>,
+    report: ResourceTimingReport,
+) -> Arc<PerformanceResourceTiming> {
+    // Step 1-2. Create and set up the entry.
+    let entry = Arc::new(setup_the_resource_timing_entry(
+        RESOURCE,
+        report,
+        performance,
+    ));
+    // Step 3.
+    performance.queue_a_performance_entry(entry.clone());
+    // Step 4.
+    performance.add_a_performance_resource_timing_entry(entry.clone());
+    entry
+}
+
+/// The report that [`mark_resource_timing`] receives for a finished fetch
+/// with `client`'s policy.
+pub(crate) fn report_for(
+    client: &FetchClient,
+    parts: (FetchTimingInfo, CacheState, ResponseBodyInfo, u16, bool),
+    requested_url: &Url,
+    initiator_type: Cow<'static, str>,
+) -> ResourceTimingReport {
+    let (timing_info, cache_mode, body_info, response_status, timing_allow_passed) = parts;
+    ResourceTimingReport {
+        timing_info,
+        requested_url: requested_url.clone(),
+        initiator_type,
+        cache_mode,
+        body_info,
+        response_status,
+        delivery_type: Cow::Borrowed(""),
+        timing_allow_passed,
+        server_timing_exposed: client.is_secure_context
+            || client.policy.secure_context_gating
+                != SecureContextGating::AttributeHiddenWhenNotSecure,
+        header_reading: client.policy.header_reading,
+    }
+}
+
+/// *Setup the resource timing entry*, with every timestamp converted
+/// once against `performance`'s time origin.
+///
+/// <https://w3c.github.io/resource-timing/#setup-the-resource-timing-entry>
+pub fn setup_the_resource_timing_entry<E: Embedder>(
+    entry_type: &'static str,
+    report: ResourceTimingReport,
+    performance: &Performance<E>,
+) -> PerformanceResourceTiming {
+    let conv = |ts: Moment| convert_fetch_timestamp(ts, performance);
+    let info = &report.timing_info;
+    let connection = info.final_connection_timing_info.as_ref();
+    let worker = info.service_worker_timing_info.as_ref();
+    let first_interim = conv(info.first_interim_network_response_start_time);
+    let final_headers = conv(info.final_network_response_start_time);
+    // Step 10. A cached response is delivered from the cache.
+    let delivery_type = if report.delivery_type.is_empty() && report.cache_mode != CacheState::None
+    {
+        Cow::Borrowed("cache")
+    } else {
+        report.delivery_type
+    };
+    let transfer_size = if !report.timing_allow_passed {
+        0
+    } else {
+        match report.cache_mode {
+            CacheState::Local => 0,
+            CacheState::Validated => TRANSFER_SIZE_HEADER_BYTES,
+            CacheState::None => report
+                .body_info
+                .encoded_size
+                .saturating_add(TRANSFER_SIZE_HEADER_BYTES),
+        }
+    };
+    let start_time = conv(info.start_time);
+    let response_end = conv(info.end_time);
+    PerformanceResourceTiming {
+        identifiers: EntryIdentifiers::new(),
+        entry_type,
+        // Step 3. The name is the requested URL.
+        name: report.requested_url.as_str().into(),
+        start_time,
+        response_end: AtomicU64::new(response_end.to_bits()),
+        time_origin_offset: performance.time_origin(),
+        // Step 4.
+        initiator_type: report.initiator_type,
+        delivery_type,
+        next_hop_protocol: connection
+            .map(|c| {
+                server_timing::fetch::isomorphic_decode(&c.alpn_negotiated_protocol).into_owned()
+            })
+            .unwrap_or_default(),
+        worker_start: conv(info.final_service_worker_start_time),
+        redirect_start: conv(info.redirect_start_time),
+        redirect_end: conv(info.redirect_end_time),
+        fetch_start: conv(info.post_redirect_start_time),
+        domain_lookup_start: connection.map_or(0.0, |c| conv(c.domain_lookup_start_time)),
+        domain_lookup_end: connection.map_or(0.0, |c| conv(c.domain_lookup_end_time)),
+        connect_start: connection.map_or(0.0, |c| conv(c.connection_start_time)),
+        connect_end: connection.map_or(0.0, |c| conv(c.connection_end_time)),
+        secure_connection_start: connection.map_or(0.0, |c| conv(c.secure_connection_start_time)),
+        request_start: conv(info.final_network_request_start_time),
+        final_response_headers_start: final_headers,
+        first_interim_response_start: first_interim,
+        response_start: if first_interim != 0.0 {
+            first_interim
+        } else {
+            final_headers
+        },
+        worker_router_evaluation_start: worker
+            .map_or(0.0, |w| conv(w.worker_router_evaluation_start)),
+        worker_cache_lookup_start: worker.map_or(0.0, |w| conv(w.worker_cache_lookup_start)),
+        worker_matched_router_source: worker
+            .map(|w| w.worker_matched_router_source.clone())
+            .unwrap_or_default(),
+        worker_final_router_source: worker
+            .map(|w| w.worker_final_router_source.clone())
+            .unwrap_or_default(),
+        transfer_size,
+        encoded_body_size: report.body_info.encoded_size,
+        decoded_body_size: report.body_info.decoded_size,
+        response_status: report.response_status,
+        render_blocking: info.render_blocking,
+        content_type: report.body_info.content_type,
+        content_encoding: report.body_info.content_encoding,
+        cache_mode: report.cache_mode,
+        server_timing: ServerTimingSource {
+            headers: report.timing_info.server_timing_headers,
+            reading: report.header_reading,
+            exposed: report.server_timing_exposed,
+            parsed: OnceLock::new(),
+        },
+    }
+}
+
+/// The `serverTiming` attribute's source: the captured header values,
+/// parsed on first read (the result is the same on every read).
+#[derive(Debug)]
+struct ServerTimingSource {
+    headers: ServerTimingHeaders,
+    reading: Engine,
+    exposed: bool,
+    parsed: OnceLock<Arc<[PerformanceServerTiming]>>,
+}
+
+impl ServerTimingSource {
+    /// The `serverTiming` getter: each captured field parsed, the
+    /// non-null results in order.
+    ///
+    /// <https://w3c.github.io/server-timing/#servertiming-attribute>
+    fn get(&self) -> &Arc<[PerformanceServerTiming]> {
+        self.parsed
+            .get_or_init(|| match self.headers.combined_value() {
+                None => Arc::from([]),
+                Some(value) => match self.reading {
+                    Engine::Spec => server_timing::parse_server_timing_header_lines([value]).into(),
+                    engine => engine.parse_value(value).into(),
+                },
+            })
+    }
+}
+
+/// A `PerformanceResourceTiming` entry.
+///
+/// Every getter returns what the IDL attribute of the same name (in
+/// snake_case) returns. Timestamps are converted once, when the entry is
+/// set up; the time origin never changes, so this equals converting on
+/// each read.
+///
+/// <https://w3c.github.io/resource-timing/#sec-performanceresourcetiming>
+#[derive(Debug)]
+pub struct PerformanceResourceTiming {
+    identifiers: EntryIdentifiers,
+    entry_type: &'static str,
+    name: Box<str>,
+    start_time: DOMHighResTimeStamp,
+    /// `responseEnd` as f64 bits: a navigation entry's end arrives after it is created.
+    response_end: AtomicU64,
+    time_origin_offset: Moment,
+    initiator_type: Cow<'static, str>,
+    delivery_type: Cow<'static, str>,
+    next_hop_protocol: String,
+    worker_start: DOMHighResTimeStamp,
+    redirect_start: DOMHighResTimeStamp,
+    redirect_end: DOMHighResTimeStamp,
+    fetch_start: DOMHighResTimeStamp,
+    domain_lookup_start: DOMHighResTimeStamp,
+    domain_lookup_end: DOMHighResTimeStamp,
+    connect_start: DOMHighResTimeStamp,
+    connect_end: DOMHighResTimeStamp,
+    secure_connection_start: DOMHighResTimeStamp,
+    request_start: DOMHighResTimeStamp,
+    final_response_headers_start: DOMHighResTimeStamp,
+    first_interim_response_start: DOMHighResTimeStamp,
+    response_start: DOMHighResTimeStamp,
+    worker_router_evaluation_start: DOMHighResTimeStamp,
+    worker_cache_lookup_start: DOMHighResTimeStamp,
+    worker_matched_router_source: String,
+    worker_final_router_source: String,
+    transfer_size: u64,
+    encoded_body_size: u64,
+    decoded_body_size: u64,
+    response_status: u16,
+    render_blocking: bool,
+    content_type: String,
+    content_encoding: String,
+    cache_mode: CacheState,
+    server_timing: ServerTimingSource,
+}
+
+macro_rules! getters {
+    ($($(#[$doc:meta])* $name:ident: $ty:ty;)*) => {
+        $(
+            $(#[$doc])*
+            pub fn $name(&self) -> $ty {
+                self.$name
+            }
+        )*
+    };
+}
+
+impl PerformanceResourceTiming {
+    getters! {
+        /// `workerStart`.
+        worker_start: DOMHighResTimeStamp;
+        /// `redirectStart`.
+        redirect_start: DOMHighResTimeStamp;
+        /// `redirectEnd`.
+        redirect_end: DOMHighResTimeStamp;
+        /// `fetchStart`: the post-redirect start time.
+        fetch_start: DOMHighResTimeStamp;
+        /// `domainLookupStart`.
+        domain_lookup_start: DOMHighResTimeStamp;
+        /// `domainLookupEnd`.
+        domain_lookup_end: DOMHighResTimeStamp;
+        /// `connectStart`.
+        connect_start: DOMHighResTimeStamp;
+        /// `connectEnd`.
+        connect_end: DOMHighResTimeStamp;
+        /// `secureConnectionStart`.
+        secure_connection_start: DOMHighResTimeStamp;
+        /// `requestStart`.
+        request_start: DOMHighResTimeStamp;
+        /// `finalResponseHeadersStart`.
+        final_response_headers_start: DOMHighResTimeStamp;
+        /// `firstInterimResponseStart`.
+        first_interim_response_start: DOMHighResTimeStamp;
+        /// `responseStart`: the first interim response's start if there was one, else the final headers' start.
+        response_start: DOMHighResTimeStamp;
+        /// `workerRouterEvaluationStart`.
+        worker_router_evaluation_start: DOMHighResTimeStamp;
+        /// `workerCacheLookupStart`.
+        worker_cache_lookup_start: DOMHighResTimeStamp;
+        /// `transferSize`.
+        transfer_size: u64;
+        /// `encodedBodySize`.
+        encoded_body_size: u64;
+        /// `decodedBodySize`.
+        decoded_body_size: u64;
+        /// `responseStatus`.
+        response_status: u16;
+        /// The entry's cache mode ("", "local" or "validated").
+        cache_mode: CacheState;
+    }
+
+    /// `initiatorType`.
+    pub fn initiator_type(&self) -> &str {
+        &self.initiator_type
+    }
+    /// `deliveryType`.
+    pub fn delivery_type(&self) -> &str {
+        &self.delivery_type
+    }
+    /// `nextHopProtocol`: the ALPN protocol, isomorphic decoded.
+    pub fn next_hop_protocol(&self) -> &str {
+        &self.next_hop_protocol
+    }
+    /// `workerMatchedRouterSource`.
+    pub fn worker_matched_router_source(&self) -> &str {
+        &self.worker_matched_router_source
+    }
+    /// `workerFinalRouterSource`.
+    pub fn worker_final_router_source(&self) -> &str {
+        &self.worker_final_router_source
+    }
+    /// `contentType`.
+    pub fn content_type(&self) -> &str {
+        &self.content_type
+    }
+    /// `contentEncoding`.
+    pub fn content_encoding(&self) -> &str {
+        &self.content_encoding
+    }
+    /// `renderBlockingStatus`: "blocking" or "non-blocking".
+    pub fn render_blocking_status(&self) -> &'static str {
+        if self.render_blocking {
+            "blocking"
+        } else {
+            "non-blocking"
+        }
+    }
+    /// `responseEnd`.
+    pub fn response_end(&self) -> DOMHighResTimeStamp {
+        f64::from_bits(self.response_end.load(Ordering::Relaxed))
+    }
+    /// `serverTiming`: the metrics (an empty list where the specs say so).
+    /// The same `Arc` on every read, so it stands for a `FrozenArray`.
+    ///
+    /// <https://w3c.github.io/server-timing/#servertiming-attribute>
+    pub fn server_timing(&self) -> Arc<[PerformanceServerTiming]> {
+        self.server_timing.get().clone()
+    }
+    /// Whether the entry has a `serverTiming` attribute at all: false only
+    /// under a policy that marks it `[SecureContext]`, for a non-secure client.
+    pub fn has_server_timing_attribute(&self) -> bool {
+        self.server_timing.exposed
+    }
+    /// The captured `Server-Timing` values behind [`Self::server_timing`].
+    pub fn server_timing_headers(&self) -> &ServerTimingHeaders {
+        &self.server_timing.headers
+    }
+
+    /// The entry's end time changed (a navigation's body ended): sets
+    /// `responseEnd` from a coarsened moment, relative to the same time origin.
+    pub(crate) fn set_end_time(&self, end_time: Moment) {
+        let value = if end_time == 0.0 {
+            0.0
+        } else {
+            performance_timeline::duration_between(self.time_origin_offset, end_time)
+        };
+        self.response_end.store(value.to_bits(), Ordering::Relaxed);
+    }
+
+    /// The members of the `[Default] toJSON()` of `PerformanceEntry` and
+    /// `PerformanceResourceTiming`, in IDL order, with `serverTiming` last
+    /// (where engines put the partial interface's member).
+    pub(crate) fn write_json_members(&self, out: &mut JsonObject, duration: DOMHighResTimeStamp) {
+        if let Some(id) = self.identifiers.id() {
+            out.number("id", id as f64);
+        }
+        out.string("name", &self.name)
+            .string("entryType", self.entry_type)
+            .number("startTime", self.start_time)
+            .number("duration", duration);
+        if let Some(navigation_id) = self.identifiers.navigation_id() {
+            out.number("navigationId", navigation_id as f64);
+        }
+        out.string("initiatorType", &self.initiator_type)
+            .string("deliveryType", &self.delivery_type)
+            .string("nextHopProtocol", &self.next_hop_protocol)
+            .number("workerStart", self.worker_start)
+            .number("redirectStart", self.redirect_start)
+            .number("redirectEnd", self.redirect_end)
+            .number("fetchStart", self.fetch_start)
+            .number("domainLookupStart", self.domain_lookup_start)
+            .number("domainLookupEnd", self.domain_lookup_end)
+            .number("connectStart", self.connect_start)
+            .number("connectEnd", self.connect_end)
+            .number("secureConnectionStart", self.secure_connection_start)
+            .number("requestStart", self.request_start)
+            .number(
+                "finalResponseHeadersStart",
+                self.final_response_headers_start,
+            )
+            .number(
+                "firstInterimResponseStart",
+                self.first_interim_response_start,
+            )
+            .number("responseStart", self.response_start)
+            .number("responseEnd", self.response_end())
+            .number(
+                "workerRouterEvaluationStart",
+                self.worker_router_evaluation_start,
+            )
+            .number("workerCacheLookupStart", self.worker_cache_lookup_start)
+            .string(
+                "workerMatchedRouterSource",
+                &self.worker_matched_router_source,
+            )
+            .string("workerFinalRouterSource", &self.worker_final_router_source)
+            .number("transferSize", self.transfer_size as f64)
+            .number("encodedBodySize", self.encoded_body_size as f64)
+            .number("decodedBodySize", self.decoded_body_size as f64)
+            .number("responseStatus", f64::from(self.response_status))
+            .string("renderBlockingStatus", self.render_blocking_status())
+            .string("contentType", &self.content_type)
+            .string("contentEncoding", &self.content_encoding);
+    }
+
+    /// Appends `"serverTiming":[…]` when the attribute exists.
+    pub(crate) fn write_json_server_timing(&self, out: &mut JsonObject) {
+        if !self.server_timing.exposed {
+            return;
+        }
+        let mut list = String::from("[");
+        for (i, metric) in self.server_timing.get().iter().enumerate() {
+            if i > 0 {
+                list.push(',');
+            }
+            metric.write_json(&mut list);
+        }
+        list.push(']');
+        out.raw("serverTiming", &list);
+    }
+}
+
+impl PerformanceEntry for PerformanceResourceTiming {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn entry_type(&self) -> &str {
+        self.entry_type
+    }
+    fn start_time(&self) -> DOMHighResTimeStamp {
+        self.start_time
+    }
+    /// `responseEnd − startTime`, or 0 while the end time is unset.
+    fn duration(&self) -> DOMHighResTimeStamp {
+        let end = self.response_end();
+        if end == 0.0 {
+            0.0
+        } else {
+            end - self.start_time
+        }
+    }
+    /// The `[Default] toJSON()` text, `serverTiming` included (as Chromium
+    /// and Firefox do; the default toJSON includes it because a FrozenArray
+    /// of an interface with toJSON is a JSON type).
+    fn to_json(&self) -> String {
+        let mut out = JsonObject::new();
+        self.write_json_members(&mut out, self.duration());
+        self.write_json_server_timing(&mut out);
+        out.finish()
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn identifiers(&self) -> Option<&EntryIdentifiers> {
+        Some(&self.identifiers)
+    }
+}
+
+/// `PerformanceNavigationTiming.type`.
+///
+/// <https://w3c.github.io/navigation-timing/#dom-navigationtimingtype>
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum NavigationTimingType {
+    /// "navigate".
+    #[default]
+    Navigate,
+    /// "reload".
+    Reload,
+    /// "back_forward".
+    BackForward,
+    /// "prerender".
+    Prerender,
+}
+
+impl NavigationTimingType {
+    /// The IDL enum string.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NavigationTimingType::Navigate => "navigate",
+            NavigationTimingType::Reload => "reload",
+            NavigationTimingType::BackForward => "back_forward",
+            NavigationTimingType::Prerender => "prerender",
+        }
+    }
+}
+
+/// The document's load timing: the Navigation Timing attributes that a
+/// Document fills in as it loads (durations relative to the time origin;
+/// 0 until they happen).
+///
+/// <https://html.spec.whatwg.org/multipage/dom.html#document-load-timing-info>
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct DocumentLoadTiming {
+    /// `unloadEventStart` (of the previous document, when same-origin).
+    pub unload_event_start: DOMHighResTimeStamp,
+    /// `unloadEventEnd`.
+    pub unload_event_end: DOMHighResTimeStamp,
+    /// `domInteractive`.
+    pub dom_interactive: DOMHighResTimeStamp,
+    /// `domContentLoadedEventStart`.
+    pub dom_content_loaded_event_start: DOMHighResTimeStamp,
+    /// `domContentLoadedEventEnd`.
+    pub dom_content_loaded_event_end: DOMHighResTimeStamp,
+    /// `domComplete`.
+    pub dom_complete: DOMHighResTimeStamp,
+    /// `loadEventStart`.
+    pub load_event_start: DOMHighResTimeStamp,
+    /// `loadEventEnd`.
+    pub load_event_end: DOMHighResTimeStamp,
+}
+
+/// A `PerformanceNavigationTiming` entry: a resource entry of type
+/// "navigation" with the document's load timing. It is live: the document
+/// fills in its load timing and the fetch its end time after creation.
+///
+/// <https://w3c.github.io/navigation-timing/#sec-PerformanceNavigationTiming>
+#[derive(Debug)]
+pub struct PerformanceNavigationTiming {
+    resource: PerformanceResourceTiming,
+    navigation_type: NavigationTimingType,
+    redirect_count: u16,
+    load_timing: Mutex<DocumentLoadTiming>,
+}
+
+impl PerformanceNavigationTiming {
+    /// The inherited `PerformanceResourceTiming` attributes (`serverTiming` among them).
+    pub fn resource(&self) -> &PerformanceResourceTiming {
+        &self.resource
+    }
+    /// `type`.
+    pub fn navigation_type(&self) -> NavigationTimingType {
+        self.navigation_type
+    }
+    /// `redirectCount`.
+    pub fn redirect_count(&self) -> u16 {
+        self.redirect_count
+    }
+    /// The document's load timing so far.
+    pub fn load_timing(&self) -> DocumentLoadTiming {
+        *self
+            .load_timing
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner())
+    }
+    /// Updates the document's load timing (the Document does this as it loads).
+    pub fn update_load_timing(&self, update: impl FnOnce(&mut DocumentLoadTiming)) {
+        update(
+            &mut self
+                .load_timing
+                .lock()
+                .unwrap_or_else(|poison| poison.into_inner()),
+        );
+    }
+    /// The navigation's body ended at `end_time` (a coarsened moment): `responseEnd` and `duration` follow.
+    pub fn set_end_time(&self, end_time: Moment) {
+        self.resource.set_end_time(end_time);
+    }
+}
+
+impl PerformanceEntry for PerformanceNavigationTiming {
+    fn name(&self) -> &str {
+        self.resource.name()
+    }
+    fn entry_type(&self) -> &str {
+        NAVIGATION
+    }
+    fn start_time(&self) -> DOMHighResTimeStamp {
+        self.resource.start_time()
+    }
+    /// Navigation Timing: `loadEventEnd − startTime` (0 until the load event ends).
+    fn duration(&self) -> DOMHighResTimeStamp {
+        let end = self.load_timing().load_event_end;
+        if end == 0.0 {
+            0.0
+        } else {
+            end - self.resource.start_time()
+        }
+    }
+    fn to_json(&self) -> String {
+        let mut out = JsonObject::new();
+        self.resource.write_json_members(&mut out, self.duration());
+        let timing = self.load_timing();
+        out.number("unloadEventStart", timing.unload_event_start)
+            .number("unloadEventEnd", timing.unload_event_end)
+            .number("domInteractive", timing.dom_interactive)
+            .number(
+                "domContentLoadedEventStart",
+                timing.dom_content_loaded_event_start,
+            )
+            .number(
+                "domContentLoadedEventEnd",
+                timing.dom_content_loaded_event_end,
+            )
+            .number("domComplete", timing.dom_complete)
+            .number("loadEventStart", timing.load_event_start)
+            .number("loadEventEnd", timing.load_event_end)
+            .string("type", self.navigation_type.as_str())
+            .number("redirectCount", f64::from(self.redirect_count));
+        self.resource.write_json_server_timing(&mut out);
+        out.finish()
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn identifiers(&self) -> Option<&EntryIdentifiers> {
+        Some(&self.resource.identifiers)
+    }
+}
+
+/// *Create the navigation timing entry* for a document whose navigation
+/// fetch is `report` (its timing info is the full one, never opaque), then
+/// *queue the navigation timing entry* and add it to the buffer. Call it
+/// when the document is created, that is once the response headers are
+/// in: `serverTiming` is available from then on, and the end time follows
+/// with [`PerformanceNavigationTiming::set_end_time`].
+///
+/// <https://w3c.github.io/navigation-timing/#create-the-navigation-timing-entry>
+pub fn create_the_navigation_timing_entry<E: Embedder>(
+    performance: &Performance<E>,
+    mut report: ResourceTimingReport,
+    redirect_count: u16,
+    navigation_type: NavigationTimingType,
+) -> Arc<PerformanceNavigationTiming> {
+    report.initiator_type = Cow::Borrowed("navigation");
+    let resource = setup_the_resource_timing_entry(NAVIGATION, report, performance);
+    let entry = Arc::new(PerformanceNavigationTiming {
+        resource,
+        navigation_type,
+        redirect_count,
+        load_timing: Mutex::new(DocumentLoadTiming::default()),
+    });
+    // Queue the navigation timing entry; the timeline keeps navigation entries in their own buffer.
+    performance.queue_a_navigation_performance_entry(entry.clone());
+    entry
+}
