@@ -598,7 +598,7 @@ impl Fetch {
         let policy = self.client.policy;
         // Step 3. Only for a secure client (a UA may also do it for others).
         let capture = self.client.is_secure_context
-            || policy.secure_context_gating != SecureContextGating::EmptyListWhenNotSecure;
+            || policy.secure_context_gating == SecureContextGating::NotGated;
         // Policy: some engines expose nothing for a response that left the
         // request's origin, whatever Timing-Allow-Origin says.
         let same_origin_only_blocks =
@@ -767,20 +767,20 @@ impl Fetch {
         // Step 6.
         let mut response_status = 0;
         // Step 7. Status and content type unless a navigation was redirected cross-origin.
+        // (An opaque filtered response has status 0 and an empty header list.)
         if !network_error
+            && !opaque
             && (self.request.mode != RequestMode::Navigate
                 || redirect_taint(&self.request) == RedirectTaint::SameOrigin)
         {
-            if !opaque {
-                response_status = self.response.status;
-                if let Some(mime) = self
-                    .response
-                    .content_type
-                    .as_deref()
-                    .and_then(extract_a_mime_type)
-                {
-                    body_info.content_type = minimize_a_supported_mime_type(&mime);
-                }
+            response_status = self.response.status;
+            if let Some(mime) = self
+                .response
+                .content_type
+                .as_deref()
+                .and_then(extract_a_mime_type)
+            {
+                body_info.content_type = minimize_a_supported_mime_type(&mime);
             }
         }
         Some((

@@ -225,7 +225,7 @@ pub fn serializing_a_request_origin(request: &Request) -> String {
 
 /// Whether `values` (a *get, decode, and split* result) contains `needle`.
 fn header_list_contains(values: &[&[u8]], needle: &[u8]) -> bool {
-    values.iter().any(|value| *value == needle)
+    values.contains(&needle)
 }
 
 /// *Get, decode, and split* of `name` in `headers`, as byte slices (the
