@@ -28,7 +28,9 @@ pub struct Hop {
     pub interim_responses: Vec<(Moment, u16)>,
     /// The first byte of the final response of this hop.
     pub response_start: Moment,
-    /// The response status (a redirect status with `Location` makes this hop a redirect).
+    /// The response status (a redirect status with `Location` makes this
+    /// hop a redirect). Interim (1xx) responses go in
+    /// [`Hop::interim_responses`]; a 1xx here ends the fetch in a network error.
     pub status: u16,
     /// The response headers.
     pub headers: http::HeaderMap,
@@ -164,6 +166,14 @@ impl FetchTranscript {
                 let at = tick(at);
                 fetch.response_started(at);
                 let _ = fetch.response_headers(status, &http::HeaderMap::new(), at);
+            }
+            if (100..=199).contains(&hop.status) {
+                let at = tick(hop.response_start);
+                fetch.network_error(
+                    NetworkError::Transport("an interim status as a hop's final response".to_owned()),
+                    at,
+                );
+                break;
             }
             let response_start = tick(hop.response_start);
             fetch.response_started(response_start);
