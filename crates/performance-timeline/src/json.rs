@@ -41,6 +41,12 @@ pub fn write_json_number(out: &mut String, value: f64) {
         out.push('0');
         return;
     }
+    // Between 1e-6 and 1e21, ECMAScript writes plain decimal digits, and
+    // Rust's `Display` writes the same shortest round-trip digits the same way.
+    if (1e-6..1e21).contains(&value.abs()) {
+        let _ = write!(out, "{value}");
+        return;
+    }
     // `{:e}` gives the shortest round-trip digits: "d.ddde±x".
     let formatted = format!("{:e}", value.abs());
     let (mantissa, exponent) = formatted.split_once('e').unwrap_or((&formatted, "0"));

@@ -19,7 +19,8 @@ use crate::entry::{
 use crate::origin::same_origin;
 use crate::policy::{CrossOriginExposure, ExposurePolicy, SecureContextGating};
 use crate::request::{
-    cors_check, redirect_taint, tao_check, RedirectTaint, Request, RequestMode, ResponseTainting,
+    cors_check, redirect_taint, tao_check_ignoring_the_flag, RedirectTaint, Request, RequestMode,
+    ResponseTainting,
 };
 use crate::timing_info::{
     clamp_and_coarsen_connection_timing_info, create_an_opaque_timing_info, CacheState,
@@ -323,11 +324,13 @@ impl Fetch {
     ///
     /// <https://fetch.spec.whatwg.org/#concept-main-fetch>
     fn main_fetch_response_tainting(&mut self, now: Moment) {
-        let current = self.request.current_url().clone();
-        let request_origin = self.request.origin_or_opaque();
+        let current = self.request.current_url();
+        let same = match &self.request.origin {
+            Some(origin) => same_origin(&current.origin(), origin),
+            None => false,
+        };
         // Same origin and not yet tainted, data:, or a navigation: "basic".
-        if (same_origin(&current.origin(), &request_origin)
-            && self.request.response_tainting == ResponseTainting::Basic)
+        if (same && self.request.response_tainting == ResponseTainting::Basic)
             || current.scheme() == "data"
             || matches!(
                 self.request.mode,
@@ -432,12 +435,8 @@ impl Fetch {
         }
         // HTTP fetch step 4.4: a failing TAO check sets the sticky flag.
         // Only on the network path: a service worker's response skips it.
-        let hop_passed = {
-            let mut unflagged = self.request.clone();
-            unflagged.timing_allow_failed = false;
-            tao_check(&unflagged, headers)
-        };
-        if !self.served_by_service_worker && !tao_check(&self.request, headers) {
+        let hop_passed = tao_check_ignoring_the_flag(&self.request, headers);
+        if !self.served_by_service_worker && !hop_passed {
             self.request.timing_allow_failed = true;
         }
         // HTTP fetch step 8: a redirect status with a Location.

@@ -79,8 +79,9 @@ pub use entry::{
 pub use fetch::{Fetch, FetchClient, NetworkError, Next, REDIRECT_LIMIT};
 pub use policy::ExposurePolicy;
 pub use request::{
-    cors_check, redirect_taint, serializing_a_request_origin, tao_check, CredentialsMode,
-    RedirectTaint, Request, RequestMode, ResponseTainting,
+    cors_check, redirect_taint, serializing_a_request_origin, tao_check,
+    tao_check_ignoring_the_flag, CredentialsMode, RedirectTaint, Request, RequestMode,
+    ResponseTainting,
 };
 pub use timing_info::{
     clamp_and_coarsen_connection_timing_info, create_an_opaque_timing_info, CacheState,

@@ -185,6 +185,10 @@ impl Request {
 ///
 /// <https://fetch.spec.whatwg.org/#concept-request-tainted-origin>
 pub fn redirect_taint(request: &Request) -> RedirectTaint {
+    // Without redirects there is nothing to taint (and nothing to allocate).
+    if request.url_list.len() < 2 {
+        return RedirectTaint::SameOrigin;
+    }
     let request_origin = request.origin_or_opaque();
     // Step 1.
     let mut taint = RedirectTaint::SameOrigin;
@@ -226,18 +230,6 @@ pub fn serializing_a_request_origin(request: &Request) -> String {
 /// Whether `values` (a *get, decode, and split* result) contains `needle`.
 fn header_list_contains(values: &[&[u8]], needle: &[u8]) -> bool {
     values.contains(&needle)
-}
-
-/// *Get, decode, and split* of `name` in `headers`, as byte slices (the
-/// values are ASCII when they can match anything we compare them with).
-fn split_values<'h>(
-    headers: &'h http::HeaderMap,
-    name: &str,
-    storage: &'h mut Vec<u8>,
-) -> Option<Vec<&'h [u8]>> {
-    let combined = server_timing::fetch::get_a_header(headers.get_all(name).iter())?;
-    *storage = combined.into_owned();
-    Some(server_timing::fetch::split_a_header_value(storage))
 }
 
 /// The *CORS check* for `response_headers` to a request.
@@ -284,10 +276,18 @@ pub fn tao_check(request: &Request, response_headers: &http::HeaderMap) -> bool 
     if request.timing_allow_failed {
         return false;
     }
+    tao_check_ignoring_the_flag(request, response_headers)
+}
+
+/// Steps 3-8 of the [`tao_check`]: the verdict on this response alone,
+/// whatever earlier hops said. (The driver runs this once per hop and sets
+/// the flag itself; one engine policy needs the final hop's own verdict.)
+pub fn tao_check_ignoring_the_flag(request: &Request, response_headers: &http::HeaderMap) -> bool {
     // Step 3. Absent is treated as empty.
-    let mut storage = Vec::new();
-    let values =
-        split_values(response_headers, "timing-allow-origin", &mut storage).unwrap_or_default();
+    let combined =
+        server_timing::fetch::get_a_header(response_headers.get_all("timing-allow-origin").iter())
+            .unwrap_or_default();
+    let values = server_timing::fetch::split_a_header_value(&combined);
     // Step 4.
     if header_list_contains(&values, b"*") {
         return true;

@@ -170,7 +170,9 @@ impl FetchTranscript {
             if (100..=199).contains(&hop.status) {
                 let at = tick(hop.response_start);
                 fetch.network_error(
-                    NetworkError::Transport("an interim status as a hop's final response".to_owned()),
+                    NetworkError::Transport(
+                        "an interim status as a hop's final response".to_owned(),
+                    ),
                     at,
                 );
                 break;

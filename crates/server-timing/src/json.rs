@@ -35,6 +35,18 @@ pub fn write_js_number(out: &mut String, value: f64) {
         out.push('0');
         return;
     }
+    // Between 1e-6 and 1e21, ECMAScript writes plain decimal digits, and
+    // Rust's `Display` writes the same shortest round-trip digits the same way.
+    if (1e-6..1e21).contains(&value.abs()) {
+        let _ = write!(out, "{value}");
+        return;
+    }
+    write_js_number_from_digits(out, value);
+}
+
+/// ECMAScript `Number::toString` for a finite non-zero `value`, from the
+/// shortest round-trip digits and the exponent.
+fn write_js_number_from_digits(out: &mut String, value: f64) {
     if value < 0.0 {
         out.push('-');
     }
@@ -100,6 +112,29 @@ pub fn write_json_string(out: &mut String, s: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn display_fast_path_matches_the_digit_algorithm(bits in any::<u64>()) {
+            let value = f64::from_bits(bits);
+            prop_assume!(value.is_finite() && value != 0.0);
+            let mut fast = String::new();
+            write_js_number(&mut fast, value);
+            let mut general = String::new();
+            write_js_number_from_digits(&mut general, value);
+            prop_assert_eq!(fast, general);
+        }
+
+        #[test]
+        fn display_fast_path_matches_in_its_range(value in 1e-6f64..1e21) {
+            let mut fast = String::new();
+            write_js_number(&mut fast, value);
+            let mut general = String::new();
+            write_js_number_from_digits(&mut general, value);
+            prop_assert_eq!(fast, general);
+        }
+    }
 
     #[test]
     fn numbers_match_ecmascript() {
