@@ -9,21 +9,31 @@ use std::fmt::Write as _;
 /// <https://tc39.es/ecma262/#sec-quotejsonstring>
 pub fn write_json_string(out: &mut String, value: &str) {
     out.push('"');
-    for c in value.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
+    // Copy runs of bytes that need no escape in one go; every escape is ASCII,
+    // so slicing at an escaped byte never splits a character.
+    let bytes = value.as_bytes();
+    let mut run_start = 0;
+    for (i, &byte) in bytes.iter().enumerate() {
+        let escape = match byte {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            0x08 => "\\b",
+            0x0C => "\\f",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x00..=0x1F => "",
+            _ => continue,
+        };
+        out.push_str(&value[run_start..i]);
+        if escape.is_empty() {
+            let _ = write!(out, "\\u{:04x}", byte);
+        } else {
+            out.push_str(escape);
         }
+        run_start = i + 1;
     }
+    out.push_str(&value[run_start..]);
     out.push('"');
 }
 
@@ -97,7 +107,11 @@ impl JsonObject {
     /// Starts an object.
     pub fn new() -> Self {
         JsonObject {
-            out: String::from("{"),
+            out: {
+                let mut out = String::with_capacity(256);
+                out.push('{');
+                out
+            },
             first: true,
         }
     }
@@ -170,6 +184,9 @@ mod tests {
         let mut s = String::new();
         write_json_string(&mut s, "a\"b\\c\n\u{1}\u{7f}é");
         assert_eq!(s, "\"a\\\"b\\\\c\\n\\u0001\u{7f}é\"");
+        let mut s = String::new();
+        write_json_string(&mut s, "\u{1f}\u{8}\u{c}\r\t€𝄞\u{0}end");
+        assert_eq!(s, "\"\\u001f\\b\\f\\r\\t€𝄞\\u0000end\"");
     }
 
     #[test]
