@@ -114,7 +114,14 @@ impl fmt::Display for PerformanceServerTiming {
         let mut out = String::from("PerformanceServerTiming {name: ");
         write_json_string(&mut out, self.name());
         out.push_str(", duration: ");
-        write_js_number(&mut out, self.duration);
+        // A console shows the number itself where JSON would write null or 0.
+        match self.duration {
+            d if d.is_nan() => out.push_str("NaN"),
+            d if d == f64::INFINITY => out.push_str("Infinity"),
+            d if d == f64::NEG_INFINITY => out.push_str("-Infinity"),
+            d if d == 0.0 && d.is_sign_negative() => out.push_str("-0"),
+            d => write_js_number(&mut out, d),
+        }
         out.push_str(", description: ");
         write_json_string(&mut out, self.description());
         out.push('}');
@@ -161,6 +168,24 @@ mod tests {
             m.to_json(),
             r#"{"name":"a\"b","duration":1e+21,"description":"line\nbreak"}"#
         );
+    }
+
+    #[test]
+    fn console_form_shows_non_finite_and_negative_zero() {
+        let cases = [
+            (f64::INFINITY, "Infinity", "null"),
+            (f64::NEG_INFINITY, "-Infinity", "null"),
+            (-0.0, "-0", "0"),
+            (23.2, "23.2", "23.2"),
+        ];
+        for (duration, console, json) in cases {
+            let m = PerformanceServerTiming::new("x", duration, "");
+            assert_eq!(
+                m.to_string(),
+                format!("PerformanceServerTiming {{name: \"x\", duration: {console}, description: \"\"}}")
+            );
+            assert!(m.to_json().contains(&format!("\"duration\":{json},")));
+        }
     }
 
     #[test]
