@@ -550,15 +550,7 @@ impl Fetch {
             filtered_content_encoding(self.response.content_encoding.as_deref());
         let mut response_status = 0;
         if redirect_taint(&self.request) == RedirectTaint::SameOrigin {
-            response_status = self.response.status;
-            if let Some(mime) = self
-                .response
-                .content_type
-                .as_deref()
-                .and_then(extract_a_mime_type)
-            {
-                body_info.content_type = minimize_a_supported_mime_type(&mime);
-            }
+            response_status = self.status_and_content_type(&mut body_info);
         }
         let parts = (
             timing_info,
@@ -772,15 +764,7 @@ impl Fetch {
             && (self.request.mode != RequestMode::Navigate
                 || redirect_taint(&self.request) == RedirectTaint::SameOrigin)
         {
-            response_status = self.response.status;
-            if let Some(mime) = self
-                .response
-                .content_type
-                .as_deref()
-                .and_then(extract_a_mime_type)
-            {
-                body_info.content_type = minimize_a_supported_mime_type(&mime);
-            }
+            response_status = self.status_and_content_type(&mut body_info);
         }
         Some((
             timing_info,
@@ -789,6 +773,22 @@ impl Fetch {
             response_status,
             tao_passed,
         ))
+    }
+}
+
+impl Fetch {
+    /// Step 7.1-7.3 of *report timing*: the final response's status, with
+    /// `body_info`'s content type set from its minimized MIME type.
+    fn status_and_content_type(&self, body_info: &mut ResponseBodyInfo) -> u16 {
+        if let Some(mime) = self
+            .response
+            .content_type
+            .as_deref()
+            .and_then(extract_a_mime_type)
+        {
+            body_info.content_type = minimize_a_supported_mime_type(&mime);
+        }
+        self.response.status
     }
 }
 

@@ -116,45 +116,15 @@ mod tests {
 
     proptest! {
         #[test]
-        fn display_fast_path_matches_the_digit_algorithm(bits in any::<u64>()) {
-            let value = f64::from_bits(bits);
+        fn display_fast_path_matches_the_digit_algorithm(
+            value in prop_oneof![any::<u64>().prop_map(f64::from_bits), 1e-6f64..1e21]
+        ) {
             prop_assume!(value.is_finite() && value != 0.0);
             let mut fast = String::new();
             write_js_number(&mut fast, value);
             let mut general = String::new();
             write_js_number_from_digits(&mut general, value);
             prop_assert_eq!(fast, general);
-        }
-
-        #[test]
-        fn display_fast_path_matches_in_its_range(value in 1e-6f64..1e21) {
-            let mut fast = String::new();
-            write_js_number(&mut fast, value);
-            let mut general = String::new();
-            write_js_number_from_digits(&mut general, value);
-            prop_assert_eq!(fast, general);
-        }
-    }
-
-    #[test]
-    fn numbers_match_ecmascript() {
-        let cases = [
-            (1.0, "1"),
-            (123.4, "123.4"),
-            (0.1, "0.1"),
-            (1e20, "100000000000000000000"),
-            (1e21, "1e+21"),
-            (1.2345e25, "1.2345e+25"),
-            (0.000001, "0.000001"),
-            (0.0000001, "1e-7"),
-            (-45.6, "-45.6"),
-            (5e-324, "5e-324"),
-            (f64::MAX, "1.7976931348623157e+308"),
-            (123456789012.5, "123456789012.5"),
-            (f64::INFINITY, "null"),
-        ];
-        for (value, text) in cases {
-            assert_eq!(js_number_to_string(value), text, "{value:e}");
         }
     }
 }
