@@ -1,0 +1,47 @@
+//! Real HTTP for the resource-timing pipeline: fetches over TCP and TLS
+//! (HTTP/1.1, and HTTP/2 by ALPN) whose every event (DNS lookup, connect,
+//! TLS handshake, request sent, first byte of each response, interim `103`
+//! responses, headers, body bytes, end) is reported as it happens to a
+//! [`resource_timing::Fetch`], with redirects followed hop by hop as Fetch
+//! does. A loopback test [`server`] with two origins serves the MDN example
+//! and the routes the tests and the `server-timing` CLI need.
+//!
+//! Nothing here calls the outside network in tests: servers listen on
+//! loopback only, and https uses certificates generated at run time.
+//!
+//! # Example
+//!
+//! ```
+//! use measured_fetch::{client, Clock, Page, Server, ServerOptions};
+//! use performance_timeline::PerformanceEntry;
+//! use std::time::Duration;
+//!
+//! let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+//! runtime.block_on(async {
+//!     let options = ServerOptions { mdn_delay: Duration::from_millis(10), ..ServerOptions::default() };
+//!     let server = Server::start(options).await.unwrap();
+//!     let clock = Clock::new();
+//!     // A same-origin page on the server's first origin (loopback: a secure context).
+//!     let page = Page::new(server.origin(), &clock);
+//!     let options = client::FetchOptions::new(page.client().clone());
+//!     let measured = client::fetch(server.origin().clone(), &options, &clock).await.unwrap();
+//!     let entry = measured.report_timing(page.performance()).unwrap();
+//!     let metrics = entry.server_timing();
+//!     let names: Vec<&str> = metrics.iter().map(|m| m.name()).collect();
+//!     assert_eq!(names, ["cache", "db", "app"]);
+//!     assert!(entry.response_end() >= entry.response_start() + 10.0);
+//!     assert_eq!(entry.name(), server.origin().as_str());
+//!     server.shutdown().await;
+//! });
+//! ```
+
+pub mod client;
+mod clock;
+mod page;
+pub mod server;
+pub mod tls;
+pub mod wire;
+
+pub use clock::Clock;
+pub use page::Page;
+pub use server::{Server, ServerError, ServerOptions, MDN_SERVER_TIMING};
