@@ -39,7 +39,9 @@ impl Page {
     /// A page with an explicit client (to model, say, an insecure page).
     pub fn with_client(url: &Url, client: FetchClient, clock: &Clock) -> Page {
         let event_loop = ReferenceEventLoop::new();
-        let now = clock.now();
+        // A time origin on the coarsening grid, so that no entry of this page
+        // starts before it.
+        let now = client.coarsen(clock.now());
         event_loop.set_now(now);
         let embedder = ReferenceEmbedder::new(&event_loop, url)
             .with_time_origin(now)
