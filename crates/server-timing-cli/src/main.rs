@@ -1,6 +1,7 @@
 //! The `server-timing` command-line tool.
 
 mod lint;
+mod net;
 mod parse;
 
 use std::io::Write;
@@ -15,6 +16,9 @@ USAGE:
 COMMANDS:
     parse    Parse Server-Timing field values and print the metrics
     lint     Check a header against every engine profile (exit 1 if they disagree)
+    fetch    Fetch a URL as a page would and show its resource timing entry
+    serve    Serve the MDN example and test routes on loopback
+    demo     Show what four pages would see of the MDN example (no setup)
     help     Print this help, or a command's help: server-timing help parse
 
 Run `server-timing <COMMAND> --help` for a command's options.
@@ -59,10 +63,16 @@ fn run(args: Vec<std::ffi::OsString>) -> Result<ExitCode, CliError> {
     match command.to_str() {
         Some("parse") => parse::run(rest),
         Some("lint") => lint::run(rest),
+        Some("fetch") => net::run_fetch(rest),
+        Some("serve") => net::run_serve(rest),
+        Some("demo") => net::run_demo(rest),
         Some("help" | "--help" | "-h") => {
             match rest.first().and_then(|a| a.to_str()) {
                 Some("parse") => print_stdout(parse::USAGE)?,
                 Some("lint") => print_stdout(lint::USAGE)?,
+                Some("fetch") => print_stdout(net::FETCH_USAGE)?,
+                Some("serve") => print_stdout(net::SERVE_USAGE)?,
+                Some("demo") => print_stdout(net::DEMO_USAGE)?,
                 Some(other) => return Err(CliError::Usage(format!("no command named {other:?}"))),
                 None => print_stdout(USAGE)?,
             }

@@ -1,0 +1,210 @@
+//! `server-timing demo`, `fetch` and `serve` as a user runs them, against
+//! servers on loopback.
+
+use std::process::{Command, Output};
+use std::time::Duration;
+
+use measured_fetch::{Server, ServerOptions};
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_server-timing"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8(bytes.to_vec()).expect("UTF-8 output")
+}
+
+/// What a test needs of a running server.
+struct Running {
+    origin: String,
+    other_origin: String,
+    ca_pem: Option<String>,
+}
+
+/// A loopback server on its own thread, for the length of `body`.
+fn with_server(tls: bool, body: impl FnOnce(&Running)) {
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let thread = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        runtime.block_on(async move {
+            let server = Server::start(ServerOptions {
+                tls,
+                mdn_delay: Duration::from_millis(20),
+                ..ServerOptions::default()
+            })
+            .await
+            .expect("a loopback server");
+            ready_tx
+                .send(Running {
+                    origin: server.origin().to_string(),
+                    other_origin: server.other_origin().to_string(),
+                    ca_pem: server.ca_pem().map(str::to_owned),
+                })
+                .expect("the test waits");
+            let _ = stop_rx.await;
+            server.shutdown().await;
+        });
+    });
+    let running = ready_rx.recv().expect("the server starts");
+    body(&running);
+    let _ = stop_tx.send(());
+    thread.join().expect("the server thread ends");
+}
+
+const MDN_CONSOLE: [&str; 3] = [
+    "// 0: PerformanceServerTiming {name: \"cache\", duration: 23.2, description: \"Cache Read\"}",
+    "// 1: PerformanceServerTiming {name: \"db\", duration: 53, description: \"\"}",
+    "// 2: PerformanceServerTiming {name: \"app\", duration: 47.2, description: \"\"}",
+];
+
+#[test]
+fn demo_prints_the_four_pages() {
+    let out = run(&["demo"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let pages: Vec<&str> = stdout
+        .split("\n\n")
+        .filter(|p| !p.trim().is_empty())
+        .collect();
+    assert_eq!(pages.len(), 4, "{stdout}");
+    // Same-origin, and cross-origin with TAO: the three metrics.
+    for page in [pages[0], pages[2]] {
+        for line in MDN_CONSOLE {
+            assert!(page.contains(line), "{page}");
+        }
+    }
+    // Cross-origin without TAO, and the insecure page: an empty list.
+    for page in [pages[1], pages[3]] {
+        assert!(page.ends_with("// []"), "{page}");
+    }
+    assert!(pages[3].contains("not a secure context"));
+}
+
+#[test]
+fn demo_json_has_one_object_per_page() {
+    let out = run(&["demo", "--json"]);
+    assert!(out.status.success());
+    let stdout = text(&out.stdout);
+    let counts: Vec<usize> = stdout
+        .lines()
+        .map(|line| {
+            let value: serde_json::Value = serde_json::from_str(line).expect("JSON per line");
+            value["serverTiming"].as_array().expect("an array").len()
+        })
+        .collect();
+    assert_eq!(counts, [3, 0, 3, 0]);
+}
+
+#[test]
+fn fetch_json_is_the_entry() {
+    with_server(false, |server: &Running| {
+        let out = run(&["fetch", "--json", server.origin.as_str()]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let entry: serde_json::Value =
+            serde_json::from_str(text(&out.stdout).trim()).expect("one JSON line");
+        assert_eq!(entry["name"], server.origin.as_str());
+        assert_eq!(entry["entryType"], "resource");
+        assert_eq!(entry["initiatorType"], "fetch");
+        assert_eq!(entry["responseStatus"], 200);
+        assert_eq!(entry["nextHopProtocol"], "http/1.1");
+        assert_eq!(entry["serverTiming"][2]["name"], "app");
+        assert!(
+            entry["responseEnd"].as_f64().unwrap()
+                >= entry["responseStart"].as_f64().unwrap() + 19.0
+        );
+        // From the other origin with TAO: the metrics; as WebKit (same-origin only): none.
+        let other = server.other_origin.trim_end_matches('/').to_owned();
+        let target = format!("{}?acao=*&tao=*", server.origin);
+        let out = run(&["fetch", "--json", "--client-origin", &other, &target]);
+        let entry: serde_json::Value = serde_json::from_str(text(&out.stdout).trim()).unwrap();
+        assert_eq!(entry["serverTiming"].as_array().unwrap().len(), 3);
+        let out = run(&[
+            "fetch",
+            "--json",
+            "--engine",
+            "webkit",
+            "--client-origin",
+            &other,
+            &target,
+        ]);
+        let entry: serde_json::Value = serde_json::from_str(text(&out.stdout).trim()).unwrap();
+        assert_eq!(entry["serverTiming"].as_array().unwrap().len(), 0);
+    });
+}
+
+#[test]
+fn fetch_waterfall_over_tls_with_the_test_ca() {
+    with_server(true, |server: &Running| {
+        let ca = std::env::temp_dir().join(format!("st-cli-test-ca-{}.pem", std::process::id()));
+        std::fs::write(&ca, server.ca_pem.as_deref().unwrap()).unwrap();
+        let out = run(&[
+            "fetch",
+            "--ca",
+            ca.to_str().unwrap(),
+            server.origin.as_str(),
+        ]);
+        std::fs::remove_file(&ca).ok();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let stdout = text(&out.stdout);
+        assert!(stdout.contains("nextHopProtocol \"h2\""), "{stdout}");
+        assert!(stdout.contains("(ALPN h2)"), "{stdout}");
+        assert!(
+            stdout.lines().any(|l| l.trim_start().starts_with("tls ")),
+            "{stdout}"
+        );
+        assert!(
+            stdout.contains("0: PerformanceServerTiming {name: \"cache\""),
+            "{stdout}"
+        );
+        // Without the CA: a network error, its entry, and exit 1.
+        let out = run(&["fetch", server.origin.as_str()]);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(text(&out.stderr).starts_with("server-timing: network error:"));
+        assert_eq!(text(&out.stderr).lines().count(), 1);
+    });
+}
+
+#[test]
+fn fetch_and_serve_refuse_bad_arguments_in_one_line() {
+    for (args, code) in [
+        (&["fetch"][..], 2),
+        (&["fetch", "not a url"], 2),
+        (&["fetch", "ftp://127.0.0.1/"], 2),
+        (&["fetch", "http://127.0.0.1:9/", "--mode", "sideways"], 2),
+        (
+            &[
+                "fetch",
+                "http://127.0.0.1:9/",
+                "--ca",
+                "/nonexistent/ca.pem",
+            ],
+            1,
+        ),
+        (&["serve", "--addr", "0.0.0.0:3000"], 2),
+        (&["serve", "--addr", "nonsense"], 2),
+        (&["demo", "--bogus"], 2),
+    ] {
+        let out = run(args);
+        assert_eq!(out.status.code(), Some(code), "{args:?}");
+        let stderr = text(&out.stderr);
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert!(stderr.starts_with("server-timing: "), "{args:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+}
+
+#[test]
+fn helps_document_every_command() {
+    for command in ["fetch", "serve", "demo"] {
+        let out = run(&[command, "--help"]);
+        assert!(out.status.success());
+        assert!(text(&out.stdout).starts_with(&format!("server-timing {command}:")));
+    }
+}
