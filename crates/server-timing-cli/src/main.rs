@@ -1,5 +1,6 @@
 //! The `server-timing` command-line tool.
 
+mod har;
 mod lint;
 mod net;
 mod parse;
@@ -19,6 +20,7 @@ COMMANDS:
     fetch    Fetch a URL as a page would and show its resource timing entry
     serve    Serve the MDN example and test routes on loopback
     demo     Show what four pages would see of the MDN example (no setup)
+    har      The Server-Timing metrics of every entry of a HAR file, and who sees them
     help     Print this help, or a command's help: server-timing help parse
 
 Run `server-timing <COMMAND> --help` for a command's options.
@@ -66,6 +68,7 @@ fn run(args: Vec<std::ffi::OsString>) -> Result<ExitCode, CliError> {
         Some("fetch") => net::run_fetch(rest),
         Some("serve") => net::run_serve(rest),
         Some("demo") => net::run_demo(rest),
+        Some("har") => har::run(rest),
         Some("help" | "--help" | "-h") => {
             match rest.first().and_then(|a| a.to_str()) {
                 Some("parse") => print_stdout(parse::USAGE)?,
@@ -73,6 +76,7 @@ fn run(args: Vec<std::ffi::OsString>) -> Result<ExitCode, CliError> {
                 Some("fetch") => print_stdout(net::FETCH_USAGE)?,
                 Some("serve") => print_stdout(net::SERVE_USAGE)?,
                 Some("demo") => print_stdout(net::DEMO_USAGE)?,
+                Some("har") => print_stdout(har::USAGE)?,
                 Some(other) => return Err(CliError::Usage(format!("no command named {other:?}"))),
                 None => print_stdout(USAGE)?,
             }
