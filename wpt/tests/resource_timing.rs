@@ -1290,6 +1290,30 @@ fn test_server_timing_entries(
     Ok(())
 }
 
+/// A navigation of `page` to `document` whose final response headers,
+/// with this `Server-Timing` value, have just arrived.
+fn navigation_at_headers(
+    page: &Page,
+    document: &str,
+    server_timing: &str,
+) -> Result<Fetch, String> {
+    let mut request = Loader::Iframe.request(document);
+    request.initiator_type = Some("navigation".into());
+    let mut fetch = Fetch::start(request, page.client.clone(), page.tick());
+    fetch.request_started(page.tick());
+    let at = page.tick();
+    fetch.response_started(at);
+    let mut headers = http::HeaderMap::new();
+    headers.insert(
+        "server-timing",
+        server_timing.parse().map_err(|_| "a valid header")?,
+    );
+    fetch
+        .response_headers(200, &headers, at)
+        .map_err(|e| e.to_string())?;
+    Ok(fetch)
+}
+
 /// `server-timing/test_server_timing.https.html`: the document's navigation
 /// entry, an `<img>`, and a dynamically added `<img>` seen by an observer.
 fn test_server_timing(part: u8) -> Outcome {
@@ -1297,23 +1321,11 @@ fn test_server_timing(part: u8) -> Outcome {
     let page = Page::new(&document);
     match part {
         0 => {
-            let request = Loader::Iframe.request(&document);
-            let mut request = request;
-            request.initiator_type = Some("navigation".into());
-            let mut fetch = Fetch::start(request, page.client.clone(), page.tick());
-            fetch.request_started(page.tick());
-            let at = page.tick();
-            fetch.response_started(at);
-            let mut headers = http::HeaderMap::new();
-            headers.insert(
-                "server-timing",
-                "metric1; dur=1.1; desc=document, metric1; dur=1.2; desc=document"
-                    .parse()
-                    .expect("valid"),
-            );
-            fetch
-                .response_headers(200, &headers, at)
-                .map_err(|e| e.to_string())?;
+            let mut fetch = navigation_at_headers(
+                &page,
+                &document,
+                "metric1; dur=1.1; desc=document, metric1; dur=1.2; desc=document",
+            )?;
             fetch
                 .create_the_navigation_timing_entry(
                     &page.performance,
@@ -1418,22 +1430,11 @@ fn navigation_timing_trickle() -> Outcome {
         "{HTTPS_ORIGIN}/server-timing/resources/navigation-timing.html?pipe=trickle(800:d1)"
     );
     let page = Page::new(&document);
-    let mut request = Loader::Iframe.request(&document);
-    request.initiator_type = Some("navigation".into());
-    let mut fetch = Fetch::start(request, page.client.clone(), page.tick());
-    fetch.request_started(page.tick());
-    let at = page.tick();
-    fetch.response_started(at);
-    let mut headers = http::HeaderMap::new();
-    headers.insert(
-        "server-timing",
-        "metric1; dur=1.1; desc=document, metric1; dur=1.2; desc=document"
-            .parse()
-            .expect("valid"),
-    );
-    fetch
-        .response_headers(200, &headers, at)
-        .map_err(|e| e.to_string())?;
+    let mut fetch = navigation_at_headers(
+        &page,
+        &document,
+        "metric1; dur=1.1; desc=document, metric1; dur=1.2; desc=document",
+    )?;
     fetch.body_received(800, 800);
     // The document is created and its inline script runs before the rest arrives.
     let entry = fetch

@@ -2,18 +2,11 @@
 //! redirect chains, lint findings, broken files, and a large file.
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_server-timing"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
+mod common;
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8(bytes.to_vec()).expect("UTF-8 output")
-}
+use common::{run, text};
 
 /// Writes `contents` to a temporary file named after the test.
 fn file(name: &str, contents: &str) -> PathBuf {

@@ -1,21 +1,13 @@
 //! `server-timing demo`, `fetch` and `serve` as a user runs them, against
 //! servers on loopback.
 
-use std::process::{Command, Output};
 use std::time::Duration;
 
 use measured_fetch::{Server, ServerOptions};
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_server-timing"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
+mod common;
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8(bytes.to_vec()).expect("UTF-8 output")
-}
+use common::{run, text};
 
 /// What a test needs of a running server.
 struct Running {
