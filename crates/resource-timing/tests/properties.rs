@@ -190,3 +190,101 @@ fn serde_json_check(json: &str) -> Result<(), TestCaseError> {
     prop_assert!(value.get("serverTiming").is_some_and(|v| v.is_array()));
     Ok(())
 }
+
+/// One call on the driver, with its arguments.
+#[derive(Debug, Clone)]
+enum Event {
+    Connection(u8),
+    RequestStarted,
+    ResponseStarted,
+    Headers(u16, bool),
+    FollowRedirect,
+    Body(u16),
+    EndOfBody,
+    NetworkError,
+    CacheState(u8),
+    ServiceWorker,
+}
+
+fn event() -> impl Strategy<Value = Event> {
+    prop_oneof![
+        any::<u8>().prop_map(Event::Connection),
+        Just(Event::RequestStarted),
+        Just(Event::ResponseStarted),
+        (
+            prop_oneof![Just(103u16), Just(200), Just(302), Just(404), 0u16..1000],
+            any::<bool>()
+        )
+            .prop_map(|(s, l)| Event::Headers(s, l)),
+        Just(Event::FollowRedirect),
+        any::<u16>().prop_map(Event::Body),
+        Just(Event::EndOfBody),
+        Just(Event::NetworkError),
+        any::<u8>().prop_map(Event::CacheState),
+        Just(Event::ServiceWorker),
+    ]
+}
+
+proptest! {
+    /// Any sequence of driver calls, in any order, never panics, and a
+    /// finished fetch always reports an entry whose zeroing is consistent.
+    #[test]
+    fn driver_calls_in_any_order_never_panic(events in prop::collection::vec(event(), 0..30)) {
+        let page = Url::parse("https://page.example/").unwrap();
+        let event_loop = ReferenceEventLoop::new();
+        let performance = Performance::new(ReferenceEmbedder::new(&event_loop, &page));
+        let request = Request::new(Url::parse("https://cdn.other/x").unwrap(), RequestMode::Cors)
+            .initiator_type("fetch");
+        let mut fetch = resource_timing::Fetch::start(request, FetchClient::for_page(&page), 1.0);
+        let mut now = 1.0;
+        for event in events {
+            now += 0.7;
+            match event {
+                Event::Connection(k) => fetch.connection_obtained(&ConnectionTimingInfo {
+                    domain_lookup_start_time: now - f64::from(k),
+                    domain_lookup_end_time: now,
+                    connection_start_time: now - f64::from(k) / 2.0,
+                    connection_end_time: now,
+                    secure_connection_start_time: now,
+                    alpn_negotiated_protocol: vec![k],
+                }),
+                Event::RequestStarted => fetch.request_started(now),
+                Event::ResponseStarted => fetch.response_started(now),
+                Event::Headers(status, location) => {
+                    let mut headers = http::HeaderMap::new();
+                    if location {
+                        headers.insert("location", "/next".parse().unwrap());
+                    }
+                    headers.insert("access-control-allow-origin", "*".parse().unwrap());
+                    headers.insert("timing-allow-origin", "*".parse().unwrap());
+                    headers.insert("server-timing", "a;dur=1".parse().unwrap());
+                    let _ = fetch.response_headers(status, &headers, now);
+                }
+                Event::FollowRedirect => {
+                    let _ = fetch.follow_redirect(now);
+                }
+                Event::Body(n) => fetch.body_received(u64::from(n), u64::from(n) * 2),
+                Event::EndOfBody => fetch.end_of_body(now),
+                Event::NetworkError => fetch.network_error(NetworkError::Transport("x".into()), now),
+                Event::CacheState(k) => fetch.set_cache_state(match k % 3 {
+                    0 => resource_timing::CacheState::None,
+                    1 => resource_timing::CacheState::Local,
+                    _ => resource_timing::CacheState::Validated,
+                }),
+                Event::ServiceWorker => fetch.service_worker_started(now),
+            }
+        }
+        match fetch.report_timing(&performance) {
+            None => prop_assert!(!fetch.is_finished()),
+            Some(entry) => {
+                prop_assert!(fetch.is_finished());
+                serde_json_check(&entry.to_json())?;
+                if fetch.network_error_reason().is_some() {
+                    prop_assert_eq!(entry.response_status(), 0);
+                    prop_assert_eq!(entry.transfer_size(), 0);
+                    prop_assert!(entry.server_timing().is_empty());
+                }
+            }
+        }
+    }
+}
