@@ -200,3 +200,36 @@ fn helps_document_every_command() {
         assert!(text(&out.stdout).starts_with(&format!("server-timing {command}:")));
     }
 }
+
+#[test]
+fn serve_prints_its_urls_answers_and_stops_on_ctrl_c() {
+    use std::io::{BufRead, BufReader};
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_server-timing"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--delay", "5"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("serve starts");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    assert_eq!(
+        lines.next().unwrap().unwrap(),
+        "serving two origins (Ctrl-C stops):"
+    );
+    let first = lines.next().unwrap().unwrap().trim().to_owned();
+    let second = lines.next().unwrap().unwrap().trim().to_owned();
+    assert!(first.starts_with("http://127.0.0.1:") && second.starts_with("http://127.0.0.1:"));
+    assert_ne!(first, second, "two origins");
+    // The server answers while it runs.
+    let out = run(&["fetch", "--json", &first]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("\"name\":\"cache\""));
+    // Ctrl-C (SIGINT) stops it cleanly.
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    assert!(rest.iter().any(|l| l == "stopped"), "{rest:?}");
+    assert!(child.wait().expect("serve ends").success());
+}
