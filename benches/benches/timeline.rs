@@ -4,6 +4,7 @@
 #![allow(missing_docs)] // criterion's macros generate undocumented items
 
 use std::rc::Rc;
+use std::time::{Duration, Instant};
 
 use criterion::{
     black_box, criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput,
@@ -87,6 +88,78 @@ fn filled(n: usize) -> (ReferenceEventLoop, Rc<Performance<ReferenceEmbedder>>) 
     (event_loop, performance)
 }
 
+/// A global that already holds `n` entries, with one observer, and how many
+/// entries the hot bench has added to it since.
+struct Prefilled {
+    event_loop: ReferenceEventLoop,
+    performance: Rc<Performance<ReferenceEmbedder>>,
+    _observer: PerformanceObserver<ReferenceEmbedder>,
+    added: usize,
+}
+
+fn prefilled(n: usize) -> Prefilled {
+    let (event_loop, performance) = filled(n);
+    let observer = observed(&performance);
+    Prefilled {
+        event_loop,
+        performance,
+        _observer: observer,
+        added: 0,
+    }
+}
+
+/// Adding entries the way an engine does: each entry is created just before
+/// it is added (so it is in cache, unlike in `add_entries`), to a buffer that
+/// already holds between N and 2N entries, with one observer whose records
+/// are delivered after every 1,024 entries. Only the adds are timed.
+fn add_hot_entries(c: &mut Criterion) {
+    let mut group = c.benchmark_group("timeline/add-entry-hot");
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(1));
+    for n in SIZES {
+        let mut state: Option<Prefilled> = None;
+        let mut serial = 0usize;
+        group.throughput(Throughput::Elements(1));
+        group.bench_function(BenchmarkId::from_parameter(n), |b| {
+            b.iter_custom(|iters| {
+                let mut timed = Duration::ZERO;
+                let mut left = iters as usize;
+                while left > 0 {
+                    let global = match &mut state {
+                        Some(global) if global.added < n => global,
+                        _ => state.insert(prefilled(n)),
+                    };
+                    let chunk = left.min(1024);
+                    let batch: Vec<EntryRef> = (0..chunk)
+                        .map(|_| {
+                            serial += 1;
+                            BasicEntry::shared(
+                                format!("https://cdn.example.com/assets/hot-{serial:09}.js?v=3"),
+                                "resource",
+                                (n + global.added) as f64 * 0.1,
+                                12.5,
+                            )
+                        })
+                        .collect();
+                    let start = Instant::now();
+                    for entry in batch {
+                        global.performance.queue_a_performance_entry(entry.clone());
+                        global
+                            .performance
+                            .add_a_performance_resource_timing_entry(entry);
+                    }
+                    timed += start.elapsed();
+                    global.event_loop.run_until_idle();
+                    global.added += chunk;
+                    left -= chunk;
+                }
+                timed
+            })
+        });
+    }
+    group.finish();
+}
+
 fn queries(c: &mut Criterion) {
     let mut group = c.benchmark_group("timeline/query");
     group.sample_size(10);
@@ -114,11 +187,47 @@ fn queries(c: &mut Criterion) {
         });
         // Memory: what the timeline holds per buffered entry (buffer slot,
         // name index), and the entry object itself.
+        // A by-name query first, so that the name index is complete.
+        black_box(performance.get_entries_by_name(&name, None));
         let per_entry = performance.buffer_heap_bytes() as f64 / n as f64;
         eprintln!(
             "timeline/memory/{n}: {per_entry:.1} bytes of buffer + index per entry; \
              BasicEntry object {} bytes + 16 (Arc counts) + name",
             std::mem::size_of::<BasicEntry>()
+        );
+    }
+    group.finish();
+}
+
+/// The first `getEntriesByName` after N adds: it links the N entries into the
+/// name index (adding only records each name's hash), then answers.
+fn first_query_by_name(c: &mut Criterion) {
+    let mut group = c.benchmark_group("timeline/query");
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(1));
+    for n in SIZES {
+        let input = entries(n);
+        let name = format!("https://cdn.example.com/assets/chunk-{:07}.js?v=3", n / 2);
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_with_input(
+            BenchmarkId::new("getEntriesByName-after-adds", n),
+            &input,
+            |b, input| {
+                b.iter_batched(
+                    || {
+                        let (event_loop, performance) = global();
+                        for entry in input {
+                            performance.add_a_performance_resource_timing_entry(entry.clone());
+                        }
+                        (event_loop, performance)
+                    },
+                    |(event_loop, performance)| {
+                        let found = performance.get_entries_by_name(black_box(&name), None);
+                        (found, event_loop, performance)
+                    },
+                    BatchSize::PerIteration,
+                )
+            },
         );
     }
     group.finish();
@@ -152,5 +261,12 @@ fn delivery(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, add_entries, queries, delivery);
+criterion_group!(
+    benches,
+    add_entries,
+    add_hot_entries,
+    queries,
+    first_query_by_name,
+    delivery
+);
 criterion_main!(benches);

@@ -4,11 +4,18 @@
 //! index from the hash of an entry's name to a chain of positions, so that
 //! `getEntriesByName` visits only the entries that carry that name (plus
 //! the rare hash collision, which is filtered out by comparing names).
-//! The index costs 4 bytes per entry plus one map slot per distinct name,
-//! and adding an entry never allocates except when a vector grows.
+//! The index costs 4 bytes per entry plus one map slot per distinct name.
+//!
+//! Adding an entry hashes its name (the entry is hot then) and appends the
+//! hash to a pending list; the map is brought up to date by the next by-name
+//! query. Adding thus never touches the map, whose slots sit at random
+//! places in memory (a cache miss each once the buffer is large), and each
+//! entry is linked into the index exactly once in its life. Adding never
+//! allocates except when a vector grows.
 
+use std::cell::RefCell;
 use std::cmp::Ordering;
-use std::collections::hash_map::RandomState;
+use std::collections::hash_map::{Entry, RandomState};
 use std::collections::HashMap;
 use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 
@@ -41,12 +48,54 @@ struct Chain {
     tail: u32,
 }
 
-/// The buffer of one entry type.
-pub(crate) struct EntryBuffer {
-    entries: Vec<EntryRef>,
+/// The per-name index of a buffer.
+#[derive(Default)]
+struct NameIndex {
     /// `next[i]`: the position of the next entry whose name hashes like entry `i`'s.
     next: Vec<u32>,
     by_name: HashMap<u64, Chain, BuildHasherDefault<PassThrough>>,
+    /// The name hashes of the entries not linked yet: positions
+    /// `next.len()..` of the buffer, in order.
+    pending: Vec<u64>,
+}
+
+impl NameIndex {
+    /// Links every pending entry into its chain.
+    fn catch_up(&mut self) {
+        for hash in self.pending.drain(..) {
+            // Positions fit in u32: `EntryBuffer::push` refuses the rest.
+            let position = self.next.len() as u32;
+            self.next.push(NONE);
+            match self.by_name.entry(hash) {
+                Entry::Occupied(mut chain) => {
+                    let chain = chain.get_mut();
+                    self.next[chain.tail as usize] = position;
+                    chain.tail = position;
+                }
+                Entry::Vacant(slot) => {
+                    slot.insert(Chain {
+                        head: position,
+                        tail: position,
+                    });
+                }
+            }
+        }
+        // A burst of adds leaves a large pending list: give that memory back.
+        self.pending.shrink_to(1024);
+    }
+
+    fn clear(&mut self) {
+        self.next.clear();
+        self.by_name.clear();
+        self.pending.clear();
+    }
+}
+
+/// The buffer of one entry type.
+pub(crate) struct EntryBuffer {
+    entries: Vec<EntryRef>,
+    /// Brought up to date by queries, which only borrow the buffer.
+    index: RefCell<NameIndex>,
     name_hash_seed: u64,
     /// Whether `entries` is in chronological order (so queries can skip the sort).
     chronological: bool,
@@ -120,8 +169,7 @@ impl EntryBuffer {
     pub(crate) fn new(name_hash_seed: u64) -> Self {
         EntryBuffer {
             entries: Vec::new(),
-            next: Vec::new(),
-            by_name: HashMap::default(),
+            index: RefCell::new(NameIndex::default()),
             name_hash_seed,
             chronological: true,
         }
@@ -157,30 +205,14 @@ impl EntryBuffer {
             }
         }
         let hash = self.name_hash(entry.name());
-        self.next.push(NONE);
-        match self.by_name.get_mut(&hash) {
-            Some(chain) => {
-                self.next[chain.tail as usize] = position;
-                chain.tail = position;
-            }
-            None => {
-                self.by_name.insert(
-                    hash,
-                    Chain {
-                        head: position,
-                        tail: position,
-                    },
-                );
-            }
-        }
+        self.index.get_mut().pending.push(hash);
         self.entries.push(entry);
     }
 
     /// Empties the buffer.
     pub(crate) fn clear(&mut self) {
         self.entries.clear();
-        self.next.clear();
-        self.by_name.clear();
+        self.index.get_mut().clear();
         self.chronological = true;
     }
 
@@ -208,7 +240,14 @@ impl EntryBuffer {
         match name {
             None => out.extend(self.entries.iter().cloned()),
             Some((name, hash)) => {
-                let Some(chain) = self.by_name.get(&hash) else {
+                let Ok(mut index) = self.index.try_borrow_mut() else {
+                    // Only reachable if an entry's `name()` queried this
+                    // buffer again: answer by a scan instead of the index.
+                    out.extend(self.entries.iter().filter(|e| e.name() == name).cloned());
+                    return;
+                };
+                index.catch_up();
+                let Some(chain) = index.by_name.get(&hash) else {
                     return;
                 };
                 let mut at = chain.head;
@@ -217,7 +256,7 @@ impl EntryBuffer {
                     if entry.name() == name {
                         out.push(entry.clone());
                     }
-                    at = self.next[at as usize];
+                    at = index.next[at as usize];
                 }
             }
         }
@@ -230,9 +269,12 @@ impl EntryBuffer {
 
     /// Heap bytes held by the buffer and its index (not the entries themselves).
     pub(crate) fn heap_bytes(&self) -> usize {
-        self.entries.capacity() * std::mem::size_of::<EntryRef>()
-            + self.next.capacity() * std::mem::size_of::<u32>()
-            + self.by_name.capacity() * (std::mem::size_of::<(u64, Chain)>() + 1)
+        let index_bytes = self.index.try_borrow().map_or(0, |index| {
+            index.next.capacity() * std::mem::size_of::<u32>()
+                + index.pending.capacity() * std::mem::size_of::<u64>()
+                + index.by_name.capacity() * (std::mem::size_of::<(u64, Chain)>() + 1)
+        });
+        self.entries.capacity() * std::mem::size_of::<EntryRef>() + index_bytes
     }
 }
 
@@ -270,6 +312,39 @@ mod tests {
         out.clear();
         b.filter_into(None, &mut out);
         assert_eq!(names(&out), vec!["a", "b", "c", "a"]);
+    }
+
+    #[test]
+    fn entries_added_after_a_query_are_found_by_the_next_one() {
+        let mut b = EntryBuffer::new(random_seed());
+        let mut out = Vec::new();
+        for round in 0..3 {
+            for i in 0..1500 {
+                let name = if i % 500 == 0 { "hot" } else { "cold" };
+                b.push(BasicEntry::shared(
+                    name,
+                    "mark",
+                    f64::from(round * 1500 + i),
+                    0.0,
+                ));
+            }
+            out.clear();
+            b.filter_into(Some("hot"), &mut out);
+            let expected: Vec<f64> = (0..=round)
+                .flat_map(|r| [0, 500, 1000].map(|i| f64::from(r * 1500 + i)))
+                .collect();
+            assert_eq!(
+                out.iter().map(|e| e.start_time()).collect::<Vec<_>>(),
+                expected
+            );
+        }
+        // The pending list was emptied and its memory given back.
+        let pending = b.index.borrow().pending.capacity();
+        assert!(pending <= 1024, "pending capacity {pending}");
+        b.clear();
+        out.clear();
+        b.filter_into(Some("hot"), &mut out);
+        assert!(out.is_empty());
     }
 
     #[test]

@@ -16,12 +16,16 @@ enum Op {
         start: u8,
     },
     ClearMarks(Option<usize>),
+    /// Run every query and compare. Between two checks, several entries may
+    /// be added: the name index then links them all at the next query.
+    Check,
 }
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         8 => (0..TYPES.len(), 0..NAMES.len(), 0u8..6).prop_map(|(type_, name, start)| Op::Queue { type_, name, start }),
         1 => proptest::option::of(0..NAMES.len()).prop_map(Op::ClearMarks),
+        3 => Just(Op::Check),
     ]
 }
 
@@ -64,7 +68,7 @@ proptest! {
         let url = url::Url::parse("https://example.com/").unwrap();
         let p = Performance::new(ReferenceEmbedder::new(&event_loop, &url));
         let mut model: Vec<EntryRef> = Vec::new();
-        for op in ops {
+        for op in ops.into_iter().chain([Op::Check]) {
             match op {
                 Op::Queue { type_, name, start } => {
                     let e = BasicEntry::shared(NAMES[name], TYPES[type_], f64::from(start), 0.0);
@@ -76,6 +80,10 @@ proptest! {
                     p.clear_entries("mark", name);
                     model.retain(|e| e.entry_type() != "mark" || name.is_some_and(|n| e.name() != n));
                 }
+                Op::Check => {}
+            }
+            if !matches!(op, Op::Check) {
+                continue;
             }
             let all: Vec<_> = p.get_entries().iter().map(key).collect();
             prop_assert_eq!(all, naive(&model, None, None));
