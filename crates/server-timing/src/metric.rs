@@ -31,11 +31,8 @@ pub struct PerformanceServerTiming {
 impl PerformanceServerTiming {
     /// A metric with the given attribute values.
     pub fn new(name: &str, duration: f64, description: &str) -> Self {
-        let mut text = String::with_capacity(name.len() + description.len());
-        text.push_str(name);
-        text.push_str(description);
         PerformanceServerTiming {
-            text: Arc::from(text),
+            text: concat_shared(name, description),
             name_len: name.len(),
             duration,
         }
@@ -84,6 +81,26 @@ impl PerformanceServerTiming {
     pub fn ptr_eq(&self, other: &Self) -> bool {
         Arc::ptr_eq(&self.text, &other.text)
     }
+}
+
+/// `a` followed by `b` in one new `Arc<str>`. Short texts are joined on the
+/// stack first, so that the `Arc` is the only allocation.
+fn concat_shared(a: &str, b: &str) -> Arc<str> {
+    const STACK: usize = 192;
+    let len = a.len() + b.len();
+    if len <= STACK {
+        let mut buf = [0u8; STACK];
+        buf[..a.len()].copy_from_slice(a.as_bytes());
+        buf[a.len()..len].copy_from_slice(b.as_bytes());
+        // Two strings joined are valid UTF-8, so this never takes the fallback.
+        if let Ok(joined) = std::str::from_utf8(&buf[..len]) {
+            return Arc::from(joined);
+        }
+    }
+    let mut text = String::with_capacity(len);
+    text.push_str(a);
+    text.push_str(b);
+    Arc::from(text)
 }
 
 /// Equal attribute values (not identity; see [`ptr_eq`](Self::ptr_eq)).
@@ -160,6 +177,20 @@ impl serde::Serialize for PerformanceServerTiming {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn name_and_description_survive_the_joined_allocation_at_every_length() {
+        // Around the stack buffer's size, and with multi-byte characters.
+        for total in [0usize, 1, 191, 192, 193, 400] {
+            for name_len in [0, total / 2, total] {
+                let name = "n".repeat(name_len);
+                let description: String =
+                    "é".repeat((total - name_len) / 2) + &"d".repeat((total - name_len) % 2);
+                let m = PerformanceServerTiming::new(&name, 1.0, &description);
+                assert_eq!((m.name(), m.description()), (&*name, &*description));
+            }
+        }
+    }
 
     #[test]
     fn to_json_is_exactly_the_three_members() {
