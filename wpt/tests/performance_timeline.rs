@@ -6,7 +6,8 @@
 //! `load.script(x)` becomes a task that marks a resource entry, a sync XHR
 //! marks it at once, and "wait for the next task" runs the loop until idle.
 //! Sources: web-platform-tests as vendored in divmain/wpt @5942d002 and
-//! web-platform-tests/wpt @6969accf (droppedentriescount.any.js); see
+//! web-platform-tests/wpt @6969accf (droppedentriescount.any.js), servo/servo
+//! tests/wpt/tests @846285b5 (buffered-does-not-sync-invoke.html); see
 //! docs/conformance.md for the ported and not-ported lists.
 
 use std::cell::{Cell, RefCell};
@@ -969,6 +970,56 @@ fn get_invalid_entries() -> Outcome {
     Ok(())
 }
 
+/// buffered-does-not-sync-invoke.html (servo/servo tests/wpt @846285b5).
+fn buffered_does_not_sync_invoke() -> Outcome {
+    let p = page();
+    let first_callback_called = Rc::new(Cell::new(false));
+    let callback_can_run_now = Rc::new(Cell::new(false));
+    // What the second callback saw: `Some(callback_can_run_now)` once it ran.
+    let second_saw: Rc<Cell<Option<bool>>> = Rc::new(Cell::new(None));
+    let keep: Rc<RefCell<Vec<PerformanceObserver<ReferenceEmbedder>>>> = Rc::default();
+    let (called, can_run, saw, keep_inner, weak) = (
+        first_callback_called.clone(),
+        callback_can_run_now.clone(),
+        second_saw.clone(),
+        keep.clone(),
+        Rc::downgrade(&p),
+    );
+    let first = PerformanceObserver::new(&p, move |_, observer, _| {
+        called.set(true);
+        observer.disconnect();
+        // The promise's reaction runs at the microtask checkpoint right after
+        // this callback: a second buffered observer, then the flag.
+        let Some(p) = weak.upgrade() else { return };
+        let (can_run_seen, saw) = (can_run.clone(), saw.clone());
+        let second = PerformanceObserver::new(&p, move |_, _, _| {
+            saw.set(Some(can_run_seen.get()));
+        });
+        let _ = second.observe(PerformanceObserverInit::buffered_type("mark"));
+        can_run.set(true);
+        keep_inner.borrow_mut().push(second);
+    });
+    first
+        .observe(PerformanceObserverInit::buffered_type("mark"))
+        .map_err(|e| e.to_string())?;
+    ensure!(
+        !first_callback_called.get(),
+        "the first callback ran inside observe()"
+    );
+    mark(&p, "mark");
+    ensure!(
+        !first_callback_called.get(),
+        "the first callback ran inside performance.mark()"
+    );
+    run(&p);
+    ensure!(first_callback_called.get(), "the first callback never ran");
+    match second_saw.get() {
+        Some(true) => Ok(()),
+        Some(false) => Err("Callback shouldn't be invoked inside the .observe() call".into()),
+        None => Err("the second buffered observer's callback never ran".into()),
+    }
+}
+
 fn main() {
     let args = libtest_mimic::Arguments::from_args();
     let expected = wpt::read_expected_failures(&wpt::data_root().join("expected-failures.txt"));
@@ -1042,6 +1093,10 @@ fn main() {
         ("performance-timeline/po-getentries.any.js", Box::new(po_getentries)),
         ("performance-timeline/case-sensitivity.any.js", Box::new(case_sensitivity)),
         ("performance-timeline/get-invalid-entries.html", Box::new(get_invalid_entries)),
+        (
+            "performance-timeline/buffered-does-not-sync-invoke.html",
+            Box::new(buffered_does_not_sync_invoke),
+        ),
     ];
     let trials = cases
         .into_iter()
