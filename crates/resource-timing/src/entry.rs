@@ -118,6 +118,22 @@ pub(crate) fn report_for(
     }
 }
 
+/// The `transferSize` getter's rules: 0 when TAO failed or the response came
+/// from the cache without revalidation, the header constant alone after a
+/// revalidation, and otherwise the encoded body size plus the header constant.
+///
+/// <https://w3c.github.io/resource-timing/#dom-performanceresourcetiming-transfersize>
+fn transfer_size(timing_allow_passed: bool, cache_mode: CacheState, encoded_size: u64) -> u64 {
+    if !timing_allow_passed {
+        return 0;
+    }
+    match cache_mode {
+        CacheState::Local => 0,
+        CacheState::Validated => TRANSFER_SIZE_HEADER_BYTES,
+        CacheState::None => encoded_size.saturating_add(TRANSFER_SIZE_HEADER_BYTES),
+    }
+}
+
 /// *Setup the resource timing entry*, with every timestamp converted
 /// once against `performance`'s time origin.
 ///
@@ -140,18 +156,11 @@ pub fn setup_the_resource_timing_entry<E: Embedder>(
     } else {
         report.delivery_type
     };
-    let transfer_size = if !report.timing_allow_passed {
-        0
-    } else {
-        match report.cache_mode {
-            CacheState::Local => 0,
-            CacheState::Validated => TRANSFER_SIZE_HEADER_BYTES,
-            CacheState::None => report
-                .body_info
-                .encoded_size
-                .saturating_add(TRANSFER_SIZE_HEADER_BYTES),
-        }
-    };
+    let transfer_size = transfer_size(
+        report.timing_allow_passed,
+        report.cache_mode,
+        report.body_info.encoded_size,
+    );
     let start_time = conv(info.start_time);
     let response_end = conv(info.end_time);
     PerformanceResourceTiming {
@@ -196,9 +205,10 @@ pub fn setup_the_resource_timing_entry<E: Embedder>(
         worker_final_router_source: worker
             .map(|w| w.worker_final_router_source.clone())
             .unwrap_or_default(),
-        transfer_size,
-        encoded_body_size: report.body_info.encoded_size,
-        decoded_body_size: report.body_info.decoded_size,
+        transfer_size: AtomicU64::new(transfer_size),
+        encoded_body_size: AtomicU64::new(report.body_info.encoded_size),
+        decoded_body_size: AtomicU64::new(report.body_info.decoded_size),
+        timing_allow_passed: report.timing_allow_passed,
         response_status: report.response_status,
         render_blocking: info.render_blocking,
         content_type: report.body_info.content_type,
@@ -277,9 +287,12 @@ pub struct PerformanceResourceTiming {
     worker_cache_lookup_start: DOMHighResTimeStamp,
     worker_matched_router_source: String,
     worker_final_router_source: String,
-    transfer_size: u64,
-    encoded_body_size: u64,
-    decoded_body_size: u64,
+    /// The three sizes change once more for a navigation whose body was
+    /// still arriving when its entry was made.
+    transfer_size: AtomicU64,
+    encoded_body_size: AtomicU64,
+    decoded_body_size: AtomicU64,
+    timing_allow_passed: bool,
     response_status: u16,
     render_blocking: bool,
     content_type: String,
@@ -331,18 +344,24 @@ impl PerformanceResourceTiming {
         worker_router_evaluation_start: DOMHighResTimeStamp;
         /// `workerCacheLookupStart`.
         worker_cache_lookup_start: DOMHighResTimeStamp;
-        /// `transferSize`.
-        transfer_size: u64;
-        /// `encodedBodySize`.
-        encoded_body_size: u64;
-        /// `decodedBodySize`.
-        decoded_body_size: u64;
         /// `responseStatus`.
         response_status: u16;
         /// The entry's cache mode ("", "local" or "validated").
         cache_mode: CacheState;
     }
 
+    /// `transferSize`.
+    pub fn transfer_size(&self) -> u64 {
+        self.transfer_size.load(Ordering::Relaxed)
+    }
+    /// `encodedBodySize`.
+    pub fn encoded_body_size(&self) -> u64 {
+        self.encoded_body_size.load(Ordering::Relaxed)
+    }
+    /// `decodedBodySize`.
+    pub fn decoded_body_size(&self) -> u64 {
+        self.decoded_body_size.load(Ordering::Relaxed)
+    }
     /// `initiatorType`.
     pub fn initiator_type(&self) -> &str {
         &self.initiator_type
@@ -411,6 +430,20 @@ impl PerformanceResourceTiming {
         self.response_end.store(value.to_bits(), Ordering::Relaxed);
     }
 
+    /// The body ended with these sizes (a navigation whose entry was made at
+    /// its response headers): the body sizes and `transferSize` follow, by
+    /// the same rules as when the entry was made.
+    pub(crate) fn set_body_sizes(&self, encoded_size: u64, decoded_size: u64) {
+        self.encoded_body_size
+            .store(encoded_size, Ordering::Relaxed);
+        self.decoded_body_size
+            .store(decoded_size, Ordering::Relaxed);
+        self.transfer_size.store(
+            transfer_size(self.timing_allow_passed, self.cache_mode, encoded_size),
+            Ordering::Relaxed,
+        );
+    }
+
     /// The members of the `[Default] toJSON()` of `PerformanceEntry` and
     /// `PerformanceResourceTiming`, in IDL order, with `serverTiming` last
     /// (where engines put the partial interface's member).
@@ -458,9 +491,9 @@ impl PerformanceResourceTiming {
                 &self.worker_matched_router_source,
             )
             .string("workerFinalRouterSource", &self.worker_final_router_source)
-            .number("transferSize", self.transfer_size as f64)
-            .number("encodedBodySize", self.encoded_body_size as f64)
-            .number("decodedBodySize", self.decoded_body_size as f64)
+            .number("transferSize", self.transfer_size() as f64)
+            .number("encodedBodySize", self.encoded_body_size() as f64)
+            .number("decodedBodySize", self.decoded_body_size() as f64)
             .number("responseStatus", f64::from(self.response_status))
             .string("renderBlockingStatus", self.render_blocking_status())
             .string("contentType", &self.content_type)
@@ -618,6 +651,11 @@ impl PerformanceNavigationTiming {
     /// The navigation's body ended at `end_time` (a coarsened moment): `responseEnd` and `duration` follow.
     pub fn set_end_time(&self, end_time: Moment) {
         self.resource.set_end_time(end_time);
+    }
+    /// The navigation's body ended with these sizes: `encodedBodySize`,
+    /// `decodedBodySize` and `transferSize` follow.
+    pub fn set_body_sizes(&self, encoded_size: u64, decoded_size: u64) {
+        self.resource.set_body_sizes(encoded_size, decoded_size);
     }
 }
 

@@ -574,10 +574,13 @@ impl Fetch {
     }
 
     /// Brings a navigation entry up to date once the body has ended: its
-    /// `responseEnd` (and with it `duration`'s inputs).
+    /// `responseEnd` (and with it `duration`'s inputs) and its body sizes
+    /// (and with them `transferSize`), as the response's body info holds
+    /// them at the end of the body.
     pub fn update_navigation_entry(&self, entry: &PerformanceNavigationTiming) {
         if self.phase == Phase::Done {
             entry.set_end_time(self.client.coarsen(self.unsafe_end_time));
+            entry.set_body_sizes(self.body_info.encoded_size, self.body_info.decoded_size);
         }
     }
 

@@ -696,10 +696,29 @@ fn navigation_entry_has_server_timing_before_the_body_ends() {
     assert_eq!(entry.resource().server_timing().len(), 1);
     assert_eq!(entry.resource().response_end(), 0.0);
     assert_eq!(performance.get_entries_by_type("navigation").len(), 1);
-    fetch.body_received(10, 10);
+    // No body yet: the sizes are those of the body so far.
+    assert_eq!(
+        (
+            entry.resource().encoded_body_size(),
+            entry.resource().transfer_size()
+        ),
+        (0, 300)
+    );
+    fetch.body_received(10, 25);
+    fetch.body_received(4, 5);
     fetch.end_of_body(9.0);
     fetch.update_navigation_entry(&entry);
     assert_eq!(entry.resource().response_end(), 9.0);
+    // The body's end brings the sizes up to date, and transferSize with them.
+    let resource = entry.resource();
+    assert_eq!(
+        (
+            resource.encoded_body_size(),
+            resource.decoded_body_size(),
+            resource.transfer_size()
+        ),
+        (14, 30, 314)
+    );
     let json = entry.to_json();
     assert!(json.contains("\"entryType\":\"navigation\""), "{json}");
     assert!(json.contains("\"type\":\"navigate\""), "{json}");
