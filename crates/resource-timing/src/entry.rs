@@ -242,10 +242,8 @@ impl ServerTimingSource {
         self.parsed
             .get_or_init(|| match self.headers.combined_value() {
                 None => Arc::from([]),
-                Some(value) => match self.reading {
-                    Engine::Spec => server_timing::parse_server_timing_header_lines([value]).into(),
-                    engine => engine.parse_value(value).into(),
-                },
+                // The value is already combined from the captured lines.
+                Some(value) => self.reading.parse_value(value).into(),
             })
     }
 }

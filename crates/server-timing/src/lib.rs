@@ -107,9 +107,10 @@ where
     V: AsRef<[u8]> + ?Sized + 'a,
 {
     match fetch::get_a_header(lines) {
-        Some(value) => parse_server_timing(&value)
-            .map(PerformanceServerTiming::from)
-            .collect(),
+        Some(value) => PerformanceServerTiming::collect_metrics_with_capacity(
+            parse_server_timing(&value),
+            value.len(),
+        ),
         None => Vec::new(),
     }
 }

@@ -60,6 +60,24 @@ proptest! {
     }
 
     #[test]
+    fn metrics_sharing_one_allocation_equal_metrics_made_one_by_one(bytes in header_bytes()) {
+        let one_by_one: Vec<PerformanceServerTiming> =
+            parse_server_timing(&bytes).map(PerformanceServerTiming::from).collect();
+        let shared = PerformanceServerTiming::collect_metrics(parse_server_timing(&bytes));
+        prop_assert_eq!(&shared, &one_by_one);
+        let json = |metrics: &[PerformanceServerTiming]| -> Vec<String> {
+            metrics.iter().map(PerformanceServerTiming::to_json).collect()
+        };
+        prop_assert_eq!(json(&shared), json(&one_by_one));
+        // Each is its own object, though they share their text.
+        for (i, a) in shared.iter().enumerate() {
+            for (j, b) in shared.iter().enumerate() {
+                prop_assert_eq!(a.ptr_eq(b), i == j);
+            }
+        }
+    }
+
+    #[test]
     fn diagnostics_do_not_change_the_result(bytes in header_bytes()) {
         let plain = triples(parse_server_timing(&bytes));
         let mut count = 0;

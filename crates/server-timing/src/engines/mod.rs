@@ -281,9 +281,10 @@ impl Engine {
     /// [`Engine::parse`] for a field value already combined from its lines.
     pub fn parse_value(self, value: &[u8]) -> Vec<PerformanceServerTiming> {
         match self {
-            Engine::Spec => parse_server_timing(value)
-                .map(PerformanceServerTiming::from)
-                .collect(),
+            Engine::Spec => PerformanceServerTiming::collect_metrics_with_capacity(
+                parse_server_timing(value),
+                value.len(),
+            ),
             _ => self
                 .parse_value_with_notes(value, &mut Vec::new())
                 .iter()
