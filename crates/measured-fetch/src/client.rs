@@ -2,9 +2,10 @@
 //! [`resource_timing::Fetch`] as it happens, redirects followed hop by hop.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -14,7 +15,7 @@ use resource_timing::{
     NetworkError, Next, PerformanceResourceTiming, Request, RequestMode,
 };
 use rustls::pki_types::{CertificateDer, ServerName};
-use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite};
 use tokio::net::TcpStream;
 use url::Url;
 
@@ -39,6 +40,10 @@ pub struct FetchOptions {
     pub alpn: Vec<Vec<u8>>,
     /// The longest wait for any one step (DNS, connect, TLS, each read).
     pub timeout: Duration,
+    /// Where idle connections wait for the next fetch to the same origin.
+    /// `None` (the default): every hop opens its own connection and asks the
+    /// server to close it.
+    pub pool: Option<ConnectionPool>,
 }
 
 impl FetchOptions {
@@ -52,7 +57,135 @@ impl FetchOptions {
             roots: Vec::new(),
             alpn: vec![ALPN_H2.to_vec(), ALPN_HTTP1.to_vec()],
             timeout: Duration::from_secs(10),
+            pool: None,
         }
+    }
+
+    /// The same options, reusing connections from `pool`.
+    pub fn with_pool(mut self, pool: ConnectionPool) -> Self {
+        self.pool = Some(pool);
+        self
+    }
+}
+
+/// Idle connections kept for the next fetch to the same origin (scheme,
+/// host and port), as a browser's connection pool keeps them: HTTP/1.1
+/// connections whose last response was read whole and that the server keeps
+/// open, and HTTP/2 connections. Clones share the same connections.
+///
+/// A fetch on a reused connection reports the connection's original timing
+/// info, which started before the fetch did, so *clamp and coarsen
+/// connection timing info* gives `domainLookupStart` through `connectEnd`
+/// the value of `fetchStart`, as Fetch says for a reused connection.
+#[derive(Clone, Default)]
+pub struct ConnectionPool {
+    idle: Arc<Mutex<HashMap<PoolKey, Vec<Pooled>>>>,
+}
+
+/// Scheme, host, port.
+type PoolKey = (String, String, u16);
+
+struct Pooled {
+    connection: PooledConnection,
+    /// The connection's timing info from when it was made.
+    timing: ConnectionTimingInfo,
+    /// The ALPN protocol, as a hop records it.
+    alpn: Option<String>,
+}
+
+enum PooledConnection {
+    Http1(Box<dyn Io>),
+    Http2(hyper::client::conn::http2::SendRequest<Empty<Bytes>>),
+}
+
+impl fmt::Debug for ConnectionPool {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConnectionPool")
+            .field("idle_connections", &self.idle_connections())
+            .finish()
+    }
+}
+
+impl ConnectionPool {
+    /// An empty pool.
+    pub fn new() -> Self {
+        ConnectionPool::default()
+    }
+
+    /// How many connections wait in the pool.
+    pub fn idle_connections(&self) -> usize {
+        self.lock().values().map(Vec::len).sum()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<PoolKey, Vec<Pooled>>> {
+        self.idle
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner())
+    }
+
+    fn put(&self, key: PoolKey, pooled: Pooled) {
+        self.lock().entry(key).or_default().push(pooled);
+    }
+
+    /// The most recently used connection to `key` that is still open, taken
+    /// out of the pool.
+    async fn take_open(&self, key: &PoolKey) -> Option<Pooled> {
+        loop {
+            let mut pooled = self.lock().get_mut(key)?.pop()?;
+            let open = match &mut pooled.connection {
+                PooledConnection::Http1(stream) => still_open(stream).await,
+                PooledConnection::Http2(sender) => !sender.is_closed(),
+            };
+            if open {
+                return Some(pooled);
+            }
+        }
+    }
+}
+
+/// Whether an idle HTTP/1.1 connection is still open: it has nothing to
+/// read, so a read that does not complete at once means it is; end of stream,
+/// an error, or unexpected bytes mean it cannot carry another request.
+async fn still_open(stream: &mut Box<dyn Io>) -> bool {
+    let mut byte = [0u8; 1];
+    tokio::time::timeout(Duration::ZERO, stream.read(&mut byte))
+        .await
+        .is_err()
+}
+
+/// Gives a connection back to its pool once an exchange left it reusable.
+struct GiveBack<'a> {
+    pool: &'a ConnectionPool,
+    key: PoolKey,
+    timing: ConnectionTimingInfo,
+    alpn: Option<String>,
+}
+
+impl GiveBack<'_> {
+    fn give_back(self, connection: PooledConnection) {
+        self.pool.put(
+            self.key,
+            Pooled {
+                connection,
+                timing: self.timing,
+                alpn: self.alpn,
+            },
+        );
+    }
+}
+
+/// Why an exchange on a connection failed.
+enum ExchangeError {
+    /// A reused connection turned out to be closed before any response byte
+    /// arrived: the request can go again on another connection.
+    Stale,
+    /// Anything else: the fetch ends in a network error.
+    Failed(String),
+}
+
+impl From<String> for ExchangeError {
+    fn from(error: String) -> Self {
+        ExchangeError::Failed(error)
     }
 }
 
@@ -94,6 +227,8 @@ pub struct HopRecord {
     pub alpn: Option<String>,
     /// The response headers.
     pub headers: http::HeaderMap,
+    /// Whether the hop went over a connection from the pool.
+    pub reused: bool,
 }
 
 /// A finished fetch: the driver (with its timing info, ready to report)
@@ -166,6 +301,7 @@ pub async fn fetch(
             protocol: "HTTP/1.1",
             alpn: None,
             headers: http::HeaderMap::new(),
+            reused: false,
         };
         let outcome = hop(&mut fetch, &mut record, &url, options, &tls, clock).await;
         hops.push(record);
@@ -199,6 +335,69 @@ async fn hop(
         .trim_start_matches('[')
         .trim_end_matches(']')
         .to_owned();
+    let mut headers = vec![
+        ("Accept".to_owned(), "*/*".to_owned()),
+        ("User-Agent".to_owned(), "server-timing-cli".to_owned()),
+    ];
+    if fetch.request().mode == RequestMode::Cors {
+        headers.push((
+            "Origin".to_owned(),
+            serializing_a_request_origin(fetch.request()),
+        ));
+    }
+    let key: PoolKey = (url.scheme().to_owned(), bare_host.clone(), port);
+    // Reuse an idle connection to the same origin if there is one.
+    if let Some(pool) = &options.pool {
+        while let Some(pooled) = pool.take_open(&key).await {
+            fetch.connection_obtained(&pooled.timing);
+            record.reused = true;
+            record.alpn = pooled.alpn.clone();
+            let give_back = GiveBack {
+                pool,
+                key: key.clone(),
+                timing: pooled.timing,
+                alpn: pooled.alpn,
+            };
+            let outcome = match pooled.connection {
+                PooledConnection::Http1(stream) => {
+                    record.protocol = "HTTP/1.1";
+                    exchange_http1(
+                        fetch,
+                        record,
+                        url,
+                        stream,
+                        &headers,
+                        limit,
+                        clock,
+                        Some(give_back),
+                        true,
+                    )
+                    .await
+                }
+                PooledConnection::Http2(sender) => {
+                    record.protocol = "HTTP/2";
+                    exchange_http2(
+                        fetch,
+                        record,
+                        url,
+                        sender,
+                        &headers,
+                        limit,
+                        clock,
+                        Some(give_back),
+                        true,
+                    )
+                    .await
+                }
+            };
+            match outcome {
+                Ok(next) => return Ok(next),
+                Err(ExchangeError::Failed(error)) => return Err(error),
+                // Closed while idle: try the next connection, or a new one.
+                Err(ExchangeError::Stale) => record.reused = false,
+            }
+        }
+    }
     // Obtain a connection: DNS, TCP, TLS.
     let domain_lookup_start_time = clock.now();
     let addresses: Vec<std::net::SocketAddr> = within(
@@ -233,7 +432,7 @@ async fn hop(
         Box::new(tcp)
     };
     let connection_end_time = clock.now();
-    fetch.connection_obtained(&ConnectionTimingInfo {
+    let timing = ConnectionTimingInfo {
         domain_lookup_start_time,
         domain_lookup_end_time,
         connection_start_time,
@@ -244,25 +443,49 @@ async fn hop(
         } else {
             alpn.clone()
         },
+    };
+    fetch.connection_obtained(&timing);
+    let give_back = options.pool.as_ref().map(|pool| GiveBack {
+        pool,
+        key,
+        timing,
+        alpn: record.alpn.clone(),
     });
-    let mut headers = vec![
-        ("Accept".to_owned(), "*/*".to_owned()),
-        ("User-Agent".to_owned(), "server-timing-cli".to_owned()),
-    ];
-    if fetch.request().mode == RequestMode::Cors {
-        headers.push((
-            "Origin".to_owned(),
-            serializing_a_request_origin(fetch.request()),
-        ));
-    }
-    if alpn == ALPN_H2 {
+    let outcome = if alpn == ALPN_H2 {
         record.protocol = "HTTP/2";
-        return exchange_http2(fetch, record, url, stream, &headers, limit, clock).await;
-    }
-    headers.push(("Connection".to_owned(), "close".to_owned()));
-    exchange_http1(fetch, record, url, stream, &headers, limit, clock).await
+        let (sender, connection) = within(
+            limit,
+            "HTTP/2 handshake",
+            hyper::client::conn::http2::handshake(
+                hyper_util::rt::TokioExecutor::new(),
+                hyper_util::rt::TokioIo::new(stream),
+            ),
+        )
+        .await?;
+        tokio::spawn(connection);
+        exchange_http2(
+            fetch, record, url, sender, &headers, limit, clock, give_back, false,
+        )
+        .await
+    } else {
+        if give_back.is_none() {
+            headers.push(("Connection".to_owned(), "close".to_owned()));
+        }
+        exchange_http1(
+            fetch, record, url, stream, &headers, limit, clock, give_back, false,
+        )
+        .await
+    };
+    outcome.map_err(|error| match error {
+        ExchangeError::Failed(error) => error,
+        ExchangeError::Stale => "connection closed before a response".to_owned(),
+    })
 }
 
+/// One request and its responses on an HTTP/1.1 connection. With
+/// `give_back`, a connection the exchange leaves reusable goes back to the
+/// pool; `reused` says whether it came from there.
+#[allow(clippy::too_many_arguments)]
 async fn exchange_http1(
     fetch: &mut Fetch,
     record: &mut HopRecord,
@@ -271,20 +494,41 @@ async fn exchange_http1(
     headers: &[(String, String)],
     limit: Duration,
     clock: &Clock,
-) -> Result<Option<Url>, String> {
+    give_back: Option<GiveBack<'_>>,
+    reused: bool,
+) -> Result<Option<Url>, ExchangeError> {
     fetch.request_started(clock.now());
-    write_request(&mut stream, "GET", url, headers)
-        .await
-        .map_err(|e| e.to_string())?;
+    if let Err(error) = write_request(&mut stream, "GET", url, headers).await {
+        return Err(if reused {
+            ExchangeError::Stale
+        } else {
+            ExchangeError::Failed(error.to_string())
+        });
+    }
     let mut reader = ResponseReader::new(stream, clock.clone(), limit);
+    let mut first = true;
     loop {
-        let head = reader.read_head().await.map_err(|e| e.to_string())?;
+        let head = match reader.read_head().await {
+            Ok(head) => head,
+            Err(WireError::Closed(_)) if reused && first => return Err(ExchangeError::Stale),
+            Err(error) => return Err(ExchangeError::Failed(error.to_string())),
+        };
+        first = false;
         fetch.response_started(head.first_byte);
         record.status = head.status;
         record.headers = head.headers.clone();
         match fetch.response_headers(head.status, &head.headers, head.first_byte) {
             Ok(Next::Interim) => record.interim.push(head.status),
             Ok(Next::Redirect(_)) => {
+                // With a pool, read the redirect's body so the connection
+                // can carry another request.
+                if let Some(give_back) = give_back {
+                    if reader.read_body(&head, false, |_, _| {}).await.is_ok()
+                        && reader.can_reuse(&head, false)
+                    {
+                        give_back.give_back(PooledConnection::Http1(reader.into_stream()));
+                    }
+                }
                 let next = fetch
                     .follow_redirect(clock.now())
                     .map_err(|e| e.to_string())?;
@@ -299,39 +543,40 @@ async fn exchange_http1(
                 return match result {
                     Ok(()) => {
                         fetch.end_of_body(clock.now());
+                        if let Some(give_back) = give_back {
+                            if reader.can_reuse(&head, false) {
+                                give_back.give_back(PooledConnection::Http1(reader.into_stream()));
+                            }
+                        }
                         Ok(None)
                     }
-                    Err(WireError::Timeout(limit)) => {
-                        Err(format!("body: no data within {} ms", limit.as_millis()))
-                    }
-                    Err(error) => Err(format!("body: {error}")),
+                    Err(WireError::Timeout(limit)) => Err(ExchangeError::Failed(format!(
+                        "body: no data within {} ms",
+                        limit.as_millis()
+                    ))),
+                    Err(error) => Err(ExchangeError::Failed(format!("body: {error}"))),
                 };
             }
             Ok(_) => return Ok(None),
-            Err(error) => return Err(error.to_string()),
+            Err(error) => return Err(ExchangeError::Failed(error.to_string())),
         }
     }
 }
 
+/// One request and its response on an HTTP/2 connection; `give_back` and
+/// `reused` as for [`exchange_http1`].
+#[allow(clippy::too_many_arguments)]
 async fn exchange_http2(
     fetch: &mut Fetch,
     record: &mut HopRecord,
     url: &Url,
-    stream: Box<dyn Io>,
+    mut sender: hyper::client::conn::http2::SendRequest<Empty<Bytes>>,
     headers: &[(String, String)],
     limit: Duration,
     clock: &Clock,
-) -> Result<Option<Url>, String> {
-    let (mut sender, connection) = within(
-        limit,
-        "HTTP/2 handshake",
-        hyper::client::conn::http2::handshake(
-            hyper_util::rt::TokioExecutor::new(),
-            hyper_util::rt::TokioIo::new(stream),
-        ),
-    )
-    .await?;
-    tokio::spawn(connection);
+    give_back: Option<GiveBack<'_>>,
+    reused: bool,
+) -> Result<Option<Url>, ExchangeError> {
     let mut builder = http::Request::builder().method("GET").uri(url.as_str());
     for (name, value) in headers {
         builder = builder.header(name.as_str(), value.as_str());
@@ -340,7 +585,16 @@ async fn exchange_http2(
         .body(Empty::<Bytes>::new())
         .map_err(|e| format!("request: {e}"))?;
     fetch.request_started(clock.now());
-    let mut response = within(limit, "HTTP/2 response", sender.send_request(request)).await?;
+    let response = within(limit, "HTTP/2 response", sender.send_request(request)).await;
+    let mut response = match response {
+        Ok(response) => response,
+        Err(_) if reused => return Err(ExchangeError::Stale),
+        Err(error) => return Err(ExchangeError::Failed(error)),
+    };
+    // The connection can carry other requests now (HTTP/2 multiplexes).
+    if let Some(give_back) = give_back {
+        give_back.give_back(PooledConnection::Http2(sender));
+    }
     // hyper surfaces an HTTP/2 response once its HEADERS are decoded: that
     // moment stands for the first byte.
     let at = clock.now();
@@ -374,6 +628,6 @@ async fn exchange_http2(
             Ok(None)
         }
         Ok(_) => Ok(None),
-        Err(error) => Err(error.to_string()),
+        Err(error) => Err(ExchangeError::Failed(error.to_string())),
     }
 }

@@ -46,6 +46,9 @@ pub struct ServerOptions {
     pub tls: bool,
     /// The MDN route's delay before its body.
     pub mdn_delay: Duration,
+    /// How long an HTTP/1.1 connection may wait idle for its next request
+    /// (keep-alive) before the server closes it.
+    pub keep_alive: Duration,
 }
 
 impl Default for ServerOptions {
@@ -55,6 +58,7 @@ impl Default for ServerOptions {
             other_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             tls: false,
             mdn_delay: Duration::from_secs(1),
+            keep_alive: Duration::from_secs(5),
         }
     }
 }
@@ -100,6 +104,7 @@ pub struct Server {
 
 struct Shared {
     mdn_delay: Duration,
+    keep_alive: Duration,
     tls: Option<tokio_rustls::TlsAcceptor>,
     shutdown: watch::Receiver<bool>,
 }
@@ -137,6 +142,7 @@ impl Server {
         let (shutdown, receiver) = watch::channel(false);
         let shared = Arc::new(Shared {
             mdn_delay: options.mdn_delay,
+            keep_alive: options.keep_alive,
             tls,
             shutdown: receiver,
         });
@@ -343,38 +349,66 @@ fn route(target: &str, origin: Option<&str>, shared: &Shared) -> Reply {
     reply
 }
 
-/// Reads one request head; returns its target and `Origin`.
+/// A request head as the routes need it.
+struct RequestHead {
+    /// Path and query.
+    target: String,
+    /// The `Origin` header.
+    origin: Option<String>,
+    /// Whether the client asked to close the connection after this exchange.
+    close: bool,
+}
+
+/// Reads the next request head from `stream`, starting with what `carry`
+/// already holds and leaving there whatever follows the head. `None` when
+/// the connection closes, stays idle for `idle`, the server shuts down, or
+/// the head is malformed.
 async fn read_request_head<S: AsyncRead + Unpin>(
     stream: &mut S,
-) -> Option<(String, Option<String>)> {
-    let mut buffer = Vec::new();
+    carry: &mut Vec<u8>,
+    idle: Duration,
+    shared: &Shared,
+) -> Option<RequestHead> {
     let mut chunk = [0u8; 4096];
-    loop {
-        if let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
-            buffer.truncate(end);
-            break;
+    let mut shutdown = shared.shutdown.clone();
+    let head_end = loop {
+        if let Some(end) = carry.windows(4).position(|w| w == b"\r\n\r\n") {
+            break end;
         }
-        if buffer.len() > 64 * 1024 {
+        if carry.len() > 64 * 1024 || *shutdown.borrow() {
             return None;
         }
-        let read = tokio::time::timeout(Duration::from_secs(10), stream.read(&mut chunk))
-            .await
-            .ok()?
-            .ok()?;
+        let read = tokio::select! {
+            _ = shutdown.changed() => return None,
+            read = tokio::time::timeout(idle, stream.read(&mut chunk)) => read.ok()?.ok()?,
+        };
         if read == 0 {
             return None;
         }
-        buffer.extend_from_slice(&chunk[..read]);
-    }
-    let text = String::from_utf8_lossy(&buffer);
+        carry.extend_from_slice(&chunk[..read]);
+    };
+    let head: Vec<u8> = carry.drain(..head_end + 4).collect();
+    let text = String::from_utf8_lossy(&head[..head_end]);
     let mut lines = text.split("\r\n");
     let request_line = lines.next()?;
     let target = request_line.split(' ').nth(1)?.to_owned();
-    let origin = lines
-        .filter_map(|line| line.split_once(':'))
-        .find(|(name, _)| name.trim().eq_ignore_ascii_case("origin"))
-        .map(|(_, value)| value.trim().to_owned());
-    Some((target, origin))
+    let http10 = request_line.ends_with("HTTP/1.0");
+    let mut origin = None;
+    let mut connection = Vec::new();
+    for (name, value) in lines.filter_map(|line| line.split_once(':')) {
+        let name = name.trim();
+        if name.eq_ignore_ascii_case("origin") {
+            origin.get_or_insert_with(|| value.trim().to_owned());
+        } else if name.eq_ignore_ascii_case("connection") {
+            connection.extend(value.split(',').map(|t| t.trim().to_ascii_lowercase()));
+        }
+    }
+    let has = |token: &str| connection.iter().any(|t| t == token);
+    Some(RequestHead {
+        target,
+        origin,
+        close: has("close") || (http10 && !has("keep-alive")),
+    })
 }
 
 fn head_text(status: u16, headers: &[(String, String)]) -> String {
@@ -389,18 +423,32 @@ fn head_text(status: u16, headers: &[(String, String)]) -> String {
     head
 }
 
+/// Serves HTTP/1.1 requests on one connection, one after another, for as
+/// long as the client keeps it open (persistent connections, RFC 9112 §9.3).
 async fn serve_http1<S: AsyncRead + AsyncWrite + Unpin>(mut stream: S, shared: &Shared) {
-    let Some((target, origin)) = read_request_head(&mut stream).await else {
-        return;
-    };
-    let reply = route(&target, origin.as_deref(), shared);
-    let _ = write_reply(&mut stream, reply, shared).await;
+    let mut carry = Vec::new();
+    // The first request may take up to 10 s to arrive; later ones, the keep-alive time.
+    let mut idle = Duration::from_secs(10);
+    while let Some(request) = read_request_head(&mut stream, &mut carry, idle, shared).await {
+        let reply = route(&request.target, request.origin.as_deref(), shared);
+        let keep_open = reply.fault.is_none() && !request.close;
+        if write_reply(&mut stream, reply, keep_open, shared)
+            .await
+            .is_err()
+            || !keep_open
+        {
+            break;
+        }
+        idle = shared.keep_alive;
+    }
     let _ = stream.shutdown().await;
 }
 
+/// Writes `reply`; with `keep_open` false the head says `Connection: close`.
 async fn write_reply<S: AsyncWrite + Unpin>(
     stream: &mut S,
     reply: Reply,
+    keep_open: bool,
     shared: &Shared,
 ) -> std::io::Result<()> {
     match reply.fault {
@@ -434,7 +482,9 @@ async fn write_reply<S: AsyncWrite + Unpin>(
     let length: usize = reply.body.iter().map(|(_, piece)| piece.len()).sum();
     let mut headers = reply.headers;
     headers.push(("content-length".to_owned(), length.to_string()));
-    headers.push(("connection".to_owned(), "close".to_owned()));
+    if !keep_open {
+        headers.push(("connection".to_owned(), "close".to_owned()));
+    }
     let mut head = head_text(reply.status, &headers);
     head.push_str("\r\n");
     stream.write_all(head.as_bytes()).await?;

@@ -53,6 +53,9 @@ pub struct ResponseHead {
     pub headers: http::HeaderMap,
     /// The moment its first byte was read.
     pub first_byte: f64,
+    /// Whether the server keeps the connection open after this response:
+    /// HTTP/1.1 without `Connection: close`, or HTTP/1.0 with `keep-alive`.
+    pub persistent: bool,
 }
 
 /// A buffered reader of one connection's responses.
@@ -109,10 +112,18 @@ impl<S: AsyncRead + Unpin> ResponseReader<S> {
                 // What is left came with the latest read.
                 self.buffer_read_at = self.last_read_at;
                 let (status, headers) = parse_response_head(&head)?;
+                let connection = header_tokens(&headers, "connection");
+                let has = |token: &str| connection.iter().any(|t| t.eq_ignore_ascii_case(token));
+                let persistent = if head.starts_with(b"HTTP/1.0") {
+                    has("keep-alive")
+                } else {
+                    !has("close")
+                };
                 return Ok(ResponseHead {
                     status,
                     headers,
                     first_byte,
+                    persistent,
                 });
             }
             if self.buffer.len() > MAX_HEAD_BYTES {
@@ -128,6 +139,26 @@ impl<S: AsyncRead + Unpin> ResponseReader<S> {
                 }));
             }
         }
+    }
+
+    /// Whether the connection can carry another request once the body of
+    /// `head` has been read whole: the server keeps it open, the body's end
+    /// was framed (a length, chunks, or no body) rather than the connection's
+    /// close, and nothing beyond the response has arrived.
+    pub fn can_reuse(&self, head: &ResponseHead, no_body: bool) -> bool {
+        let framed = no_body
+            || head.status == 204
+            || head.status == 304
+            || header_tokens(&head.headers, "transfer-encoding")
+                .last()
+                .is_some_and(|coding| coding.eq_ignore_ascii_case("chunked"))
+            || matches!(content_length(&head.headers), Ok(Some(_)));
+        head.persistent && framed && self.buffer.is_empty() && !self.eof
+    }
+
+    /// The connection, for the next exchange (see [`ResponseReader::can_reuse`]).
+    pub fn into_stream(self) -> S {
+        self.stream
     }
 
     /// Reads the body that `head` announces, calling `on_bytes(encoded, decoded)`

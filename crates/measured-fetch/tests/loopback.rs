@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use measured_fetch::client::{fetch, FetchOptions, MeasuredFetch};
+use measured_fetch::client::{fetch, ConnectionPool, FetchOptions, MeasuredFetch};
 use measured_fetch::tls::{certificates_from_pem, ALPN_H2, ALPN_HTTP1};
 use measured_fetch::{Clock, Page, Server, ServerOptions};
 use performance_timeline::PerformanceEntry;
@@ -356,6 +356,171 @@ fn faults_give_network_error_entries() {
         let outcome = load(&page, closed, |_| {}, &clock).await;
         assert!(outcome.measured.network_error().is_some());
         server.shutdown().await;
+    });
+}
+
+/// On a reused connection, Fetch's *clamp and coarsen connection timing
+/// info* puts every connection time at `fetchStart`.
+fn assert_reused_connection(entry: &PerformanceResourceTiming) {
+    let fetch_start = entry.fetch_start();
+    for (name, value) in [
+        ("domainLookupStart", entry.domain_lookup_start()),
+        ("domainLookupEnd", entry.domain_lookup_end()),
+        ("connectStart", entry.connect_start()),
+        ("connectEnd", entry.connect_end()),
+    ] {
+        assert_eq!(value, fetch_start, "{name} on a reused connection");
+    }
+}
+
+#[test]
+fn a_pool_reuses_http1_connections_and_their_entries_show_it() {
+    runtime().block_on(async {
+        let server = server(false).await;
+        let clock = Clock::new();
+        let page = Page::new(server.origin(), &clock);
+        let pool = ConnectionPool::new();
+        let pooled = |options: &mut FetchOptions| options.pool = Some(pool.clone());
+        // The first fetch opens the connection and leaves it in the pool.
+        let first = load(&page, url(server.origin(), "/echo?st=a"), pooled, &clock).await;
+        assert!(!first.measured.hops[0].reused);
+        assert_eq!(pool.idle_connections(), 1);
+        // Make the connection old enough that its times fall before the next fetch's start.
+        tokio::time::sleep(Duration::from_millis(2)).await;
+        let second = load(&page, url(server.origin(), "/echo?st=b"), pooled, &clock).await;
+        assert!(second.measured.hops[0].reused);
+        assert_eq!(names(&second.entry), ["b"]);
+        assert_eq!(second.entry.response_status(), 200);
+        assert_reused_connection(&second.entry);
+        assert_monotonic(&second.entry);
+        assert_eq!(pool.idle_connections(), 1);
+        // A redirect's connection is reused for the next hop to the same origin.
+        let target = format!("/redirect?to={}", urlencode("/echo?st=c"));
+        let third = load(&page, url(server.origin(), &target), pooled, &clock).await;
+        assert_eq!(third.measured.hops.len(), 2);
+        assert!(third.measured.hops.iter().all(|hop| hop.reused));
+        assert_eq!(names(&third.entry), ["c"]);
+        // Another origin gets its own connection.
+        let other = load(
+            &page,
+            url(server.other_origin(), "/echo?acao=*&tao=*"),
+            pooled,
+            &clock,
+        )
+        .await;
+        assert!(!other.measured.hops[0].reused);
+        assert!(other.entry.connect_end() >= other.entry.connect_start());
+        assert_eq!(pool.idle_connections(), 2);
+        // Without a pool every hop opens its own connection.
+        let fresh = load(&page, url(server.origin(), "/echo"), |_| {}, &clock).await;
+        assert!(!fresh.measured.hops[0].reused);
+        server.shutdown().await;
+    });
+}
+
+#[test]
+fn a_pool_reuses_h2_connections() {
+    runtime().block_on(async {
+        let server = server(true).await;
+        let clock = Clock::new();
+        let roots = certificates_from_pem(server.ca_pem().unwrap().as_bytes()).unwrap();
+        let page = Page::new(server.origin(), &clock);
+        let pool = ConnectionPool::new();
+        let options = |options: &mut FetchOptions| {
+            options.roots = roots.clone();
+            options.alpn = vec![ALPN_H2.to_vec()];
+            options.pool = Some(pool.clone());
+        };
+        let first = load(&page, url(server.origin(), "/echo?st=a"), options, &clock).await;
+        assert!(!first.measured.hops[0].reused);
+        assert!(first.entry.secure_connection_start() > 0.0);
+        tokio::time::sleep(Duration::from_millis(2)).await;
+        let second = load(&page, url(server.origin(), "/echo?st=b"), options, &clock).await;
+        assert!(second.measured.hops[0].reused);
+        assert_eq!(second.entry.next_hop_protocol(), "h2");
+        assert_eq!(names(&second.entry), ["b"]);
+        assert_reused_connection(&second.entry);
+        assert_eq!(
+            second.entry.secure_connection_start(),
+            second.entry.fetch_start()
+        );
+        server.shutdown().await;
+    });
+}
+
+#[test]
+fn a_connection_the_server_closed_while_idle_is_not_reused() {
+    runtime().block_on(async {
+        let server = Server::start(ServerOptions {
+            keep_alive: Duration::from_millis(20),
+            ..ServerOptions::default()
+        })
+        .await
+        .expect("loopback server");
+        let clock = Clock::new();
+        let page = Page::new(server.origin(), &clock);
+        let pool = ConnectionPool::new();
+        let pooled = |options: &mut FetchOptions| options.pool = Some(pool.clone());
+        load(&page, url(server.origin(), "/echo"), pooled, &clock).await;
+        assert_eq!(pool.idle_connections(), 1);
+        // The server's keep-alive time runs out.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let second = load(&page, url(server.origin(), "/echo?st=late"), pooled, &clock).await;
+        assert_eq!(second.measured.network_error(), None);
+        assert!(!second.measured.hops[0].reused);
+        assert_eq!(names(&second.entry), ["late"]);
+        assert_eq!(pool.idle_connections(), 1);
+        server.shutdown().await;
+    });
+}
+
+#[test]
+fn a_request_on_a_connection_that_closes_unanswered_goes_again_on_a_new_one() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    runtime().block_on(async {
+        // A server that answers the first request of each connection and
+        // closes the connection, unanswered, when a second request comes.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let origin = Url::parse(&format!("http://{}/", listener.local_addr().unwrap())).unwrap();
+        let accepted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = accepted.clone();
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                tokio::spawn(async move {
+                    let mut buffer = [0u8; 4096];
+                    let mut seen = Vec::new();
+                    while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+                        match stream.read(&mut buffer).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => seen.extend_from_slice(&buffer[..n]),
+                        }
+                    }
+                    let reply =
+                        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nServer-Timing: once\r\n\r\nok";
+                    if stream.write_all(reply).await.is_err() {
+                        return;
+                    }
+                    // The next request gets no answer: the connection closes.
+                    let _ = stream.read(&mut buffer).await;
+                });
+            }
+        });
+        let clock = Clock::new();
+        let page = Page::new(&origin, &clock);
+        let pool = ConnectionPool::new();
+        let pooled = |options: &mut FetchOptions| options.pool = Some(pool.clone());
+        let first = load(&page, origin.clone(), pooled, &clock).await;
+        assert_eq!(names(&first.entry), ["once"]);
+        assert_eq!(pool.idle_connections(), 1);
+        let second = load(&page, origin.clone(), pooled, &clock).await;
+        assert_eq!(second.measured.network_error(), None);
+        assert_eq!(names(&second.entry), ["once"]);
+        assert!(
+            !second.measured.hops[0].reused,
+            "went again on a new connection"
+        );
+        assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 2);
     });
 }
 

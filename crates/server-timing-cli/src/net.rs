@@ -523,6 +523,7 @@ pub fn run_serve(args: Vec<OsString>) -> Result<ExitCode, CliError> {
             other_addr,
             tls,
             mdn_delay: delay,
+            ..ServerOptions::default()
         })
         .await
         .map_err(|e| CliError::Failed(e.to_string()))?;
