@@ -99,7 +99,12 @@ struct Step {
     url: String,
     status: u16,
     headers: Vec<(String, String)>,
+    /// Body bytes as transmitted (the encoded size).
     body: u64,
+    /// Body bytes after content decoding, when they differ from `body`.
+    decoded: Option<u64>,
+    /// How long the server waits before it answers (ms).
+    delay: f64,
     dns_failure: bool,
 }
 
@@ -109,6 +114,8 @@ fn step(url: impl Into<String>) -> Step {
         status: 200,
         headers: Vec::new(),
         body: 4,
+        decoded: None,
+        delay: 0.0,
         dns_failure: false,
     }
 }
@@ -132,6 +139,14 @@ impl Step {
         self.body = body;
         self
     }
+    fn decoded(mut self, decoded: u64) -> Step {
+        self.decoded = Some(decoded);
+        self
+    }
+    fn delay(mut self, ms: f64) -> Step {
+        self.delay = ms;
+        self
+    }
     fn dns_failure(mut self) -> Step {
         self.dns_failure = true;
         self
@@ -150,6 +165,12 @@ enum Loader {
     Fetch,
     FetchNoCors,
     Object,
+    /// `<img crossorigin="anonymous">` (`load.image_with_attrs` with `crossOrigin`).
+    ImageCors,
+    /// `<script crossorigin="anonymous">`.
+    ScriptCors,
+    /// `<link rel=stylesheet crossorigin="anonymous">`.
+    StylesheetCors,
 }
 
 impl Loader {
@@ -173,6 +194,9 @@ impl Loader {
             Loader::Fetch => "fetch",
             Loader::FetchNoCors => "fetch (no-cors)",
             Loader::Object => "object",
+            Loader::ImageCors => "image, crossOrigin anonymous",
+            Loader::ScriptCors => "script, crossOrigin anonymous",
+            Loader::StylesheetCors => "stylesheet, crossOrigin anonymous",
         }
     }
 
@@ -188,7 +212,16 @@ impl Loader {
             Loader::Xhr => (RequestMode::Cors, "xmlhttprequest"),
             Loader::Fetch => (RequestMode::Cors, "fetch"),
             Loader::FetchNoCors => (RequestMode::NoCors, "fetch"),
-            Loader::Object => (RequestMode::NoCors, "object"),
+            // HTML fetches an <object>'s data as a navigation request: mode
+            // "navigate", destination "object" (one of Fetch's navigation
+            // request destinations). Its `type` only decides what is done
+            // with the response, so image_object, frame_object and
+            // null_object fetch alike.
+            Loader::Object => (RequestMode::Navigate, "object"),
+            // A crossorigin attribute makes the element's fetch a CORS request.
+            Loader::ImageCors => (RequestMode::Cors, "img"),
+            Loader::ScriptCors => (RequestMode::Cors, "script"),
+            Loader::StylesheetCors => (RequestMode::Cors, "link"),
         };
         Request::new(url, mode).initiator_type(initiator)
     }
@@ -266,6 +299,7 @@ fn load(page: &Page, loader: Loader, chain: &[Step], options: &Load) -> Option<E
         };
         fetch.connection_obtained(&connection);
         fetch.request_started(page.tick());
+        page.event_loop.advance(hop.delay);
         let response_start = page.tick();
         fetch.response_started(response_start);
         let mut headers = http::HeaderMap::new();
@@ -290,7 +324,7 @@ fn load(page: &Page, loader: Loader, chain: &[Step], options: &Load) -> Option<E
                 }
             }
             Ok(Next::Final) => {
-                fetch.body_received(hop.body, hop.body);
+                fetch.body_received(hop.body, hop.decoded.unwrap_or(hop.body));
                 fetch.end_of_body(page.tick());
             }
             Ok(_) => {}
@@ -1242,6 +1276,394 @@ fn entries_for_network_errors(case: &str) -> Outcome {
     network_error_entry_test(&page, &url, loader, &chain, &options)
 }
 
+// ----- responseStatus, <object> entries, data: URLs, cached sizes ---------------
+
+/// The status codes every `response-status-code.*.html` file loops over.
+const STATUS_CODES: [u16; 10] = [200, 203, 400, 401, 403, 404, 500, 501, 502, 503];
+
+/// The resource-loaders.js loaders of `response-status-code.same-origin.html`,
+/// by their name there. The three `<object>` loaders differ only in the
+/// `type` attribute, which does not change the request.
+const SAME_ORIGIN_STATUS_LOADERS: [(&str, Loader); 10] = [
+    ("font", Loader::Font),
+    ("image", Loader::Image),
+    ("script", Loader::Script),
+    ("stylesheet", Loader::Stylesheet),
+    ("xhr_sync", Loader::Xhr),
+    ("xhr_async", Loader::Xhr),
+    ("iframe", Loader::Iframe),
+    ("image_object", Loader::Object),
+    ("frame_object", Loader::Object),
+    ("null_object", Loader::Object),
+];
+
+/// The loaders of `response-status-code.no-cors.html`.
+const NO_CORS_STATUS_LOADERS: [(&str, Loader); 8] = [
+    ("font", Loader::Font),
+    ("image", Loader::Image),
+    ("script", Loader::Script),
+    ("stylesheet", Loader::Stylesheet),
+    ("iframe", Loader::Iframe),
+    ("image_object", Loader::Object),
+    ("frame_object", Loader::Object),
+    ("null_object", Loader::Object),
+];
+
+/// The loaders of `response-status-code.cors.html`: the `*_with_attrs`
+/// loaders given `crossOrigin: "anonymous"`.
+const CORS_STATUS_LOADERS: [(&str, Loader); 3] = [
+    ("image_with_attrs, crossOrigin anonymous", Loader::ImageCors),
+    (
+        "script_with_attrs, crossOrigin anonymous",
+        Loader::ScriptCors,
+    ),
+    (
+        "stylesheet_with_attrs, crossOrigin anonymous",
+        Loader::StylesheetCors,
+    ),
+];
+
+/// The loaders of the two redirect files.
+const REDIRECT_STATUS_LOADERS: [(&str, Loader); 3] = [
+    ("iframe", Loader::Iframe),
+    ("frame_object", Loader::Object),
+    ("null_object", Loader::Object),
+];
+
+/// The resource the response-status-code files request: the font loader
+/// gets `/fonts/pass.woff`, every other loader the empty script, both with
+/// wptserve's `status()` pipe.
+fn status_resource(origin: &str, loader: Loader, status: u16) -> Step {
+    let path = match loader {
+        Loader::Font => "/fonts/pass.woff",
+        _ => "/resource-timing/resources/empty.js",
+    };
+    let hop = step(format!("{origin}{path}?pipe=status({status})")).status(status);
+    match loader {
+        Loader::Font => hop,
+        _ => hop.body(0),
+    }
+}
+
+/// One `attribute_test` of the response-status-code files: `page` loads
+/// `chain` with `loader`, and the entry's `responseStatus` must be `expected`.
+fn response_status_is(page: &Page, loader: Loader, chain: &[Step], expected: u16) -> Outcome {
+    let entry = entry(page, loader, chain)?;
+    let requested = Url::parse(&chain[0].url).map_err(|e| e.to_string())?;
+    ensure!(
+        entry.name() == requested.as_str(),
+        "the entry is for {}, not {requested}",
+        entry.name()
+    );
+    ensure!(
+        entry.response_status() == expected,
+        "response status for {} should be {expected}, is {}",
+        entry.name(),
+        entry.response_status()
+    );
+    Ok(())
+}
+
+/// `response-status-code.cors.html`: cross-origin CORS requests whose
+/// responses send `Access-Control-Allow-Origin: <page origin>` expose the status.
+fn response_status_code_cors(loader: Loader, status: u16) -> Outcome {
+    let page = Page::new(ORIGIN);
+    let hop = step(format!(
+        "{REMOTE_ORIGIN}/resource-timing/resources/empty.js?pipe=status({status})|header(access-control-allow-origin, {ORIGIN})"
+    ))
+    .status(status)
+    .acao(ORIGIN)
+    .body(0);
+    response_status_is(&page, loader, &[hop], status)
+}
+
+/// `response-status-code.no-cors.html`: cross-origin loads without CORS,
+/// with or without `Timing-Allow-Origin: *`, must report status 0.
+fn response_status_code_no_cors(loader: Loader, tao: bool, status: u16) -> Outcome {
+    let page = Page::new(ORIGIN);
+    let mut hop = status_resource(REMOTE_ORIGIN, loader, status);
+    if tao {
+        hop.url.push_str("|header(timing-allow-origin, *)");
+        hop = hop.tao("*");
+    }
+    response_status_is(&page, loader, &[hop], 0)
+}
+
+/// `response-status-code.same-origin.html`: same-origin loads expose the status.
+fn response_status_code_same_origin(loader: Loader, status: u16) -> Outcome {
+    let page = Page::new(ORIGIN);
+    let hop = status_resource(ORIGIN, loader, status);
+    response_status_is(&page, loader, &[hop], status)
+}
+
+/// `response-status-code.same-origin-redirect.html`: a navigation through
+/// redirect-cors.py (a 302 to its `location`) on the page's origin exposes
+/// the final status.
+fn response_status_code_same_origin_redirect(loader: Loader, status: u16) -> Outcome {
+    let page = Page::new(ORIGIN);
+    let target = status_resource(ORIGIN, loader, status);
+    let redirect = step(format!(
+        "{ORIGIN}/resource-timing/resources/redirect-cors.py?location={}",
+        target.url
+    ));
+    response_status_is(&page, loader, &[redirect, target], status)
+}
+
+/// multi_redirect.py's chain without `tao_steps` (so no TAO header): step 1
+/// on `page_origin` redirects to step 2 on `cross_origin`, which redirects
+/// to step 3 on `page_origin`, which redirects to `final_resource` there.
+fn multi_redirect_chain(page_origin: &str, cross_origin: &str, final_resource: Step) -> Vec<Step> {
+    let path = "/resource-timing/resources/multi_redirect.py";
+    let query = format!(
+        "page_origin={page_origin}&cross_origin={cross_origin}&final_resource={}",
+        final_resource
+            .url
+            .strip_prefix(page_origin)
+            .unwrap_or(&final_resource.url)
+    );
+    vec![
+        step(format!("{page_origin}{path}?{query}")),
+        step(format!("{cross_origin}{path}?{query}&step=2")),
+        step(format!("{page_origin}{path}?{query}&step=3")),
+        final_resource,
+    ]
+}
+
+/// `response-status-code.cross-origin-redirect.html`: a navigation
+/// SO → XO → SO → SO (no TAO anywhere) reports status 0.
+fn response_status_code_cross_origin_redirect(loader: Loader, status: u16) -> Outcome {
+    let page = Page::new(ORIGIN);
+    let target = status_resource(ORIGIN, loader, status);
+    let chain = multi_redirect_chain(ORIGIN, REMOTE_ORIGIN, target);
+    response_status_is(&page, loader, &chain, 0)
+}
+
+/// `status-codes-create-entry.html`: four `<img>` and four `<script>`
+/// elements on the page's origin get 200, 307 (without `Location`, so a
+/// final response), 404 and 502. Each must have an entry with a positive
+/// duration. (The file's last assertion, that three `<script>` elements
+/// have no `src` or are testharness's, is about its own markup.)
+fn status_codes_create_entry() -> Outcome {
+    let page = Page::new(&format!(
+        "{ORIGIN}/resource-timing/status-codes-create-entry.html"
+    ));
+    let base = format!("{ORIGIN}/resource-timing/resources/status-code.py");
+    let mut urls = Vec::new();
+    for (loader, suffix) in [(Loader::Image, ""), (Loader::Script, "&script=1")] {
+        for status in [200, 307, 404, 502] {
+            let url = format!("{base}?status={status}{suffix}");
+            load(
+                &page,
+                loader,
+                &[step(&url).status(status).body(0)],
+                &Load::default(),
+            );
+            urls.push(url);
+        }
+    }
+    for url in &urls {
+        let entries = page.performance.get_entries_by_name(url, None);
+        ensure!(!entries.is_empty(), "no entry for {url}");
+        ensure!(
+            entries[0].duration() > 0.0,
+            "the duration of {url} should be greater than 0, is {}",
+            entries[0].duration()
+        );
+    }
+    Ok(())
+}
+
+/// `object-not-found-adds-entry.html`: an `<object>` of status-code.py on
+/// the page's origin gets an entry that passes `assert_tao_pass_no_redirect_http`.
+fn object_not_found_adds_entry(status: u16, type_: &str) -> Outcome {
+    let page = Page::new(&format!(
+        "{ORIGIN}/resource-timing/object-not-found-adds-entry.html"
+    ));
+    let hop = step(format!(
+        "{ORIGIN}/resource-timing/resources/status-code.py?status={status}&type={type_}"
+    ))
+    .status(status)
+    .body(0);
+    assert_tao_pass_no_redirect_http(&*entry(&page, Loader::Object, &[hop])?)
+}
+
+/// `object-not-found-after-cross-origin-redirect.html`: an `<object>`
+/// through slow-redirect.py on the page's origin (1 s before its 302) to a
+/// 404 on REMOTE_ORIGIN without TAO. startTime must not hide the redirect delay.
+fn object_not_found_after_cross_origin_redirect() -> Outcome {
+    let page = Page::new(&format!(
+        "{ORIGIN}/resource-timing/object-not-found-after-cross-origin-redirect.html"
+    ));
+    let delay = 1.0;
+    let not_found = "/resource-timing/resources/status-code.py?status=404";
+    let time_before = page.now();
+    // The test waits 10 ms before it adds the <object>.
+    page.event_loop.advance(10.0);
+    let chain = [
+        step(format!(
+            "{ORIGIN}/common/slow-redirect.py?delay={delay}&location={REMOTE_ORIGIN}{}",
+            not_found
+                .replace('/', "%2F")
+                .replace('?', "%3F")
+                .replace('=', "%3D")
+        ))
+        .delay(delay * 1000.0),
+        step(format!("{REMOTE_ORIGIN}{not_found}"))
+            .status(404)
+            .body(0),
+    ];
+    let entry = entry(&page, Loader::Object, &chain)?;
+    ensure!(
+        entry.start_time() == entry.fetch_start(),
+        "startTime and fetchStart should be equal"
+    );
+    ensure!(
+        entry.start_time() > time_before,
+        "startTime and fetchStart should be greater than the time before fetching"
+    );
+    ensure!(
+        (entry.start_time() - time_before).round() < delay * 1000.0,
+        "startTime should not expose redirect delays ({} ms after the time before)",
+        entry.start_time() - time_before
+    );
+    Ok(())
+}
+
+/// `resource-ignore-data-url.html`: an `<img>` of a `data:` GIF gets no
+/// entry; a later `<img>` of `blue.png` does. An observer of "resource"
+/// entries must never see a `data:` name, and must see `blue.png`.
+fn resource_ignore_data_url() -> Outcome {
+    use std::sync::Mutex;
+    let page = Page::new(&format!(
+        "{ORIGIN}/resource-timing/resource-ignore-data-url.html"
+    ));
+    let seen: Arc<Mutex<Vec<performance_timeline::EntryRef>>> = Arc::default();
+    let sink = seen.clone();
+    let observer =
+        performance_timeline::PerformanceObserver::new(&page.performance, move |list, _, _| {
+            sink.lock()
+                .expect("not poisoned")
+                .extend(list.get_entries());
+        });
+    observer
+        .observe(performance_timeline::PerformanceObserverInit::with_entry_types(["resource"]))
+        .map_err(|e| format!("{e:?}"))?;
+    // The data: URL is fetched by a scheme fetch: no connection, a 200
+    // with the decoded bytes (a 1×1 GIF, 43 bytes).
+    let data_url =
+        "data:image/gif;base64,R0lGODlhAQABAIAAAOTm7AAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw==";
+    let request = Loader::Image.request(data_url);
+    let mut fetch = Fetch::start(request, page.client.clone(), page.tick());
+    let mut headers = http::HeaderMap::new();
+    headers.insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("image/gif"),
+    );
+    let at = page.tick();
+    fetch.response_started(at);
+    fetch
+        .response_headers(200, &headers, at)
+        .map_err(|e| e.to_string())?;
+    fetch.body_received(43, 43);
+    fetch.end_of_body(page.tick());
+    ensure!(fetch.is_finished(), "the data: fetch finished");
+    ensure!(
+        fetch.report_timing(&page.performance).is_none(),
+        "a data: URL must not be reported"
+    );
+    page.event_loop.run_until_idle();
+    // After the load event: load.image("blue.png"), relative to the test.
+    entry(
+        &page,
+        Loader::Image,
+        &[step(format!("{ORIGIN}/resource-timing/blue.png")).body(1010)],
+    )?;
+    page.event_loop.run_until_idle();
+    let seen = seen.lock().expect("not poisoned");
+    let data_entries = seen.iter().filter(|e| e.name().contains("data:")).count();
+    ensure!(
+        data_entries == 0,
+        "There must be no entry for `data: URL`, the observer saw {data_entries}"
+    );
+    ensure!(
+        seen.iter().any(|e| e.name().contains("blue.png")),
+        "the observer did not see blue.png"
+    );
+    let buffered = page.performance.get_entries_by_type("resource");
+    ensure!(
+        buffered.iter().all(|e| !e.name().contains("data:")),
+        "the buffer holds an entry for the data: URL"
+    );
+    Ok(())
+}
+
+/// `encoded-body-size-cached.https.html`: a dictionary-compressed response
+/// (`Content-Encoding: dcb` or `dcz`; 348 bytes decoded from 93 or 117) is
+/// fetched from the network, then served from the HTTP cache. Both entries
+/// keep the coding and the sizes; only the cached one has transferSize 0.
+/// The registration of the dictionary and the `Available-Dictionary`
+/// request header are the embedder's business; only the two fetches are
+/// modelled. Every assertion is checked, and all failures are reported.
+fn encoded_body_size_cached(encoding: &str, encoded: u64, decoded: u64) -> Outcome {
+    let page = Page::new(&format!(
+        "{HTTPS_ORIGIN}/resource-timing/encoded-body-size-cached.https.html"
+    ));
+    let url = format!(
+        "{HTTPS_ORIGIN}/fetch/compression-dictionary/resources/compressed-data.py?content_encoding={encoding}&cacheable&large&unique=1"
+    );
+    let hop = step(&url)
+        .header("content-type", "text/plain")
+        .header("content-encoding", encoding)
+        .body(encoded)
+        .decoded(decoded);
+    let mut failures = Vec::new();
+    for (label, cache_state) in [
+        ("First fetch", None),
+        ("Cached fetch", Some(CacheState::Local)),
+    ] {
+        page.performance.clear_resource_timings();
+        let options = Load {
+            cache_state,
+            ..Load::default()
+        };
+        let entry = load(&page, Loader::Fetch, std::slice::from_ref(&hop), &options)
+            .ok_or_else(|| format!("{label}: no entry"))?;
+        if entry.content_encoding() != encoding {
+            failures.push(format!(
+                "{label}: contentEncoding should be {encoding:?}, is {:?}",
+                entry.content_encoding()
+            ));
+        }
+        if entry.decoded_body_size() != decoded {
+            failures.push(format!(
+                "{label}: decodedBodySize should be {decoded}, is {}",
+                entry.decoded_body_size()
+            ));
+        }
+        if entry.encoded_body_size() != encoded {
+            failures.push(format!(
+                "{label}: encodedBodySize should be {encoded}, is {}",
+                entry.encoded_body_size()
+            ));
+        }
+        let transfer_ok = match cache_state {
+            None => entry.transfer_size() > 0,
+            Some(_) => entry.transfer_size() == 0,
+        };
+        if !transfer_ok {
+            failures.push(format!(
+                "{label}: unexpected transferSize {}",
+                entry.transfer_size()
+            ));
+        }
+    }
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(failures.join("; "))
+    }
+}
+
 // ----- server-timing/ --------------------------------------------------------------
 
 /// `server-timing/cross_origin.https.html`: the number of metrics of three image loads.
@@ -1644,6 +2066,104 @@ fn main() {
         "resource-timing/resources/entry-invariants.js : assert_connection_reused".into(),
         Box::new(connection_reused),
     );
+    // The response-status-code files name no subtest (testharness calls them
+    // "Untitled", "Untitled 1", …), so each trial is named after its status
+    // and loader, as the file's loops build them.
+    for (name, loader) in CORS_STATUS_LOADERS {
+        for status in STATUS_CODES {
+            add(
+                format!(
+                    "resource-timing/response-status-code.cors.html : status {status} ({name})"
+                ),
+                Box::new(move || response_status_code_cors(loader, status)),
+            );
+        }
+    }
+    for (name, loader) in NO_CORS_STATUS_LOADERS {
+        for tao in [false, true] {
+            for status in STATUS_CODES {
+                let with_tao = if tao { " with TAO *" } else { "" };
+                add(
+                    format!(
+                        "resource-timing/response-status-code.no-cors.html : status {status}{with_tao} ({name})"
+                    ),
+                    Box::new(move || response_status_code_no_cors(loader, tao, status)),
+                );
+            }
+        }
+    }
+    for (name, loader) in SAME_ORIGIN_STATUS_LOADERS {
+        for status in STATUS_CODES {
+            add(
+                format!(
+                    "resource-timing/response-status-code.same-origin.html : status {status} ({name})"
+                ),
+                Box::new(move || response_status_code_same_origin(loader, status)),
+            );
+        }
+    }
+    for (name, loader) in REDIRECT_STATUS_LOADERS {
+        for status in STATUS_CODES {
+            add(
+                format!(
+                    "resource-timing/response-status-code.same-origin-redirect.html : status {status} ({name})"
+                ),
+                Box::new(move || response_status_code_same_origin_redirect(loader, status)),
+            );
+        }
+    }
+    for (name, loader) in REDIRECT_STATUS_LOADERS {
+        for status in STATUS_CODES {
+            add(
+                format!(
+                    "resource-timing/response-status-code.cross-origin-redirect.html : status {status} ({name})"
+                ),
+                Box::new(move || response_status_code_cross_origin_redirect(loader, status)),
+            );
+        }
+    }
+    add(
+        "resource-timing/status-codes-create-entry.html".into(),
+        Box::new(status_codes_create_entry),
+    );
+    for (status, type_, label) in [
+        (
+            200,
+            "none",
+            "Verify that a 200 null-typed object emits an entry.",
+        ),
+        (
+            404,
+            "none",
+            "Verify that a 404 null-typed object emits an entry.",
+        ),
+        (
+            404,
+            "img",
+            "Verify that a 404 img-typed object emits an entry.",
+        ),
+    ] {
+        add(
+            format!("resource-timing/object-not-found-adds-entry.html : {label}"),
+            Box::new(move || object_not_found_adds_entry(status, type_)),
+        );
+    }
+    add(
+        "resource-timing/object-not-found-after-cross-origin-redirect.html".into(),
+        Box::new(object_not_found_after_cross_origin_redirect),
+    );
+    add(
+        "resource-timing/resource-ignore-data-url.html".into(),
+        Box::new(resource_ignore_data_url),
+    );
+    for (encoding, encoded) in [("dcb", 93), ("dcz", 117)] {
+        add(
+            format!(
+                "resource-timing/encoded-body-size-cached.https.html : encodedBodySize and transferSize for dictionary-compressed ({encoding}) resource served from cache"
+            ),
+            Box::new(move || encoded_body_size_cached(encoding, encoded, 348)),
+        );
+    }
     add(
         "server-timing/cross_origin.https.html : same-origin".into(),
         Box::new(|| server_timing_cross_origin(HTTPS_ORIGIN, "blue.png", false, 1)),

@@ -811,7 +811,10 @@ pub fn filtered_content_encoding(value: Option<&[u8]>) -> String {
             let coding = coding.to_ascii_lowercase();
             match coding.as_slice() {
                 b"" => String::new(),
-                b"gzip" | b"x-gzip" | b"deflate" | b"br" | b"zstd" | b"compress" | b"identity" => {
+                // The registered codings that browsers decode, the
+                // dictionary-compressed ones of RFC 9842 included.
+                b"gzip" | b"x-gzip" | b"deflate" | b"br" | b"zstd" | b"dcb" | b"dcz"
+                | b"compress" | b"x-compress" | b"identity" => {
                     String::from_utf8(coding).unwrap_or_default()
                 }
                 _ => "@unknown".to_owned(),
@@ -904,6 +907,8 @@ mod tests {
         assert_eq!(filtered_content_encoding(Some(b"GZip")), "gzip");
         assert_eq!(filtered_content_encoding(Some(b"gzip, br")), "multiple");
         assert_eq!(filtered_content_encoding(Some(b"snappy")), "@unknown");
+        assert_eq!(filtered_content_encoding(Some(b"DCZ")), "dcz");
+        assert_eq!(filtered_content_encoding(Some(b"aes128gcm")), "@unknown");
         assert_eq!(filtered_content_encoding(Some(b"")), "");
     }
 
