@@ -25,9 +25,10 @@ use std::sync::Arc;
 
 use performance_timeline::reference::{ReferenceEmbedder, ReferenceEventLoop};
 use performance_timeline::{Performance, PerformanceEntry};
+use resource_timing::policy::Engine;
 use resource_timing::{
-    CacheState, ConnectionTimingInfo, CredentialsMode, Fetch, FetchClient, NavigationTimingType,
-    NetworkError, Next, PerformanceResourceTiming, Request, RequestMode,
+    CacheState, ConnectionTimingInfo, CredentialsMode, ExposurePolicy, Fetch, FetchClient,
+    NavigationTimingType, NetworkError, Next, PerformanceResourceTiming, Request, RequestMode,
 };
 use url::Url;
 
@@ -1886,6 +1887,60 @@ fn navigation_timing_trickle() -> Outcome {
     Ok(())
 }
 
+/// `server-timing/navigation_timing_idl.https.html`: a document's
+/// `PerformanceNavigationTiming` has a `serverTiming` attribute (here the
+/// document sends no `Server-Timing`, so the list is empty), under the spec
+/// and under every engine's policy, since the page is a secure context.
+fn navigation_timing_idl() -> Outcome {
+    let document = format!("{HTTPS_ORIGIN}/server-timing/navigation_timing_idl.https.html");
+    for engine in [
+        Engine::Spec,
+        Engine::Chromium,
+        Engine::Firefox,
+        Engine::WebKit,
+    ] {
+        let page = Page::new(&document);
+        let client = page
+            .client
+            .clone()
+            .with_policy(ExposurePolicy::for_engine(engine));
+        let mut request = Loader::Iframe.request(&document);
+        request.initiator_type = Some("navigation".into());
+        let mut fetch = Fetch::start(request, client, page.tick());
+        fetch.request_started(page.tick());
+        let at = page.tick();
+        fetch.response_started(at);
+        fetch
+            .response_headers(200, &http::HeaderMap::new(), at)
+            .map_err(|e| e.to_string())?;
+        fetch.body_received(100, 100);
+        fetch.end_of_body(page.tick());
+        let entry = fetch
+            .create_the_navigation_timing_entry(&page.performance, NavigationTimingType::Navigate)
+            .ok_or("no navigation entry")?;
+        let listed = page.performance.get_entries_by_type("navigation");
+        ensure!(
+            listed.len() == 1,
+            "{engine:?}: one navigation entry, got {}",
+            listed.len()
+        );
+        ensure!(
+            entry.resource().has_server_timing_attribute(),
+            "{engine:?}: An instance of `PerformanceNavigationTiming` should have a `serverTiming` attribute."
+        );
+        ensure!(
+            entry.resource().server_timing().is_empty(),
+            "{engine:?}: no Server-Timing was sent"
+        );
+        let json = entry.to_json();
+        ensure!(
+            json.ends_with("\"serverTiming\":[]}"),
+            "{engine:?}: toJSON without serverTiming: {json}"
+        );
+    }
+    Ok(())
+}
+
 // ----- extra invariants used by the files above ------------------------------------
 
 /// A keep-alive connection reused by a second fetch (`assert_connection_reused`
@@ -2195,6 +2250,10 @@ fn main() {
     add(
         "server-timing/navigation-timing-trickle.https.html".into(),
         Box::new(navigation_timing_trickle),
+    );
+    add(
+        "server-timing/navigation_timing_idl.https.html".into(),
+        Box::new(navigation_timing_idl),
     );
 
     let trials = cases
