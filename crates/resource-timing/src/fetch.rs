@@ -17,7 +17,9 @@ use crate::entry::{
     PerformanceNavigationTiming, PerformanceResourceTiming,
 };
 use crate::origin::same_origin;
-use crate::policy::{CrossOriginExposure, ExposurePolicy, SecureContextGating};
+use crate::policy::{
+    CrossOriginExposure, ExposurePolicy, NestedNavigationStatus, SecureContextGating,
+};
 use crate::request::{
     cors_check, redirect_taint, tao_check_ignoring_the_flag, RedirectTaint, Request, RequestMode,
     ResponseTainting,
@@ -764,8 +766,7 @@ impl Fetch {
         // (An opaque filtered response has status 0 and an empty header list.)
         if !network_error
             && !opaque
-            && (self.request.mode != RequestMode::Navigate
-                || redirect_taint(&self.request) == RedirectTaint::SameOrigin)
+            && (self.request.mode != RequestMode::Navigate || self.navigation_exposes_status())
         {
             response_status = self.status_and_content_type(&mut body_info);
         }
@@ -780,6 +781,23 @@ impl Fetch {
 }
 
 impl Fetch {
+    /// The navigation part of step 7 of *report timing*: whether the entry
+    /// of this (nested) navigation may show the response's status and
+    /// content type.
+    fn navigation_exposes_status(&self) -> bool {
+        if redirect_taint(&self.request) != RedirectTaint::SameOrigin {
+            return false;
+        }
+        match self.client.policy.nested_navigation_status {
+            NestedNavigationStatus::HiddenAfterCrossOriginRedirects => true,
+            // Policy: engines also hide them for a document from another origin.
+            NestedNavigationStatus::HiddenWhenCrossOrigin => same_origin(
+                &self.request.current_url().origin(),
+                &self.request.origin_or_opaque(),
+            ),
+        }
+    }
+
     /// Step 7.1-7.3 of *report timing*: the final response's status, with
     /// `body_info`'s content type set from its minimized MIME type.
     fn status_and_content_type(&self, body_info: &mut ResponseBodyInfo) -> u16 {

@@ -1,0 +1,164 @@
+#!/usr/bin/env python3
+"""Records what a page's resource entry for a nested navigation (an <iframe>
+or an <object> showing HTML) exposes of the response: `responseStatus` and
+`contentType`, for a document on the page's own origin and on another origin,
+with statuses 200, 404 and 503, with and without `Timing-Allow-Origin: *`.
+
+Fetch's *report timing* hides them only for a navigation whose redirect taint
+is not "same-origin", which a cross-origin document without redirects is not
+(whatwg/fetch#1602); WPT's response-status-code.no-cors.html expects 0.
+The recording tells what the browsers do. Traffic stays on loopback.
+
+Usage: python3 wpt/compat/record_nested_status.py chromium|firefox
+Writes wpt/compat/fixtures/nested-status-<browser>.json.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from urllib.parse import parse_qs, urlsplit
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import record  # noqa: E402
+
+STATUSES = {200: "200 OK", 404: "404 Not Found", 503: "503 Service Unavailable"}
+
+PAGE = r"""<!doctype html>
+<meta charset="utf-8">
+<body>
+<script>
+"use strict";
+const PORTS = %(ports)s;
+const STATUSES = %(statuses)s;
+const cases = [];
+for (const element of ["iframe", "object"]) {
+  for (const [where, port] of [["same", PORTS[0]], ["cross", PORTS[1]]]) {
+    for (const status of STATUSES) {
+      for (const tao of [false, true]) {
+        const key = [element, where, status, tao ? "tao" : "no-tao"].join("/");
+        const url = "http://127.0.0.1:" + port + "/doc?status=" + status +
+          "&tao=" + (tao ? 1 : 0) + "&el=" + element;
+        cases.push([key, url]);
+        const node = document.createElement(element);
+        if (element === "iframe") {
+          node.src = url;
+        } else {
+          node.type = "text/html";
+          node.data = url;
+        }
+        document.body.appendChild(node);
+      }
+    }
+  }
+}
+addEventListener("load", async () => {
+  await new Promise(r => setTimeout(r, 500));
+  const results = {};
+  for (const [key, url] of cases) {
+    const e = performance.getEntriesByName(url)[0];
+    results[key] = e ? {initiator_type: e.initiatorType, response_status: e.responseStatus,
+                        content_type: e.contentType}
+                     : {error: "no entry"};
+  }
+  await fetch("/results", {method: "POST", body: JSON.stringify({
+    userAgent: navigator.userAgent, isSecureContext, results})});
+});
+</script>
+"""
+
+
+class State:
+    def __init__(self):
+        self.result = None
+        self.done = threading.Event()
+        self.ports = []
+
+
+def make_handler(state):
+    import socketserver
+
+    class Handler(socketserver.BaseRequestHandler):
+        def handle(self):
+            try:
+                method, target, body = record.read_request(self.request)
+            except (OSError, ValueError):
+                return
+            if method is None:
+                return
+            url = urlsplit(target)
+            q = {k: v[0] for k, v in parse_qs(url.query).items()}
+            if method == "GET" and url.path == "/page":
+                page = PAGE % {"ports": json.dumps(state.ports),
+                               "statuses": json.dumps(sorted(STATUSES))}
+                record.respond(self.request, "200 OK", "text/html; charset=utf-8", page.encode())
+            elif method == "GET" and url.path == "/doc":
+                status = STATUSES.get(int(q.get("status", "200")), "200 OK")
+                tao = [b"Timing-Allow-Origin: *"] if q.get("tao") == "1" else []
+                record.respond(self.request, status, "text/html; charset=utf-8",
+                               b"<!doctype html><p>nested</p>", tao)
+            elif method == "POST" and url.path == "/results":
+                record.respond(self.request, "204 No Content", "text/plain", b"")
+                state.result = json.loads(body.decode("utf-8"))
+                state.done.set()
+            else:
+                record.respond(self.request, "404 Not Found", "text/plain", b"not found")
+    return Handler
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("browser", choices=["chromium", "firefox"])
+    ap.add_argument("--binary")
+    ap.add_argument("--timeout", type=float, default=120)
+    args = ap.parse_args()
+    binary = args.binary or shutil.which("chromium" if args.browser == "chromium" else "firefox-esr")
+    if not binary:
+        sys.exit("record_nested_status.py: no %s binary found" % args.browser)
+    state = State()
+    servers = []
+    for _ in range(2):
+        server = record.Server(("127.0.0.1", 0), make_handler(state))
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        state.ports.append(server.server_address[1])
+    profile = tempfile.mkdtemp(prefix="st-nested-")
+    url = "http://127.0.0.1:%d/page" % state.ports[0]
+    proc = subprocess.Popen(record.browser_command(args.browser, binary, url, profile),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    try:
+        if not state.done.wait(args.timeout):
+            sys.exit("record_nested_status.py: no results from %s" % args.browser)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        shutil.rmtree(profile, ignore_errors=True)
+        for server in servers:
+            server.shutdown()
+    doc = {
+        "browser": args.browser,
+        "version": record.browser_version(binary),
+        "user_agent": state.result["userAgent"],
+        "recorder": "wpt/compat/record_nested_status.py " + args.browser,
+        "recorded": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "page_is_secure_context": state.result["isSecureContext"],
+        "results": state.result["results"],
+    }
+    out = os.path.join(record.FIXTURES, "nested-status-%s.json" % args.browser)
+    with open(out, "w") as f:
+        json.dump(doc, f, indent=1, sort_keys=True)
+        f.write("\n")
+    print(json.dumps(doc, indent=1), file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
