@@ -4,7 +4,9 @@
 //! (the 85 WPT parsing cases, hand-made cases, and cases from the seeded
 //! generator `wpt/compat/gen.py`); `chromium.json` and `firefox.json` hold
 //! what `PerformanceResourceTiming.serverTiming` gave in each browser, as
-//! recorded by `wpt/compat/record.py`. No browser is needed here.
+//! recorded by `wpt/compat/record.py`, and `chromium-148.json` and
+//! `firefox-140esr.json` the same from older releases. No browser is needed
+//! here.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -207,6 +209,30 @@ fn chromium_profile_matches_every_recorded_case() {
 #[test]
 fn firefox_profile_matches_every_recorded_case() {
     assert_no_mismatches(Engine::Firefox, &recording("firefox"), &cases());
+}
+
+/// The same cases recorded with older releases (Chromium 148, Firefox 140
+/// ESR): the profiles hold across them.
+#[test]
+fn profiles_match_older_releases_too() {
+    let cases = cases();
+    for (file, engine, version) in [
+        ("chromium-148", Engine::Chromium, "Chromium 148."),
+        ("firefox-140esr", Engine::Firefox, "Mozilla Firefox 140."),
+    ] {
+        let older = recording(file);
+        assert!(
+            older.version.starts_with(version),
+            "{file}: {}",
+            older.version
+        );
+        assert_eq!(
+            older.results.len(),
+            cases.len(),
+            "{file}: one result per case"
+        );
+        assert_no_mismatches(engine, &older, &cases);
+    }
 }
 
 /// Both browsers pass the 85 WPT parsing cases, so their recordings of the
