@@ -17,15 +17,14 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from urllib.parse import parse_qs, urlsplit
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import record  # noqa: E402
+from record_policy import State, run_browser  # noqa: E402
 
 STATUSES = {200: "200 OK", 404: "404 Not Found", 503: "503 Service Unavailable"}
 
@@ -71,13 +70,6 @@ addEventListener("load", async () => {
 });
 </script>
 """
-
-
-class State:
-    def __init__(self):
-        self.result = None
-        self.done = threading.Event()
-        self.ports = []
 
 
 def make_handler(state):
@@ -127,31 +119,20 @@ def main():
         threading.Thread(target=server.serve_forever, daemon=True).start()
         servers.append(server)
         state.ports.append(server.server_address[1])
-    profile = tempfile.mkdtemp(prefix="st-nested-")
-    url = "http://127.0.0.1:%d/page" % state.ports[0]
-    proc = subprocess.Popen(record.browser_command(args.browser, binary, url, profile),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
     try:
-        if not state.done.wait(args.timeout):
-            sys.exit("record_nested_status.py: no results from %s" % args.browser)
+        result = run_browser(args.browser, binary, "http://127.0.0.1:%d/page" % state.ports[0],
+                             args.timeout, state)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        shutil.rmtree(profile, ignore_errors=True)
         for server in servers:
             server.shutdown()
     doc = {
         "browser": args.browser,
         "version": record.browser_version(binary),
-        "user_agent": state.result["userAgent"],
+        "user_agent": result["userAgent"],
         "recorder": "wpt/compat/record_nested_status.py " + args.browser,
         "recorded": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "page_is_secure_context": state.result["isSecureContext"],
-        "results": state.result["results"],
+        "page_is_secure_context": result["isSecureContext"],
+        "results": result["results"],
     }
     out = os.path.join(record.FIXTURES, "nested-status-%s.json" % args.browser)
     with open(out, "w") as f:

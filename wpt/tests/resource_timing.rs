@@ -2124,14 +2124,37 @@ fn main() {
     // The response-status-code files name no subtest (testharness calls them
     // "Untitled", "Untitled 1", …), so each trial is named after its status
     // and loader, as the file's loops build them.
-    for (name, loader) in CORS_STATUS_LOADERS {
-        for status in STATUS_CODES {
-            add(
-                format!(
-                    "resource-timing/response-status-code.cors.html : status {status} ({name})"
-                ),
-                Box::new(move || response_status_code_cors(loader, status)),
-            );
+    type StatusCase = fn(Loader, u16) -> Outcome;
+    let status_files: [(&str, &[(&str, Loader)], StatusCase); 4] = [
+        (
+            "response-status-code.cors.html",
+            &CORS_STATUS_LOADERS,
+            response_status_code_cors,
+        ),
+        (
+            "response-status-code.same-origin.html",
+            &SAME_ORIGIN_STATUS_LOADERS,
+            response_status_code_same_origin,
+        ),
+        (
+            "response-status-code.same-origin-redirect.html",
+            &REDIRECT_STATUS_LOADERS,
+            response_status_code_same_origin_redirect,
+        ),
+        (
+            "response-status-code.cross-origin-redirect.html",
+            &REDIRECT_STATUS_LOADERS,
+            response_status_code_cross_origin_redirect,
+        ),
+    ];
+    for (file, loaders, case) in status_files {
+        for &(name, loader) in loaders {
+            for status in STATUS_CODES {
+                add(
+                    format!("resource-timing/{file} : status {status} ({name})"),
+                    Box::new(move || case(loader, status)),
+                );
+            }
         }
     }
     for (name, loader) in NO_CORS_STATUS_LOADERS {
@@ -2145,36 +2168,6 @@ fn main() {
                     Box::new(move || response_status_code_no_cors(loader, tao, status)),
                 );
             }
-        }
-    }
-    for (name, loader) in SAME_ORIGIN_STATUS_LOADERS {
-        for status in STATUS_CODES {
-            add(
-                format!(
-                    "resource-timing/response-status-code.same-origin.html : status {status} ({name})"
-                ),
-                Box::new(move || response_status_code_same_origin(loader, status)),
-            );
-        }
-    }
-    for (name, loader) in REDIRECT_STATUS_LOADERS {
-        for status in STATUS_CODES {
-            add(
-                format!(
-                    "resource-timing/response-status-code.same-origin-redirect.html : status {status} ({name})"
-                ),
-                Box::new(move || response_status_code_same_origin_redirect(loader, status)),
-            );
-        }
-    }
-    for (name, loader) in REDIRECT_STATUS_LOADERS {
-        for status in STATUS_CODES {
-            add(
-                format!(
-                    "resource-timing/response-status-code.cross-origin-redirect.html : status {status} ({name})"
-                ),
-                Box::new(move || response_status_code_cross_origin_redirect(loader, status)),
-            );
         }
     }
     add(
