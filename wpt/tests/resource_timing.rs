@@ -2124,8 +2124,13 @@ fn main() {
     // The response-status-code files name no subtest (testharness calls them
     // "Untitled", "Untitled 1", …), so each trial is named after its status
     // and loader, as the file's loops build them.
-    type StatusCase = fn(Loader, u16) -> Outcome;
-    let status_files: [(&str, &[(&str, Loader)], StatusCase); 4] = [
+    /// A response-status-code file: its name, its loaders, and the trial.
+    type StatusFile = (
+        &'static str,
+        &'static [(&'static str, Loader)],
+        fn(Loader, u16) -> Outcome,
+    );
+    let status_files: [StatusFile; 4] = [
         (
             "response-status-code.cors.html",
             &CORS_STATUS_LOADERS,
