@@ -4,7 +4,9 @@
 //! responses, headers, body bytes, end) is reported as it happens to a
 //! [`resource_timing::Fetch`], with redirects followed hop by hop as Fetch
 //! does. A loopback test [`server`] with two origins serves the MDN example
-//! and the routes the tests and the `server-timing` CLI need.
+//! and the routes the tests and the `server-timing` CLI need. Fetches that
+//! share a [`client::ConnectionPool`] reuse idle connections to the same
+//! origin, as a browser does, and their entries show it.
 //!
 //! Nothing here calls the outside network in tests: servers listen on
 //! loopback only, and https uses certificates generated at run time.
