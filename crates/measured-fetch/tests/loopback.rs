@@ -106,9 +106,10 @@ fn same_origin_page_sees_the_mdn_example() {
         );
         assert_eq!(entry.transfer_size(), entry.encoded_body_size() + 300);
         assert_monotonic(entry);
-        // The body came 30 ms after the headers.
+        // The server sent the body 30 ms after the request arrived (measured
+        // from requestStart: a busy client may read the head late).
         assert!(
-            entry.response_end() - entry.response_start() >= 29.0,
+            entry.response_end() - entry.request_start() >= 29.0,
             "{}",
             entry.to_json()
         );
