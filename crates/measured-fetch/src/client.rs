@@ -15,7 +15,7 @@ use resource_timing::{
     NetworkError, Next, PerformanceResourceTiming, Request, RequestMode,
 };
 use rustls::pki_types::{CertificateDer, ServerName};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use url::Url;
 
@@ -133,7 +133,7 @@ impl ConnectionPool {
         loop {
             let mut pooled = self.lock().get_mut(key)?.pop()?;
             let open = match &mut pooled.connection {
-                PooledConnection::Http1(stream) => still_open(stream).await,
+                PooledConnection::Http1(stream) => still_open(stream),
                 PooledConnection::Http2(sender) => !sender.is_closed(),
             };
             if open {
@@ -144,13 +144,16 @@ impl ConnectionPool {
 }
 
 /// Whether an idle HTTP/1.1 connection is still open: it has nothing to
-/// read, so a read that does not complete at once means it is; end of stream,
-/// an error, or unexpected bytes mean it cannot carry another request.
-async fn still_open(stream: &mut Box<dyn Io>) -> bool {
+/// read, so a read that cannot complete at once means it is; end of stream,
+/// an error, or unexpected bytes mean it cannot carry another request. The
+/// read is polled once, without waiting for a timer tick.
+fn still_open(stream: &mut Box<dyn Io>) -> bool {
     let mut byte = [0u8; 1];
-    tokio::time::timeout(Duration::ZERO, stream.read(&mut byte))
-        .await
-        .is_err()
+    let mut buffer = ReadBuf::new(&mut byte);
+    let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+    std::pin::Pin::new(&mut **stream)
+        .poll_read(&mut context, &mut buffer)
+        .is_pending()
 }
 
 /// Gives a connection back to its pool once an exchange left it reusable.

@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use measured_fetch::client::{fetch, FetchOptions, MeasuredFetch};
+use measured_fetch::client::{fetch, ConnectionPool, FetchOptions, MeasuredFetch};
 use measured_fetch::tls::certificates_from_pem;
 use measured_fetch::{Clock, Page, Server, ServerOptions};
 use performance_timeline::PerformanceEntry;
@@ -267,6 +267,8 @@ pub fn run_fetch(args: Vec<OsString>) -> Result<ExitCode, CliError> {
     options.credentials = args.credentials;
     options.roots = roots;
     options.timeout = args.timeout;
+    // As in a browser, a redirect to the same origin goes over the same connection.
+    options.pool = Some(ConnectionPool::new());
     let measured = runtime()?
         .block_on(fetch(args.url.clone(), &options, &clock))
         .map_err(|e| CliError::Failed(e.to_string()))?;
@@ -328,7 +330,7 @@ fn waterfall(
         };
         let _ = writeln!(
             out,
-            "hop {}: GET {} -> {}{} {}{}",
+            "hop {}: GET {} -> {}{} {}{}{}",
             i + 1,
             hop.url,
             interim,
@@ -337,7 +339,12 @@ fn waterfall(
             hop.alpn
                 .as_deref()
                 .map(|a| format!(" (ALPN {a})"))
-                .unwrap_or_default()
+                .unwrap_or_default(),
+            if hop.reused {
+                ", reused connection"
+            } else {
+                ""
+            }
         );
     }
     let _ = writeln!(

@@ -166,6 +166,42 @@ fn fetch_waterfall_over_tls_with_the_test_ca() {
 }
 
 #[test]
+fn a_redirect_to_the_same_origin_reuses_the_connection() {
+    with_server(false, |server: &Running| {
+        let target = format!("{}redirect?to=/echo%3Fst%3Ddb%3Bdur%3D53", server.origin);
+        let out = run(&["fetch", &target]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let stdout = text(&out.stdout);
+        let hops: Vec<&str> = stdout.lines().filter(|l| l.starts_with("hop ")).collect();
+        assert_eq!(hops.len(), 2, "{stdout}");
+        assert!(!hops[0].contains("reused"), "{stdout}");
+        assert!(
+            hops[1].ends_with("-> 200 HTTP/1.1, reused connection"),
+            "{stdout}"
+        );
+        // The entry: the final hop's connection times are fetchStart (Fetch's
+        // clamp for a reused connection), after the redirect.
+        let out = run(&["fetch", "--json", &target]);
+        let entry: serde_json::Value = serde_json::from_str(text(&out.stdout).trim()).unwrap();
+        let at = |key: &str| {
+            entry[key]
+                .as_f64()
+                .unwrap_or_else(|| panic!("{key}: {entry}"))
+        };
+        for key in [
+            "domainLookupStart",
+            "domainLookupEnd",
+            "connectStart",
+            "connectEnd",
+        ] {
+            assert_eq!(at(key), at("fetchStart"), "{key}: {entry}");
+        }
+        assert!(at("redirectEnd") > 0.0 && at("fetchStart") >= at("redirectEnd"));
+        assert_eq!(entry["serverTiming"][0]["name"], "db");
+    });
+}
+
+#[test]
 fn fetch_and_serve_refuse_bad_arguments_in_one_line() {
     for (args, code) in [
         (&["fetch"][..], 2),
