@@ -13,18 +13,15 @@ Usage: python3 wpt/compat/record_nested_status.py chromium|firefox
 Writes wpt/compat/fixtures/nested-status-<browser>.json.
 """
 
-import argparse
 import json
 import os
-import shutil
 import sys
-import threading
 import time
 from urllib.parse import parse_qs, urlsplit
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import record  # noqa: E402
-from record_policy import State, run_browser  # noqa: E402
+from record_policy import State, browser_arguments, run_browser, serve_on_loopback  # noqa: E402
 
 STATUSES = {200: "200 OK", 404: "404 Not Found", 503: "503 Service Unavailable"}
 
@@ -104,21 +101,9 @@ def make_handler(state):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("browser", choices=["chromium", "firefox"])
-    ap.add_argument("--binary")
-    ap.add_argument("--timeout", type=float, default=120)
-    args = ap.parse_args()
-    binary = args.binary or shutil.which("chromium" if args.browser == "chromium" else "firefox-esr")
-    if not binary:
-        sys.exit("record_nested_status.py: no %s binary found" % args.browser)
+    args, binary = browser_arguments(__doc__, "record_nested_status.py")
     state = State()
-    servers = []
-    for _ in range(2):
-        server = record.Server(("127.0.0.1", 0), make_handler(state))
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        state.ports.append(server.server_address[1])
+    servers = serve_on_loopback(2, make_handler(state), state)
     try:
         result = run_browser(args.browser, binary, "http://127.0.0.1:%d/page" % state.ports[0],
                              args.timeout, state)

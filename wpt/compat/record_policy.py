@@ -152,22 +152,36 @@ def run_browser(browser, binary, url, timeout, state):
     return state.result
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def browser_arguments(doc, script):
+    """The command line of a recorder: the browser, its binary and a timeout.
+    Returns (args, binary); exits with one line when no binary is found."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
     ap.add_argument("browser", choices=["chromium", "firefox"])
     ap.add_argument("--binary")
     ap.add_argument("--timeout", type=float, default=120)
     args = ap.parse_args()
     binary = args.binary or shutil.which("chromium" if args.browser == "chromium" else "firefox-esr")
     if not binary:
-        sys.exit("record_policy.py: no %s binary found" % args.browser)
-    state = State()
+        sys.exit("%s: no %s binary found" % (script, args.browser))
+    return args, binary
+
+
+def serve_on_loopback(count, handler, state):
+    """Starts `count` servers on free loopback ports; their ports go to
+    `state.ports`, in order."""
     servers = []
-    for _ in range(3):
-        server = record.Server(("127.0.0.1", 0), make_handler(state))
+    for _ in range(count):
+        server = record.Server(("127.0.0.1", 0), handler)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         servers.append(server)
         state.ports.append(server.server_address[1])
+    return servers
+
+
+def main():
+    args, binary = browser_arguments(__doc__, "record_policy.py")
+    state = State()
+    servers = serve_on_loopback(3, make_handler(state), state)
     try:
         secure = run_browser(args.browser, binary,
                              "http://127.0.0.1:%d/policy?mode=secure" % state.ports[0],
