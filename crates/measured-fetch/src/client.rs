@@ -361,38 +361,18 @@ async fn hop(
                 timing: pooled.timing,
                 alpn: pooled.alpn,
             };
-            let outcome = match pooled.connection {
-                PooledConnection::Http1(stream) => {
-                    record.protocol = "HTTP/1.1";
-                    exchange_http1(
-                        fetch,
-                        record,
-                        url,
-                        stream,
-                        &headers,
-                        limit,
-                        clock,
-                        Some(give_back),
-                        true,
-                    )
-                    .await
-                }
-                PooledConnection::Http2(sender) => {
-                    record.protocol = "HTTP/2";
-                    exchange_http2(
-                        fetch,
-                        record,
-                        url,
-                        sender,
-                        &headers,
-                        limit,
-                        clock,
-                        Some(give_back),
-                        true,
-                    )
-                    .await
-                }
-            };
+            let outcome = exchange(
+                fetch,
+                record,
+                url,
+                pooled.connection,
+                &headers,
+                limit,
+                clock,
+                Some(give_back),
+                true,
+            )
+            .await;
             match outcome {
                 Ok(next) => return Ok(next),
                 Err(ExchangeError::Failed(error)) => return Err(error),
@@ -454,7 +434,8 @@ async fn hop(
         timing,
         alpn: record.alpn.clone(),
     });
-    let outcome = if alpn == ALPN_H2 {
+    let connection = if alpn == ALPN_H2 {
+        // Before the handshake, so that a hop whose handshake fails says so.
         record.protocol = "HTTP/2";
         let (sender, connection) = within(
             limit,
@@ -466,23 +447,53 @@ async fn hop(
         )
         .await?;
         tokio::spawn(connection);
-        exchange_http2(
-            fetch, record, url, sender, &headers, limit, clock, give_back, false,
-        )
-        .await
+        PooledConnection::Http2(sender)
     } else {
         if give_back.is_none() {
             headers.push(("Connection".to_owned(), "close".to_owned()));
         }
-        exchange_http1(
-            fetch, record, url, stream, &headers, limit, clock, give_back, false,
-        )
-        .await
+        PooledConnection::Http1(stream)
     };
+    let outcome = exchange(
+        fetch, record, url, connection, &headers, limit, clock, give_back, false,
+    )
+    .await;
     outcome.map_err(|error| match error {
         ExchangeError::Failed(error) => error,
         ExchangeError::Stale => "connection closed before a response".to_owned(),
     })
+}
+
+/// One request on `connection`, by its protocol; `give_back` and `reused`
+/// as for [`exchange_http1`].
+#[allow(clippy::too_many_arguments)]
+async fn exchange(
+    fetch: &mut Fetch,
+    record: &mut HopRecord,
+    url: &Url,
+    connection: PooledConnection,
+    headers: &[(String, String)],
+    limit: Duration,
+    clock: &Clock,
+    give_back: Option<GiveBack<'_>>,
+    reused: bool,
+) -> Result<Option<Url>, ExchangeError> {
+    match connection {
+        PooledConnection::Http1(stream) => {
+            record.protocol = "HTTP/1.1";
+            exchange_http1(
+                fetch, record, url, stream, headers, limit, clock, give_back, reused,
+            )
+            .await
+        }
+        PooledConnection::Http2(sender) => {
+            record.protocol = "HTTP/2";
+            exchange_http2(
+                fetch, record, url, sender, headers, limit, clock, give_back, reused,
+            )
+            .await
+        }
+    }
 }
 
 /// One request and its responses on an HTTP/1.1 connection. With
