@@ -177,6 +177,18 @@ impl GiveBack<'_> {
     }
 }
 
+/// What an exchange needs besides the driver, its record and the connection.
+struct Exchange<'a> {
+    url: &'a Url,
+    headers: &'a [(String, String)],
+    limit: Duration,
+    clock: &'a Clock,
+    /// With a pool: a connection the exchange leaves reusable goes back.
+    give_back: Option<GiveBack<'a>>,
+    /// Whether the connection came from the pool.
+    reused: bool,
+}
+
 /// Why an exchange on a connection failed.
 enum ExchangeError {
     /// A reused connection turned out to be closed before any response byte
@@ -361,18 +373,15 @@ async fn hop(
                 timing: pooled.timing,
                 alpn: pooled.alpn,
             };
-            let outcome = exchange(
-                fetch,
-                record,
+            let on = Exchange {
                 url,
-                pooled.connection,
-                &headers,
+                headers: &headers,
                 limit,
                 clock,
-                Some(give_back),
-                true,
-            )
-            .await;
+                give_back: Some(give_back),
+                reused: true,
+            };
+            let outcome = exchange(fetch, record, pooled.connection, on).await;
             match outcome {
                 Ok(next) => return Ok(next),
                 Err(ExchangeError::Failed(error)) => return Err(error),
@@ -454,63 +463,55 @@ async fn hop(
         }
         PooledConnection::Http1(stream)
     };
-    let outcome = exchange(
-        fetch, record, url, connection, &headers, limit, clock, give_back, false,
-    )
-    .await;
+    let on = Exchange {
+        url,
+        headers: &headers,
+        limit,
+        clock,
+        give_back,
+        reused: false,
+    };
+    let outcome = exchange(fetch, record, connection, on).await;
     outcome.map_err(|error| match error {
         ExchangeError::Failed(error) => error,
         ExchangeError::Stale => "connection closed before a response".to_owned(),
     })
 }
 
-/// One request on `connection`, by its protocol; `give_back` and `reused`
-/// as for [`exchange_http1`].
-#[allow(clippy::too_many_arguments)]
+/// One request on `connection`, by its protocol.
 async fn exchange(
     fetch: &mut Fetch,
     record: &mut HopRecord,
-    url: &Url,
     connection: PooledConnection,
-    headers: &[(String, String)],
-    limit: Duration,
-    clock: &Clock,
-    give_back: Option<GiveBack<'_>>,
-    reused: bool,
+    exchange: Exchange<'_>,
 ) -> Result<Option<Url>, ExchangeError> {
     match connection {
         PooledConnection::Http1(stream) => {
             record.protocol = "HTTP/1.1";
-            exchange_http1(
-                fetch, record, url, stream, headers, limit, clock, give_back, reused,
-            )
-            .await
+            exchange_http1(fetch, record, stream, exchange).await
         }
         PooledConnection::Http2(sender) => {
             record.protocol = "HTTP/2";
-            exchange_http2(
-                fetch, record, url, sender, headers, limit, clock, give_back, reused,
-            )
-            .await
+            exchange_http2(fetch, record, sender, exchange).await
         }
     }
 }
 
-/// One request and its responses on an HTTP/1.1 connection. With
-/// `give_back`, a connection the exchange leaves reusable goes back to the
-/// pool; `reused` says whether it came from there.
-#[allow(clippy::too_many_arguments)]
+/// One request and its responses on an HTTP/1.1 connection.
 async fn exchange_http1(
     fetch: &mut Fetch,
     record: &mut HopRecord,
-    url: &Url,
     mut stream: Box<dyn Io>,
-    headers: &[(String, String)],
-    limit: Duration,
-    clock: &Clock,
-    give_back: Option<GiveBack<'_>>,
-    reused: bool,
+    exchange: Exchange<'_>,
 ) -> Result<Option<Url>, ExchangeError> {
+    let Exchange {
+        url,
+        headers,
+        limit,
+        clock,
+        give_back,
+        reused,
+    } = exchange;
     fetch.request_started(clock.now());
     if let Err(error) = write_request(&mut stream, "GET", url, headers).await {
         return Err(if reused {
@@ -577,20 +578,21 @@ async fn exchange_http1(
     }
 }
 
-/// One request and its response on an HTTP/2 connection; `give_back` and
-/// `reused` as for [`exchange_http1`].
-#[allow(clippy::too_many_arguments)]
+/// One request and its response on an HTTP/2 connection.
 async fn exchange_http2(
     fetch: &mut Fetch,
     record: &mut HopRecord,
-    url: &Url,
     mut sender: hyper::client::conn::http2::SendRequest<Empty<Bytes>>,
-    headers: &[(String, String)],
-    limit: Duration,
-    clock: &Clock,
-    give_back: Option<GiveBack<'_>>,
-    reused: bool,
+    exchange: Exchange<'_>,
 ) -> Result<Option<Url>, ExchangeError> {
+    let Exchange {
+        url,
+        headers,
+        limit,
+        clock,
+        give_back,
+        reused,
+    } = exchange;
     let mut builder = http::Request::builder().method("GET").uri(url.as_str());
     for (name, value) in headers {
         builder = builder.header(name.as_str(), value.as_str());
