@@ -146,13 +146,7 @@ impl<S: AsyncRead + Unpin> ResponseReader<S> {
     /// was framed (a length, chunks, or no body) rather than the connection's
     /// close, and nothing beyond the response has arrived.
     pub fn can_reuse(&self, head: &ResponseHead, no_body: bool) -> bool {
-        let framed = no_body
-            || head.status == 204
-            || head.status == 304
-            || header_tokens(&head.headers, "transfer-encoding")
-                .last()
-                .is_some_and(|coding| coding.eq_ignore_ascii_case("chunked"))
-            || matches!(content_length(&head.headers), Ok(Some(_)));
+        let framed = !matches!(body_framing(head, no_body), Ok(BodyFraming::UntilClose));
         head.persistent && framed && self.buffer.is_empty() && !self.eof
     }
 
@@ -169,29 +163,30 @@ impl<S: AsyncRead + Unpin> ResponseReader<S> {
         no_body: bool,
         mut on_bytes: impl FnMut(u64, u64),
     ) -> Result<(), WireError> {
-        if no_body || head.status == 204 || head.status == 304 {
-            return Ok(());
-        }
-        let chunked = header_tokens(&head.headers, "transfer-encoding")
-            .last()
-            .is_some_and(|coding| coding.eq_ignore_ascii_case("chunked"));
-        if chunked {
-            return self.read_chunked(&mut on_bytes).await;
-        }
-        if let Some(length) = content_length(&head.headers)? {
-            let mut left = length;
-            while left > 0 {
-                if self.buffer.is_empty() && self.fill().await? == 0 {
-                    return Err(WireError::Closed("inside the body"));
-                }
-                let take = (self.buffer.len() as u64).min(left) as usize;
-                self.buffer.drain(..take);
-                left -= take as u64;
-                on_bytes(take as u64, take as u64);
+        let length = match body_framing(head, no_body)? {
+            BodyFraming::Empty => return Ok(()),
+            BodyFraming::Chunked => return self.read_chunked(&mut on_bytes).await,
+            BodyFraming::Length(length) => length,
+            BodyFraming::UntilClose => return self.read_until_close(&mut on_bytes).await,
+        };
+        let mut left = length;
+        while left > 0 {
+            if self.buffer.is_empty() && self.fill().await? == 0 {
+                return Err(WireError::Closed("inside the body"));
             }
-            return Ok(());
+            let take = (self.buffer.len() as u64).min(left) as usize;
+            self.buffer.drain(..take);
+            left -= take as u64;
+            on_bytes(take as u64, take as u64);
         }
-        // Neither: the body runs to the end of the connection.
+        Ok(())
+    }
+
+    /// A body that runs to the end of the connection.
+    async fn read_until_close(
+        &mut self,
+        on_bytes: &mut impl FnMut(u64, u64),
+    ) -> Result<(), WireError> {
         loop {
             if !self.buffer.is_empty() {
                 let n = self.buffer.len() as u64;
@@ -250,6 +245,34 @@ impl<S: AsyncRead + Unpin> ResponseReader<S> {
             }
         }
     }
+}
+
+/// How a response's body ends (RFC 9112 §6.3).
+enum BodyFraming {
+    /// There is none (a response to HEAD, a 204 or a 304).
+    Empty,
+    /// `Transfer-Encoding: chunked`.
+    Chunked,
+    /// `Content-Length`.
+    Length(u64),
+    /// Neither: the body runs to the end of the connection.
+    UntilClose,
+}
+
+fn body_framing(head: &ResponseHead, no_body: bool) -> Result<BodyFraming, WireError> {
+    if no_body || head.status == 204 || head.status == 304 {
+        return Ok(BodyFraming::Empty);
+    }
+    let chunked = header_tokens(&head.headers, "transfer-encoding")
+        .last()
+        .is_some_and(|coding| coding.eq_ignore_ascii_case("chunked"));
+    if chunked {
+        return Ok(BodyFraming::Chunked);
+    }
+    Ok(match content_length(&head.headers)? {
+        Some(length) => BodyFraming::Length(length),
+        None => BodyFraming::UntilClose,
+    })
 }
 
 /// Where the head ends (after the blank line), if it is complete.
