@@ -6,7 +6,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use server_timing::fetch::{get_a_header, split_a_header_value};
+use fetch_headers::{get_a_header, split_a_header_value};
 use server_timing::{
     parse_a_server_timing_header_field, parse_server_timing, parse_server_timing_with_diagnostics,
     Diagnostic, PerformanceServerTiming, ServerTimingBuilder,

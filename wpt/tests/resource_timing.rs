@@ -1703,7 +1703,7 @@ fn test_server_timing_entries(
     for (name, duration, description) in expected {
         let json = format!(
             "{{\"name\":\"{name}\",\"duration\":{},\"description\":\"{description}\"}}",
-            server_timing::json::js_number_to_string(*duration)
+            fetch_headers::json::js_number_to_string(*duration)
         );
         ensure!(
             metrics.iter().any(|m| m.to_json() == json),

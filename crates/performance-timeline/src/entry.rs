@@ -6,7 +6,7 @@ use std::any::Any;
 use std::fmt;
 use std::sync::{Arc, OnceLock};
 
-use crate::json;
+use fetch_headers::json;
 
 /// A duration in milliseconds, as the Web exposes it.
 ///

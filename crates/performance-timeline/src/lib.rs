@@ -59,7 +59,6 @@ mod buffer;
 mod embedder;
 mod entry;
 mod hr_time;
-pub mod json;
 mod observer;
 pub mod reference;
 mod timeline;

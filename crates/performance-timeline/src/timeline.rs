@@ -12,11 +12,11 @@ use crate::buffer::{name_hash, random_seed, sort_chronologically, EntryBuffer};
 use crate::embedder::{Embedder, EntryTypeInfo, EntryTypesWithBuffered, ShouldAddEntry};
 use crate::entry::{DOMHighResTimeStamp, EntryRef, Moment};
 use crate::hr_time::duration_between;
-use crate::json::JsonObject;
 use crate::observer::{
     ObserveError, ObserveOutcome, ObserveWarning, ObserverType, PerformanceObserver,
     PerformanceObserverCallbackOptions, PerformanceObserverEntryList, PerformanceObserverInit,
 };
+use fetch_headers::json::JsonObject;
 
 /// The entry type whose buffer is the resource timing buffer.
 pub const RESOURCE: &str = "resource";

@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use performance_timeline::json::JsonObject;
+use fetch_headers::json::JsonObject;
 use performance_timeline::{
     DOMHighResTimeStamp, Embedder, EntryIdentifiers, Moment, Performance, PerformanceEntry,
 };
@@ -20,10 +20,7 @@ use crate::fetch::FetchClient;
 use crate::policy::SecureContextGating;
 use crate::timing_info::{CacheState, FetchTimingInfo, ResponseBodyInfo, ServerTimingHeaders};
 
-/// The entry type of resource entries.
-pub const RESOURCE: &str = "resource";
-/// The entry type of navigation entries.
-pub const NAVIGATION: &str = "navigation";
+pub use performance_timeline::{NAVIGATION, RESOURCE};
 /// What `transferSize` adds for the response's header bytes.
 ///
 /// <https://w3c.github.io/resource-timing/#dom-performanceresourcetiming-transfersize>
@@ -175,9 +172,7 @@ pub fn setup_the_resource_timing_entry<E: Embedder>(
         initiator_type: report.initiator_type,
         delivery_type,
         next_hop_protocol: connection
-            .map(|c| {
-                server_timing::fetch::isomorphic_decode(&c.alpn_negotiated_protocol).into_owned()
-            })
+            .map(|c| fetch_headers::isomorphic_decode(&c.alpn_negotiated_protocol).into_owned())
             .unwrap_or_default(),
         worker_start: conv(info.final_service_worker_start_time),
         redirect_start: conv(info.redirect_start_time),

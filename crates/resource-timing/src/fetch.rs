@@ -9,6 +9,9 @@
 use std::fmt;
 use std::sync::Arc;
 
+use fetch_headers::{
+    extract_a_mime_type, filtered_content_encoding, minimize_a_supported_mime_type,
+};
 use performance_timeline::{Coarsening, Embedder, GlobalFacts, Moment, Performance};
 use url::{Origin, Url};
 
@@ -461,11 +464,11 @@ impl Fetch {
         // The final response.
         self.response = FinalResponse {
             status,
-            content_type: server_timing::fetch::get_a_header(
+            content_type: fetch_headers::get_a_header(
                 headers.get_all(http::header::CONTENT_TYPE).iter(),
             )
             .map(|v| v.into_owned()),
-            content_encoding: server_timing::fetch::get_a_header(
+            content_encoding: fetch_headers::get_a_header(
                 headers.get_all(http::header::CONTENT_ENCODING).iter(),
             )
             .map(|v| v.into_owned()),
@@ -484,15 +487,14 @@ impl Fetch {
         &mut self,
         headers: &http::HeaderMap,
     ) {
-        let values =
-            server_timing::fetch::get_a_header(headers.get_all("timing-allow-origin").iter())
-                .map(|combined| {
-                    server_timing::fetch::split_a_header_value(&combined)
-                        .into_iter()
-                        .map(<[u8]>::to_vec)
-                        .collect()
-                })
-                .unwrap_or_default();
+        let values = fetch_headers::get_a_header(headers.get_all("timing-allow-origin").iter())
+            .map(|combined| {
+                fetch_headers::split_a_header_value(&combined)
+                    .into_iter()
+                    .map(<[u8]>::to_vec)
+                    .collect()
+            })
+            .unwrap_or_default();
         self.navigation_timing_allow_values.push(values);
     }
 
@@ -810,158 +812,5 @@ impl Fetch {
             body_info.content_type = minimize_a_supported_mime_type(&mime);
         }
         self.response.status
-    }
-}
-
-/// The content coding as *HTTP-network fetch* filters it: "" for none,
-/// "multiple" for more than one, the lowercased coding when this library
-/// knows it, "@unknown" otherwise.
-///
-/// <https://fetch.spec.whatwg.org/#concept-http-network-fetch>
-pub fn filtered_content_encoding(value: Option<&[u8]>) -> String {
-    let Some(value) = value else {
-        return String::new();
-    };
-    let codings = server_timing::fetch::split_a_header_value(value);
-    match codings.as_slice() {
-        [] => String::new(),
-        [coding] => {
-            let coding = coding.to_ascii_lowercase();
-            match coding.as_slice() {
-                b"" => String::new(),
-                // The registered codings that browsers decode, the
-                // dictionary-compressed ones of RFC 9842 included.
-                b"gzip" | b"x-gzip" | b"deflate" | b"br" | b"zstd" | b"dcb" | b"dcz"
-                | b"compress" | b"x-compress" | b"identity" => {
-                    String::from_utf8(coding).unwrap_or_default()
-                }
-                _ => "@unknown".to_owned(),
-            }
-        }
-        _ => "multiple".to_owned(),
-    }
-}
-
-fn is_token_byte(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&byte)
-}
-
-/// *Extract a MIME type* from a `Content-Type` value (all lines combined),
-/// reduced to its essence (`type/subtype`, lowercased): the last value
-/// that parses wins, as in Fetch. `None` is failure.
-///
-/// <https://fetch.spec.whatwg.org/#concept-header-extract-mime-type>
-pub fn extract_a_mime_type(value: &[u8]) -> Option<String> {
-    let mut essence = None;
-    for candidate in server_timing::fetch::split_a_header_value(value) {
-        let media = candidate.split(|&b| b == b';').next().unwrap_or_default();
-        let media = media.trim_ascii();
-        let Some(slash) = media.iter().position(|&b| b == b'/') else {
-            continue;
-        };
-        let (kind, subtype) = (&media[..slash], &media[slash + 1..]);
-        if kind.is_empty()
-            || subtype.is_empty()
-            || !kind.iter().all(|&b| is_token_byte(b))
-            || !subtype.iter().all(|&b| is_token_byte(b))
-        {
-            continue;
-        }
-        if kind == b"*" && subtype == b"*" {
-            continue;
-        }
-        essence = Some(String::from_utf8_lossy(media).to_ascii_lowercase());
-    }
-    essence
-}
-
-/// *Minimize a supported MIME type*: JavaScript types become
-/// `text/javascript`, JSON types `application/json`, XML types
-/// `application/xml` (SVG stays `image/svg+xml`); every other well-formed
-/// type counts as supported and keeps its essence.
-///
-/// <https://mimesniff.spec.whatwg.org/#minimize-a-supported-mime-type>
-pub fn minimize_a_supported_mime_type(essence: &str) -> String {
-    const JAVASCRIPT: [&str; 16] = [
-        "application/ecmascript",
-        "application/javascript",
-        "application/x-ecmascript",
-        "application/x-javascript",
-        "text/ecmascript",
-        "text/javascript",
-        "text/javascript1.0",
-        "text/javascript1.1",
-        "text/javascript1.2",
-        "text/javascript1.3",
-        "text/javascript1.4",
-        "text/javascript1.5",
-        "text/jscript",
-        "text/livescript",
-        "text/x-ecmascript",
-        "text/x-javascript",
-    ];
-    if JAVASCRIPT.contains(&essence) {
-        return "text/javascript".to_owned();
-    }
-    if essence == "application/json" || essence == "text/json" || essence.ends_with("+json") {
-        return "application/json".to_owned();
-    }
-    if essence == "image/svg+xml" {
-        return essence.to_owned();
-    }
-    if essence == "application/xml" || essence == "text/xml" || essence.ends_with("+xml") {
-        return "application/xml".to_owned();
-    }
-    essence.to_owned()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn content_encodings() {
-        assert_eq!(filtered_content_encoding(None), "");
-        assert_eq!(filtered_content_encoding(Some(b"GZip")), "gzip");
-        assert_eq!(filtered_content_encoding(Some(b"gzip, br")), "multiple");
-        assert_eq!(filtered_content_encoding(Some(b"snappy")), "@unknown");
-        assert_eq!(filtered_content_encoding(Some(b"DCZ")), "dcz");
-        assert_eq!(filtered_content_encoding(Some(b"aes128gcm")), "@unknown");
-        assert_eq!(filtered_content_encoding(Some(b"")), "");
-    }
-
-    #[test]
-    fn mime_types() {
-        assert_eq!(
-            extract_a_mime_type(b"Text/HTML; charset=utf-8").as_deref(),
-            Some("text/html")
-        );
-        assert_eq!(
-            extract_a_mime_type(b"text/html, bogus").as_deref(),
-            Some("text/html")
-        );
-        assert_eq!(
-            extract_a_mime_type(b"text/plain, image/png").as_deref(),
-            Some("image/png")
-        );
-        assert_eq!(extract_a_mime_type(b"nonsense"), None);
-        assert_eq!(extract_a_mime_type(b"*/*"), None);
-        assert_eq!(
-            minimize_a_supported_mime_type("application/x-javascript"),
-            "text/javascript"
-        );
-        assert_eq!(
-            minimize_a_supported_mime_type("application/ld+json"),
-            "application/json"
-        );
-        assert_eq!(
-            minimize_a_supported_mime_type("application/atom+xml"),
-            "application/xml"
-        );
-        assert_eq!(
-            minimize_a_supported_mime_type("image/svg+xml"),
-            "image/svg+xml"
-        );
-        assert_eq!(minimize_a_supported_mime_type("image/png"), "image/png");
     }
 }

@@ -77,7 +77,9 @@ pub use entry::{
     TRANSFER_SIZE_HEADER_BYTES,
 };
 pub use fetch::{Fetch, FetchClient, NetworkError, Next, REDIRECT_LIMIT};
-pub use policy::{ExposurePolicy, NestedNavigationStatus};
+pub use policy::{
+    CrossOriginExposure, Engine, ExposurePolicy, NestedNavigationStatus, SecureContextGating,
+};
 pub use request::{
     cors_check, redirect_taint, serializing_a_request_origin, tao_check,
     tao_check_ignoring_the_flag, CredentialsMode, RedirectTaint, Request, RequestMode,

@@ -1,7 +1,37 @@
-//! What engines do differently from the spec, as knobs. The default is the
-//! spec everywhere.
+//! What engines expose differently from the specs (Fetch, Resource Timing,
+//! Server Timing), as knobs, and which knobs each engine sets. The default is
+//! the specs everywhere. How each engine *reads* a header is
+//! [`server_timing::engines`]'s; what a page may *see* of it is decided here.
 
-pub use server_timing::engines::{CrossOriginExposure, Engine, SecureContextGating};
+pub use server_timing::engines::Engine;
+
+/// Whether a page that is not a secure context sees `serverTiming`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SecureContextGating {
+    /// Fetch's rule: the header is read only when the request's client is a
+    /// secure context; elsewhere the list is empty (the attribute exists).
+    EmptyListWhenNotSecure,
+    /// The attribute is `[SecureContext]`: on a non-secure page
+    /// `'serverTiming' in entry` is false.
+    AttributeHiddenWhenNotSecure,
+    /// Non-secure pages get the populated list too (Fetch lets a UA do this).
+    NotGated,
+}
+
+/// Which cross-origin responses expose their metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CrossOriginExposure {
+    /// Exposed when every hop of the redirect chain passes the TAO check.
+    TimingAllowOrigin,
+    /// Exposed when the final response passes the TAO check, even if an
+    /// earlier cross-origin hop failed it (recorded in Firefox 153).
+    TimingAllowOriginFinalResponse,
+    /// Same-origin requests only, whatever `Timing-Allow-Origin` says (the
+    /// Server Timing spec's privacy section allows it).
+    SameOriginOnly,
+}
 
 /// The decisions about what a page may learn that engines make
 /// differently. [`ExposurePolicy::SPEC`] is the default.
@@ -48,8 +78,23 @@ impl ExposurePolicy {
     /// The policy `engine` follows, with its header reading.
     pub fn for_engine(engine: Engine) -> ExposurePolicy {
         ExposurePolicy {
-            secure_context_gating: engine.secure_context_gating(),
-            cross_origin_exposure: engine.cross_origin_exposure(),
+            secure_context_gating: match engine {
+                Engine::Spec => SecureContextGating::EmptyListWhenNotSecure,
+                // Recorded (wpt/compat/fixtures/policy-chromium.json): a
+                // populated list on an http page.
+                Engine::Chromium => SecureContextGating::NotGated,
+                // Recorded: Gecko's IDL marks the attribute [SecureContext].
+                Engine::Firefox => SecureContextGating::AttributeHiddenWhenNotSecure,
+                // WebKit's IDL has no [SecureContext].
+                _ => SecureContextGating::NotGated,
+            },
+            cross_origin_exposure: match engine {
+                Engine::Spec | Engine::Chromium => CrossOriginExposure::TimingAllowOrigin,
+                Engine::Firefox => CrossOriginExposure::TimingAllowOriginFinalResponse,
+                // WebKit restricts PerformanceServerTiming to same-origin
+                // requests (WebKit PR #4579, w3c/server-timing#89).
+                _ => CrossOriginExposure::SameOriginOnly,
+            },
             header_reading: engine,
             nested_navigation_status: match engine {
                 // Recorded: wpt/compat/fixtures/nested-status-{chromium,firefox}.json.

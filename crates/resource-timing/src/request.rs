@@ -237,7 +237,7 @@ fn header_list_contains(values: &[&[u8]], needle: &[u8]) -> bool {
 /// <https://fetch.spec.whatwg.org/#concept-cors-check>
 pub fn cors_check(request: &Request, response_headers: &http::HeaderMap) -> bool {
     // Step 1. The Access-Control-Allow-Origin value ("get", not split).
-    let Some(origin) = server_timing::fetch::get_a_header(
+    let Some(origin) = fetch_headers::get_a_header(
         response_headers
             .get_all("access-control-allow-origin")
             .iter(),
@@ -259,7 +259,7 @@ pub fn cors_check(request: &Request, response_headers: &http::HeaderMap) -> bool
         return true;
     }
     // Step 6-7.
-    server_timing::fetch::get_a_header(
+    fetch_headers::get_a_header(
         response_headers
             .get_all("access-control-allow-credentials")
             .iter(),
@@ -285,9 +285,9 @@ pub fn tao_check(request: &Request, response_headers: &http::HeaderMap) -> bool 
 pub fn tao_check_ignoring_the_flag(request: &Request, response_headers: &http::HeaderMap) -> bool {
     // Step 3. Absent is treated as empty.
     let combined =
-        server_timing::fetch::get_a_header(response_headers.get_all("timing-allow-origin").iter())
+        fetch_headers::get_a_header(response_headers.get_all("timing-allow-origin").iter())
             .unwrap_or_default();
-    let values = server_timing::fetch::split_a_header_value(&combined);
+    let values = fetch_headers::split_a_header_value(&combined);
     // Step 4.
     if header_list_contains(&values, b"*") {
         return true;

@@ -73,8 +73,7 @@ impl ServerTimingHeaders {
         V: AsRef<[u8]> + ?Sized + 'a,
     {
         ServerTimingHeaders {
-            combined: server_timing::fetch::get_a_header(lines)
-                .map(|value| value.into_owned().into()),
+            combined: fetch_headers::get_a_header(lines).map(|value| value.into_owned().into()),
         }
     }
 
@@ -95,7 +94,7 @@ impl ServerTimingHeaders {
     pub fn fields(&self) -> Vec<String> {
         match &self.combined {
             None => Vec::new(),
-            Some(value) => server_timing::fetch::get_decode_and_split_a_header_value(value),
+            Some(value) => fetch_headers::get_decode_and_split_a_header_value(value),
         }
     }
 }

@@ -410,7 +410,7 @@ fn report_text(report: &EntryReport) -> String {
         let _ = writeln!(out, "    {i}: {metric}");
     }
     if let Some(lint) = &report.lint {
-        for line in lint.to_text().lines() {
+        for line in crate::lint_report::to_text(lint).lines() {
             let _ = writeln!(out, "    | {line}");
         }
     }
@@ -420,7 +420,7 @@ fn report_text(report: &EntryReport) -> String {
 fn report_json(report: &EntryReport) -> String {
     let mut out = String::new();
     let _ = write!(out, "{{\"index\":{},\"url\":", report.index);
-    server_timing::json::write_json_string(&mut out, &report.url);
+    fetch_headers::json::write_json_string(&mut out, &report.url);
     let _ = write!(
         out,
         ",\"status\":{},\"redirects\":{},\"page\":",
@@ -428,7 +428,7 @@ fn report_json(report: &EntryReport) -> String {
     );
     match &report.page {
         Some(page) => {
-            server_timing::json::write_json_string(&mut out, &page.origin().ascii_serialization())
+            fetch_headers::json::write_json_string(&mut out, &page.origin().ascii_serialization())
         }
         None => out.push_str("null"),
     }
@@ -437,7 +437,7 @@ fn report_json(report: &EntryReport) -> String {
         ",\"visible\":{},\"reason\":",
         report.visible == Visibility::Visible
     );
-    server_timing::json::write_json_string(&mut out, report.visible.reason());
+    fetch_headers::json::write_json_string(&mut out, report.visible.reason());
     out.push_str(",\"serverTiming\":[");
     for (i, metric) in report.metrics.iter().enumerate() {
         if i > 0 {
@@ -447,7 +447,7 @@ fn report_json(report: &EntryReport) -> String {
     }
     out.push_str("],\"lint\":");
     match &report.lint {
-        Some(lint) => out.push_str(&lint.to_json()),
+        Some(lint) => out.push_str(&crate::lint_report::to_json(lint)),
         None => out.push_str("null"),
     }
     out.push_str("}\n");

@@ -77,9 +77,9 @@ pub fn run(args: Vec<OsString>) -> Result<ExitCode, CliError> {
     };
     let report = lint_lines(&lines);
     if json {
-        print_stdout(&format!("{}\n", report.to_json()))?;
+        print_stdout(&format!("{}\n", crate::lint_report::to_json(&report)))?;
     } else {
-        print_stdout(&report.to_text())?;
+        print_stdout(&crate::lint_report::to_text(&report))?;
     }
     Ok(if report.passes() {
         ExitCode::SUCCESS

@@ -2,6 +2,7 @@
 
 mod har;
 mod lint;
+mod lint_report;
 mod net;
 mod parse;
 

@@ -468,7 +468,7 @@ fn waterfall(
 fn ms(value: f64) -> String {
     format!(
         "{}ms",
-        server_timing::json::js_number_to_string((value * 1000.0).round() / 1000.0)
+        fetch_headers::json::js_number_to_string((value * 1000.0).round() / 1000.0)
     )
 }
 
@@ -623,11 +623,11 @@ pub fn run_demo(args: Vec<OsString>) -> Result<ExitCode, CliError> {
             if json {
                 let list: Vec<String> = metrics.iter().map(|m| m.to_json()).collect();
                 let mut label_json = String::new();
-                server_timing::json::write_json_string(&mut label_json, label);
+                fetch_headers::json::write_json_string(&mut label_json, label);
                 let mut page_json = String::new();
-                server_timing::json::write_json_string(&mut page_json, &page.client().origin.ascii_serialization());
+                fetch_headers::json::write_json_string(&mut page_json, &page.client().origin.ascii_serialization());
                 let mut url_json = String::new();
-                server_timing::json::write_json_string(&mut url_json, resource.as_str());
+                fetch_headers::json::write_json_string(&mut url_json, resource.as_str());
                 let _ = writeln!(
                     out,
                     "{{\"page\":{label_json},\"origin\":{page_json},\"secureContext\":{},\"resource\":{url_json},\"serverTiming\":[{}]}}",

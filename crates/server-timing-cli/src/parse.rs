@@ -4,9 +4,9 @@ use std::ffi::OsString;
 use std::io::Read;
 use std::process::ExitCode;
 
+use fetch_headers::get_a_header;
+use fetch_headers::json::write_json_string;
 use server_timing::engines::Engine;
-use server_timing::fetch::get_a_header;
-use server_timing::json::write_json_string;
 use server_timing::{parse_server_timing_with_diagnostics, Diagnostic, PerformanceServerTiming};
 
 use crate::{print_stdout, CliError};

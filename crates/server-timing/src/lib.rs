@@ -76,24 +76,20 @@
 //! [Server Timing]: https://w3c.github.io/server-timing/
 
 pub mod engines;
-pub mod fetch;
 pub mod float;
-pub mod json;
 mod metric;
 mod parser;
 mod serialize;
 
+pub use fetch_headers::{is_token, SERVER_TIMING};
 pub use metric::PerformanceServerTiming;
 pub use parser::{
-    is_token, parse_server_timing, parse_server_timing_with_diagnostics, Diagnostic,
-    DiagnosticKind, DiagnosticSink, IgnoreDiagnostics, Metric, Metrics,
+    parse_server_timing, parse_server_timing_with_diagnostics, Diagnostic, DiagnosticKind,
+    DiagnosticSink, IgnoreDiagnostics, Metric, Metrics,
 };
 pub use serialize::{SerializeError, ServerTimingBuilder};
 
 use parser::Parser;
-
-/// The header name, lowercase as [`http`] stores it.
-pub const SERVER_TIMING: http::HeaderName = http::HeaderName::from_static("server-timing");
 
 /// Parses every `Server-Timing` line of a response, in order, into the list
 /// `PerformanceResourceTiming.serverTiming` exposes.
@@ -106,7 +102,7 @@ where
     I: IntoIterator<Item = &'a V>,
     V: AsRef<[u8]> + ?Sized + 'a,
 {
-    match fetch::get_a_header(lines) {
+    match fetch_headers::get_a_header(lines) {
         Some(value) => PerformanceServerTiming::collect_metrics_with_capacity(
             parse_server_timing(&value),
             value.len(),

@@ -3,8 +3,8 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::json::{write_js_number, write_json_string};
 use crate::parser::Metric;
+use fetch_headers::json::{write_console_number, write_js_number, write_json_string};
 
 /// A [`PerformanceServerTiming`] object: one metric of a `Server-Timing`
 /// header as a page sees it.
@@ -188,13 +188,7 @@ impl fmt::Display for PerformanceServerTiming {
         write_json_string(&mut out, self.name());
         out.push_str(", duration: ");
         // A console shows the number itself where JSON would write null or 0.
-        match self.duration {
-            d if d.is_nan() => out.push_str("NaN"),
-            d if d == f64::INFINITY => out.push_str("Infinity"),
-            d if d == f64::NEG_INFINITY => out.push_str("-Infinity"),
-            d if d == 0.0 && d.is_sign_negative() => out.push_str("-0"),
-            d => write_js_number(&mut out, d),
-        }
+        write_console_number(&mut out, self.duration);
         out.push_str(", description: ");
         write_json_string(&mut out, self.description());
         out.push('}');

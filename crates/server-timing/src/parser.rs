@@ -10,40 +10,8 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
-use crate::fetch::{is_http_tab_or_space, skip_an_http_quoted_string};
 use crate::float::{parse_floating_point_number, FloatError};
-
-/// `tchar` of RFC 9110 §5.6.2, as a lookup table.
-///
-/// `"!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" / "_" /
-/// "`" / "|" / "~" / DIGIT / ALPHA`
-pub(crate) static TCHAR: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        let c = b as u8;
-        table[b] = c.is_ascii_alphanumeric()
-            || matches!(
-                c,
-                b'!' | b'#'
-                    | b'$'
-                    | b'%'
-                    | b'&'
-                    | b'\''
-                    | b'*'
-                    | b'+'
-                    | b'-'
-                    | b'.'
-                    | b'^'
-                    | b'_'
-                    | b'`'
-                    | b'|'
-                    | b'~'
-            );
-        b += 1;
-    }
-    table
-};
+use fetch_headers::{is_http_tab_or_space, skip_an_http_quoted_string, TCHAR};
 
 const QUOTED_PLAIN: u8 = 0;
 const QUOTED_HIGH: u8 = 1;
@@ -139,11 +107,6 @@ fn scan_plain_quoted(input: &[u8], mut i: usize) -> usize {
         i += 1;
     }
     i
-}
-
-/// True when `s` is a non-empty run of `tchar`: an RFC 9110 `token`.
-pub fn is_token(s: &[u8]) -> bool {
-    !s.is_empty() && s.iter().all(|&b| TCHAR[usize::from(b)])
 }
 
 /// What the parser recovered from. Each kind names a place where the input
@@ -362,7 +325,7 @@ impl<'a, S> Metrics<'a, S> {
 }
 
 /// Parses a combined `Server-Timing` field value (all header lines joined by
-/// `", "`; see [`fetch::get_a_header`](crate::fetch::get_a_header)) into
+/// `", "`; see [`fetch_headers::get_a_header`]) into
 /// borrowed metrics.
 ///
 /// ```

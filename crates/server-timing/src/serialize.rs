@@ -3,7 +3,7 @@
 use std::fmt;
 use std::io::Write as _;
 
-use crate::parser::{is_token, TCHAR};
+use fetch_headers::{is_tchar, is_token};
 
 /// Why the [`ServerTimingBuilder`] refused a metric. Nothing is written for a
 /// refused metric.
@@ -135,7 +135,7 @@ impl ServerTimingBuilder {
 
 /// The `desc` value: a token when possible, else a quoted string.
 fn encode_description(desc: &str) -> Result<Vec<u8>, SerializeError> {
-    if !desc.is_empty() && desc.bytes().all(|b| TCHAR[usize::from(b)]) {
+    if !desc.is_empty() && desc.bytes().all(is_tchar) {
         return Ok(desc.as_bytes().to_vec());
     }
     let mut out = Vec::with_capacity(desc.len() + 2);

@@ -11,9 +11,9 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
+use fetch_headers::get_a_header;
 use serde_json::Value;
-use server_timing::engines::{CrossOriginExposure, Engine, SecureContextGating};
-use server_timing::fetch::get_a_header;
+use server_timing::engines::Engine;
 use server_timing::{
     parse_server_timing, parse_server_timing_with_diagnostics, Diagnostic, DiagnosticKind,
     PerformanceServerTiming,
@@ -417,55 +417,11 @@ fn compat_table_examples() {
     assert_eq!(dur(Engine::Firefox, b"m;dur=NaN"), 0.0);
 }
 
-/// What `wpt/compat/record_policy.py` saw for one scenario: whether the
-/// entry has the attribute, and how many metrics it lists.
-fn policy(browser: &str, scenario: &str) -> (bool, usize) {
-    let doc = read_json(&format!("policy-{browser}.json"));
-    assert_eq!(doc["page_is_secure_context"]["secure"], Value::Bool(true));
-    assert_eq!(
-        doc["page_is_secure_context"]["not_secure"],
-        Value::Bool(false)
-    );
-    let r = &doc["results"][scenario];
-    let has = r["has_attribute"]
-        .as_bool()
-        .unwrap_or_else(|| panic!("{browser} {scenario}: {r}"));
-    let len = r["server_timing"].as_array().map_or(0, |a| a.len());
-    (has, len)
-}
-
-#[test]
-fn recorded_policies_match_the_profiles() {
-    for (browser, engine) in [("chromium", Engine::Chromium), ("firefox", Engine::Firefox)] {
-        assert_eq!(policy(browser, "same_origin_secure"), (true, 1));
-        let not_secure = policy(browser, "same_origin_not_secure");
-        let gating = match not_secure {
-            (false, _) => SecureContextGating::AttributeHiddenWhenNotSecure,
-            (true, 0) => SecureContextGating::EmptyListWhenNotSecure,
-            (true, _) => SecureContextGating::NotGated,
-        };
-        assert_eq!(engine.secure_context_gating(), gating, "{browser}");
-
-        assert_eq!(policy(browser, "cross_origin_no_tao"), (true, 0));
-        let exposure = match (
-            policy(browser, "cross_origin_tao").1,
-            policy(browser, "redirect_first_hop_fails_tao").1,
-            policy(browser, "redirect_every_hop_tao").1,
-        ) {
-            (0, 0, 0) => CrossOriginExposure::SameOriginOnly,
-            (1, 0, 1) => CrossOriginExposure::TimingAllowOrigin,
-            (1, 1, 1) => CrossOriginExposure::TimingAllowOriginFinalResponse,
-            other => panic!("{browser}: unexpected cross-origin results {other:?}"),
-        };
-        assert_eq!(engine.cross_origin_exposure(), exposure, "{browser}");
-    }
-}
-
 mod no_panics {
+    use fetch_headers::get_a_header;
     use proptest::prelude::*;
     use server_timing::engines::lint::lint_lines;
     use server_timing::engines::Engine;
-    use server_timing::fetch::get_a_header;
 
     /// Bytes drawn mostly from the characters that matter to the parsers.
     fn header_bytes() -> impl Strategy<Value = Vec<u8>> {
@@ -510,8 +466,6 @@ mod no_panics {
                     prop_assert_eq!(key(&p.metrics), key(&report.profiles[0].metrics));
                 }
             }
-            let _ = report.to_text();
-            let _ = report.to_json();
         }
     }
 }

@@ -2,8 +2,8 @@
 //! split followed by the per-member algorithm, diagnostics never change the
 //! result, and the serializer's output parses back to the same metrics.
 
+use fetch_headers::split_a_header_value;
 use proptest::prelude::*;
-use server_timing::fetch::split_a_header_value;
 use server_timing::{
     parse_a_server_timing_header_field, parse_server_timing, parse_server_timing_with_diagnostics,
     Diagnostic, PerformanceServerTiming, ServerTimingBuilder,

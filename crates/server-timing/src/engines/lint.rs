@@ -11,13 +11,12 @@
 //! assert!(lint_lines([&b"db;dur=53;desc=\"Cache Read\""[..]]).passes());
 //! ```
 
-use std::fmt::Write as _;
 use std::ops::Range;
 
 use super::{Engine, EngineMetric, EngineNote, EngineNoteKind};
-use crate::fetch::get_a_header;
-use crate::json::{write_js_number, write_json_string};
 use crate::{parse_server_timing_with_diagnostics, Diagnostic, DiagnosticKind};
+use fetch_headers::get_a_header;
+use fetch_headers::json::write_console_number;
 
 /// One profile's reading.
 #[derive(Debug, Clone)]
@@ -53,8 +52,7 @@ pub struct Fix {
 /// Everything [`lint_lines`] found.
 #[derive(Debug, Clone)]
 pub struct LintReport {
-    /// The combined field value (lines joined by `", "`); in the text and
-    /// JSON forms, bytes outside printable ASCII are written `\xNN`.
+    /// The combined field value (lines joined by `", "`).
     pub value: Vec<u8>,
     /// Each profile's reading, spec first.
     pub profiles: Vec<ProfileReading>,
@@ -86,222 +84,12 @@ impl LintReport {
     pub fn is_clean(&self) -> bool {
         self.disagreements.is_empty() && self.recoveries.is_empty()
     }
-
-    /// The report as text, the way `server-timing lint` prints it.
-    pub fn to_text(&self) -> String {
-        let mut out = String::new();
-        let _ = writeln!(out, "Server-Timing: {}", show_bytes(&self.value));
-        for p in &self.profiles {
-            let _ = write!(out, "  {:<9}", p.engine.name());
-            if p.metrics.is_empty() {
-                out.push_str("(no metrics)");
-            }
-            for (i, m) in p.metrics.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(" | ");
-                }
-                out.push_str(&metric_text(m));
-            }
-            out.push('\n');
-        }
-        if !self.disagreements.is_empty() {
-            out.push_str("disagreements:\n");
-            for d in &self.disagreements {
-                let _ = writeln!(out, "  {}: {}", d.engine, d.summary);
-                for n in &d.notes {
-                    let _ = writeln!(
-                        out,
-                        "      bytes {}..{} `{}`: {}",
-                        n.range.start,
-                        n.range.end,
-                        self.excerpt(&n.range),
-                        n.kind.message()
-                    );
-                }
-            }
-        }
-        if !self.recoveries.is_empty() {
-            out.push_str("recoveries (spec parser):\n");
-            for d in &self.recoveries {
-                let _ = writeln!(
-                    out,
-                    "  bytes {}..{} `{}`: {}",
-                    d.range.start,
-                    d.range.end,
-                    self.excerpt(&d.range),
-                    d.kind.message()
-                );
-            }
-        }
-        if !self.fixes.is_empty() {
-            out.push_str("fixes:\n");
-            for f in &self.fixes {
-                let _ = writeln!(
-                    out,
-                    "  bytes {}..{}: {}",
-                    f.range.start, f.range.end, f.message
-                );
-            }
-        }
-        out.push_str(if self.passes() {
-            "ok: every profile reads the same metrics\n"
-        } else if self.disagreements.is_empty() {
-            "fail: the header loses or changes a metric\n"
-        } else {
-            "fail: profiles disagree\n"
-        });
-        out
-    }
-
-    /// The report as one line of JSON.
-    pub fn to_json(&self) -> String {
-        let mut out = String::from("{\"value\":");
-        write_json_string(&mut out, &show_bytes(&self.value));
-        let _ = write!(out, ",\"passes\":{},\"profiles\":{{", self.passes());
-        for (i, p) in self.profiles.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            write_json_string(&mut out, p.engine.name());
-            out.push_str(":[");
-            for (j, m) in p.metrics.iter().enumerate() {
-                if j > 0 {
-                    out.push(',');
-                }
-                out.push_str("{\"name\":");
-                write_json_string(&mut out, &m.name);
-                out.push_str(",\"duration\":");
-                write_duration_json(&mut out, m.duration);
-                out.push_str(",\"description\":");
-                write_json_string(&mut out, &m.description);
-                let _ = write!(out, ",\"start\":{},\"end\":{}}}", m.span.start, m.span.end);
-            }
-            out.push(']');
-        }
-        out.push_str("},\"disagreements\":[");
-        for (i, d) in self.disagreements.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            out.push_str("{\"engine\":");
-            write_json_string(&mut out, d.engine.name());
-            out.push_str(",\"summary\":");
-            write_json_string(&mut out, &d.summary);
-            out.push_str(",\"notes\":[");
-            for (j, n) in d.notes.iter().enumerate() {
-                if j > 0 {
-                    out.push(',');
-                }
-                write_item(
-                    &mut out,
-                    &format!("{:?}", n.kind),
-                    &n.range,
-                    n.kind.message(),
-                );
-            }
-            out.push_str("]}");
-        }
-        out.push_str("],\"recoveries\":[");
-        for (i, d) in self.recoveries.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            write_item(
-                &mut out,
-                &format!("{:?}", d.kind),
-                &d.range,
-                d.kind.message(),
-            );
-        }
-        out.push_str("],\"fixes\":[");
-        for (i, f) in self.fixes.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            let _ = write!(
-                out,
-                "{{\"start\":{},\"end\":{},\"message\":",
-                f.range.start, f.range.end
-            );
-            write_json_string(&mut out, &f.message);
-            out.push('}');
-        }
-        out.push_str("]}");
-        out
-    }
-
-    fn excerpt(&self, range: &Range<usize>) -> String {
-        let end = range.end.min(self.value.len());
-        let start = range.start.min(end);
-        let bytes = &self.value[start..end];
-        if bytes.len() > 40 {
-            format!("{}...", show_bytes(&bytes[..37]))
-        } else {
-            show_bytes(bytes)
-        }
-    }
 }
 
-/// Printable ASCII as it is, every other byte as `\xNN`.
-fn show_bytes(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len());
-    for &b in bytes {
-        if (0x20..0x7F).contains(&b) {
-            out.push(char::from(b));
-        } else {
-            let _ = write!(out, "\\x{b:02x}");
-        }
-    }
+fn console_number(d: f64) -> String {
+    let mut out = String::new();
+    write_console_number(&mut out, d);
     out
-}
-
-fn write_item(out: &mut String, kind: &str, range: &Range<usize>, message: &str) {
-    out.push_str("{\"kind\":");
-    write_json_string(out, kind);
-    let _ = write!(
-        out,
-        ",\"start\":{},\"end\":{},\"message\":",
-        range.start, range.end
-    );
-    write_json_string(out, message);
-    out.push('}');
-}
-
-/// JSON has no −0 or Infinity: those become strings, as in the fixtures.
-fn write_duration_json(out: &mut String, d: f64) {
-    if d.is_nan() {
-        out.push_str("\"NaN\"");
-    } else if d.is_infinite() {
-        out.push_str(if d > 0.0 {
-            "\"Infinity\""
-        } else {
-            "\"-Infinity\""
-        });
-    } else if d == 0.0 && d.is_sign_negative() {
-        out.push_str("\"-0\"");
-    } else {
-        write_js_number(out, d);
-    }
-}
-
-fn duration_text(d: f64) -> String {
-    if d.is_nan() {
-        "NaN".to_owned()
-    } else if d == 0.0 && d.is_sign_negative() {
-        "-0".to_owned()
-    } else if d.is_infinite() {
-        if d > 0.0 { "Infinity" } else { "-Infinity" }.to_owned()
-    } else {
-        crate::json::js_number_to_string(d)
-    }
-}
-
-fn metric_text(m: &EngineMetric) -> String {
-    let mut s = format!("{} dur={}", m.name, duration_text(m.duration));
-    if !m.description.is_empty() {
-        let _ = write!(s, " desc={:?}", m.description);
-    }
-    s
 }
 
 fn same_metric(a: &EngineMetric, b: &EngineMetric) -> bool {
@@ -348,8 +136,8 @@ fn summarize(spec: &[EngineMetric], other: &[EngineMetric]) -> Option<String> {
             parts.push(format!(
                 "{} duration {} instead of {}",
                 b.name,
-                duration_text(b.duration),
-                duration_text(a.duration)
+                console_number(b.duration),
+                console_number(a.duration)
             ));
         }
         if a.description != b.description {
@@ -504,9 +292,6 @@ mod tests {
         let r = lint_value(b"cache;desc=\"Cache Read\";dur=23.2, db;dur=53");
         assert!(r.passes() && r.is_clean());
         assert!(r.fixes.is_empty());
-        assert!(r
-            .to_text()
-            .ends_with("ok: every profile reads the same metrics\n"));
     }
 
     #[test]
@@ -547,12 +332,5 @@ mod tests {
         assert!(r.passes());
         assert!(!r.is_clean());
         assert!(r.fixes.is_empty());
-    }
-
-    #[test]
-    fn json_encodes_infinity_as_a_string() {
-        let json = lint_value(b"m;dur=1e400").to_json();
-        assert!(json.contains("\"duration\":\"Infinity\""), "{json}");
-        assert!(json.contains("\"passes\":false"));
     }
 }

@@ -35,8 +35,8 @@ use std::fmt;
 use std::ops::Range;
 use std::str::FromStr;
 
-use crate::fetch::get_a_header;
 use crate::{parse_server_timing, PerformanceServerTiming};
+use fetch_headers::get_a_header;
 
 /// A way of reading `Server-Timing`: the spec's, or one engine's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -52,34 +52,6 @@ pub enum Engine {
     /// WebKit available here does not expose `PerformanceServerTiming`, so
     /// no recording backs this profile).
     WebKit,
-}
-
-/// Whether a page that is not a secure context sees `serverTiming`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SecureContextGating {
-    /// Fetch's rule: the header is read only when the request's client is a
-    /// secure context; elsewhere the list is empty (the attribute exists).
-    EmptyListWhenNotSecure,
-    /// The attribute is `[SecureContext]`: on a non-secure page
-    /// `'serverTiming' in entry` is false.
-    AttributeHiddenWhenNotSecure,
-    /// Non-secure pages get the populated list too (Fetch lets a UA do this).
-    NotGated,
-}
-
-/// Which cross-origin responses expose their metrics.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CrossOriginExposure {
-    /// Exposed when every hop of the redirect chain passes the TAO check.
-    TimingAllowOrigin,
-    /// Exposed when the final response passes the TAO check, even if an
-    /// earlier cross-origin hop failed it (observed in Firefox 153).
-    TimingAllowOriginFinalResponse,
-    /// Same-origin requests only, whatever `Timing-Allow-Origin` says (the
-    /// Server Timing spec's privacy section allows it).
-    SameOriginOnly,
 }
 
 /// How header bytes become the characters of names and descriptions.
@@ -313,30 +285,6 @@ impl Engine {
             Engine::Chromium => chromium::parse(value, notes),
             Engine::Firefox => firefox::parse(value, notes),
             Engine::WebKit => webkit::parse(value, notes),
-        }
-    }
-
-    /// Whether non-secure pages see the metrics.
-    pub fn secure_context_gating(self) -> SecureContextGating {
-        match self {
-            Engine::Spec => SecureContextGating::EmptyListWhenNotSecure,
-            // Probed: Chromium 156 exposes a populated list on an http page.
-            Engine::Chromium => SecureContextGating::NotGated,
-            // Probed: Gecko's IDL marks the attribute [SecureContext].
-            Engine::Firefox => SecureContextGating::AttributeHiddenWhenNotSecure,
-            // WebKit's IDL has no [SecureContext]; not probed.
-            Engine::WebKit => SecureContextGating::NotGated,
-        }
-    }
-
-    /// Which cross-origin responses expose their metrics.
-    pub fn cross_origin_exposure(self) -> CrossOriginExposure {
-        match self {
-            Engine::Spec | Engine::Chromium => CrossOriginExposure::TimingAllowOrigin,
-            Engine::Firefox => CrossOriginExposure::TimingAllowOriginFinalResponse,
-            // WebKit restricts PerformanceServerTiming to same-origin
-            // requests (WebKit PR #4579, w3c/server-timing#89).
-            Engine::WebKit => CrossOriginExposure::SameOriginOnly,
         }
     }
 

@@ -12,7 +12,7 @@
 use std::ops::Range;
 
 use super::{EngineMetric, EngineNote, EngineNoteKind};
-use crate::fetch::isomorphic_decode;
+use fetch_headers::isomorphic_decode;
 
 /// Where the Chromium and WebKit models differ.
 pub(crate) struct Dialect {

@@ -11,6 +11,9 @@
 
 use std::borrow::Cow;
 
+use crate::isomorphic::isomorphic_decode;
+use crate::syntax::{skip_an_http_quoted_string, trim_http_tab_or_space};
+
 /// The bytes Fetch joins header lines with when it combines them: `0x2C 0x20`.
 pub const COMBINE_SEPARATOR: &[u8] = b", ";
 
@@ -21,7 +24,7 @@ pub const COMBINE_SEPARATOR: &[u8] = b", ";
 /// when there is exactly one, so the common single-line case never copies.
 ///
 /// ```
-/// use server_timing::fetch::get_a_header;
+/// use fetch_headers::get_a_header;
 /// let lines: [&[u8]; 2] = [b"a;dur=1", b"b;desc=\"x"];
 /// assert_eq!(&*get_a_header(lines).unwrap(), b"a;dur=1, b;desc=\"x");
 /// assert!(get_a_header(std::iter::empty::<&[u8]>()).is_none());
@@ -48,65 +51,6 @@ where
     Some(Cow::Owned(combined))
 }
 
-/// [Isomorphic decode]: each byte becomes the code point with the same value
-/// (U+0000 to U+00FF), so any byte sequence decodes and none is lost.
-///
-/// Borrows when the input is ASCII.
-///
-/// ```
-/// use server_timing::fetch::isomorphic_decode;
-/// assert_eq!(isomorphic_decode(b"caf\xC3\xA9"), "cafÃ©");
-/// ```
-///
-/// [Isomorphic decode]: <https://infra.spec.whatwg.org/#isomorphic-decode>
-pub fn isomorphic_decode(bytes: &[u8]) -> Cow<'_, str> {
-    match std::str::from_utf8(bytes) {
-        Ok(s) if bytes.is_ascii() => Cow::Borrowed(s),
-        _ => Cow::Owned(bytes.iter().map(|&b| char::from(b)).collect()),
-    }
-}
-
-/// [Isomorphic encode]: the inverse of [`isomorphic_decode`]. Returns `None`
-/// when the string holds a code point above U+00FF, which no byte stands for.
-///
-/// [Isomorphic encode]: <https://infra.spec.whatwg.org/#isomorphic-encode>
-pub fn isomorphic_encode(s: &str) -> Option<Vec<u8>> {
-    s.chars().map(|c| u8::try_from(u32::from(c)).ok()).collect()
-}
-
-/// True for HTTP tab or space (U+0009, U+0020), the only characters Fetch's
-/// split trims.
-#[inline]
-pub(crate) fn is_http_tab_or_space(b: u8) -> bool {
-    b == b' ' || b == b'\t'
-}
-
-/// [Collect an HTTP quoted string] starting at the `"` at `position`, with
-/// *extract-value* false: returns the end position, so that
-/// `input[position..end]` is the raw text of the string, quotes and
-/// backslashes included.
-///
-/// The algorithm is lenient: a string that never closes runs to the end of
-/// the input, and a backslash at the very end is kept.
-///
-/// [Collect an HTTP quoted string]: <https://fetch.spec.whatwg.org/#collect-an-http-quoted-string>
-#[inline]
-pub(crate) fn skip_an_http_quoted_string(input: &[u8], position: usize) -> usize {
-    debug_assert_eq!(input.get(position), Some(&b'"'));
-    // Step 4: advance past the opening quote.
-    let mut i = position + 1;
-    // Step 5: loop over runs that are neither `"` nor `\`.
-    while i < input.len() {
-        match input[i] {
-            b'"' => return i + 1,
-            // Step 5.5: a backslash takes the next code point literally.
-            b'\\' => i += 2,
-            _ => i += 1,
-        }
-    }
-    input.len()
-}
-
 /// [Get, decode, and split] a header value, given the value Fetch's *get*
 /// produced (see [`get_a_header`]).
 ///
@@ -115,7 +59,7 @@ pub(crate) fn skip_an_http_quoted_string(input: &[u8], position: usize) -> usize
 /// from each member and keeps empty members, as Fetch does.
 ///
 /// ```
-/// use server_timing::fetch::get_decode_and_split_a_header_value;
+/// use fetch_headers::get_decode_and_split_a_header_value;
 /// assert_eq!(
 ///     get_decode_and_split_a_header_value(b"a, \"b,c\" ,,d"),
 ///     ["a", "\"b,c\"", "", "d"]
@@ -155,23 +99,6 @@ pub fn split_a_header_value(value: &[u8]) -> Vec<&[u8]> {
         // Step 4.6: the code point is `,`; advance past it.
         position += 1;
     }
-}
-
-/// Strips leading and trailing HTTP tab or space.
-pub(crate) fn trim_http_tab_or_space(mut s: &[u8]) -> &[u8] {
-    while let [first, rest @ ..] = s {
-        if !is_http_tab_or_space(*first) {
-            break;
-        }
-        s = rest;
-    }
-    while let [rest @ .., last] = s {
-        if !is_http_tab_or_space(*last) {
-            break;
-        }
-        s = rest;
-    }
-    s
 }
 
 /// [Get, decode, and split] the header named `name` from an
@@ -234,14 +161,5 @@ mod tests {
             ["a", "b;desc=\"1, 2\""]
         );
         assert!(get_decode_and_split(&map, "timing-allow-origin").is_none());
-    }
-
-    #[test]
-    fn isomorphic_round_trip() {
-        let bytes: Vec<u8> = (0..=255).collect();
-        let decoded = isomorphic_decode(&bytes);
-        assert_eq!(decoded.chars().count(), 256);
-        assert_eq!(isomorphic_encode(&decoded).unwrap(), bytes);
-        assert_eq!(isomorphic_encode("€"), None);
     }
 }
