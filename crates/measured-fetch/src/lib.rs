@@ -3,8 +3,8 @@
 //! TLS handshake, request sent, first byte of each response, interim `103`
 //! responses, headers, body bytes, end) is reported as it happens to a
 //! [`resource_timing::Fetch`], with redirects followed hop by hop as Fetch
-//! does. A loopback test [`server`] with two origins serves the MDN example
-//! and the routes the tests and the `server-timing` CLI need. Fetches that
+//! does. (The two-origin loopback test server the tests and the CLI use is
+//! the unpublished `loopback-server` crate.) Fetches that
 //! share a [`client::ConnectionPool`] reuse idle connections to the same
 //! origin, as a browser does, and their entries show it.
 //!
@@ -14,7 +14,8 @@
 //! # Example
 //!
 //! ```
-//! use measured_fetch::{client, Clock, Page, Server, ServerOptions};
+//! use loopback_server::{Server, ServerOptions};
+//! use measured_fetch::{client, Clock, Page};
 //! use performance_timeline::PerformanceEntry;
 //! use std::time::Duration;
 //!
@@ -41,10 +42,8 @@
 pub mod client;
 mod clock;
 mod page;
-pub mod server;
 pub mod tls;
 pub mod wire;
 
 pub use clock::Clock;
 pub use page::Page;
-pub use server::{Server, ServerError, ServerOptions, MDN_SERVER_TIMING};

@@ -5,9 +5,10 @@
 
 use std::time::Duration;
 
+use loopback_server::{Server, ServerOptions};
 use measured_fetch::client::{fetch, ConnectionPool, FetchOptions, MeasuredFetch};
 use measured_fetch::tls::{certificates_from_pem, ALPN_H2, ALPN_HTTP1};
-use measured_fetch::{Clock, Page, Server, ServerOptions};
+use measured_fetch::{Clock, Page};
 use performance_timeline::PerformanceEntry;
 use resource_timing::{FetchClient, NetworkError, PerformanceResourceTiming, RequestMode};
 use url::Url;
@@ -551,7 +552,7 @@ fn the_server_refuses_non_loopback_addresses() {
         };
         assert!(matches!(
             Server::start(options).await,
-            Err(measured_fetch::ServerError::NotLoopback(_))
+            Err(loopback_server::ServerError::NotLoopback(_))
         ));
     });
 }

@@ -7,9 +7,10 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use loopback_server::{Server, ServerOptions};
 use measured_fetch::client::{fetch, ConnectionPool, FetchOptions, MeasuredFetch};
 use measured_fetch::tls::certificates_from_pem;
-use measured_fetch::{Clock, Page, Server, ServerOptions};
+use measured_fetch::{Clock, Page};
 use performance_timeline::PerformanceEntry;
 use resource_timing::policy::Engine;
 use resource_timing::{

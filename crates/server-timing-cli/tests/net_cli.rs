@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use measured_fetch::{Server, ServerOptions};
+use loopback_server::{Server, ServerOptions};
 
 mod common;
 

@@ -1,4 +1,6 @@
-//! A loopback test server with two origins: the MDN example, echo,
+//! A loopback test server with two origins, for tests, demos and `server-timing
+//! serve`: kept apart from `measured-fetch` so the fetch library does not ship
+//! it. It serves the MDN example, echo,
 //! redirect, Early Hints, slow-body and fault routes, over HTTP/1.1 and
 //! (with TLS) HTTP/2.
 //!
@@ -30,7 +32,10 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use url::Url;
 
-use crate::tls::{TestCertificates, TlsError, ALPN_H2, ALPN_HTTP1};
+mod certificates;
+
+pub use certificates::TestCertificates;
+use measured_fetch::tls::{TlsError, ALPN_H2, ALPN_HTTP1};
 
 /// The MDN example's `Server-Timing` value.
 pub const MDN_SERVER_TIMING: &str = "cache;desc=\"Cache Read\";dur=23.2, db;dur=53, app;dur=47.2";
