@@ -258,9 +258,9 @@ pub struct MeasuredFetch {
 
 impl MeasuredFetch {
     /// *Report timing* into `performance`.
-    pub fn report_timing<E: performance_timeline::Embedder>(
+    pub fn report_timing<E: resource_timing::performance_timeline::Embedder>(
         &self,
-        performance: &performance_timeline::Performance<E>,
+        performance: &resource_timing::performance_timeline::Performance<E>,
     ) -> Option<Arc<PerformanceResourceTiming>> {
         self.fetch.report_timing(performance)
     }

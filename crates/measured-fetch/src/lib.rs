@@ -16,7 +16,7 @@
 //! ```
 //! use loopback_server::{Server, ServerOptions};
 //! use measured_fetch::{client, Clock, Page};
-//! use performance_timeline::PerformanceEntry;
+//! use resource_timing::performance_timeline::PerformanceEntry;
 //! use std::time::Duration;
 //!
 //! let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();

@@ -3,8 +3,8 @@
 
 use std::rc::Rc;
 
-use performance_timeline::reference::{ReferenceEmbedder, ReferenceEventLoop};
-use performance_timeline::Performance;
+use resource_timing::performance_timeline::reference::{ReferenceEmbedder, ReferenceEventLoop};
+use resource_timing::performance_timeline::Performance;
 use resource_timing::{ExposurePolicy, FetchClient};
 use url::Url;
 

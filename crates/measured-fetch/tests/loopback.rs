@@ -9,7 +9,7 @@ use loopback_server::{Server, ServerOptions};
 use measured_fetch::client::{fetch, ConnectionPool, FetchOptions, MeasuredFetch};
 use measured_fetch::tls::{certificates_from_pem, ALPN_H2, ALPN_HTTP1};
 use measured_fetch::{Clock, Page};
-use performance_timeline::PerformanceEntry;
+use resource_timing::performance_timeline::PerformanceEntry;
 use resource_timing::{FetchClient, NetworkError, PerformanceResourceTiming, RequestMode};
 use url::Url;
 

@@ -62,6 +62,10 @@
 //! assert_eq!(performance.get_entries_by_type("resource").len(), 1);
 //! ```
 
+/// The crates this one stands on, re-exported so a user of the pipeline
+/// needs no other dependency of ours.
+pub use {fetch_headers, performance_timeline, server_timing};
+
 pub mod entry;
 pub mod fetch;
 pub mod origin;
