@@ -273,19 +273,9 @@ impl<'a> Metric<'a> {
         self.dur.as_deref()
     }
 
-    /// The value of the first `desc` param, if there was one.
-    pub fn desc_param(&self) -> Option<&str> {
-        self.desc.as_deref()
-    }
-
     /// The byte range of this metric's list member in the field value.
     pub fn span(&self) -> Range<usize> {
         self.span.clone()
-    }
-
-    /// True when nothing borrowed had to be copied for this metric.
-    pub fn is_borrowed(&self) -> bool {
-        !matches!(self.dur, Some(Cow::Owned(_))) && !matches!(self.desc, Some(Cow::Owned(_)))
     }
 }
 

@@ -264,12 +264,12 @@ fn every_profile_passes_the_85_wpt_parsing_cases() {
 enum SpecDurException {
     /// `dur` is a number by HTML's rules only because they skip leading
     /// whitespace and ignore trailing characters (`12abc`, `" 12 "`, `1e`,
-    /// `1.2.3`); both engines need the whole value to be a number and give 0.
+    /// `1.2.3`); Chromium and Firefox need the whole value to be a number and give 0.
     NotAWholeNumber,
-    /// `dur=-0`: HTML's rules give +0, both engines keep −0.
+    /// `dur=-0`: HTML's rules give +0, Chromium and Firefox keep −0.
     NegativeZero,
     /// `dur` starts with a vertical tab: HTML's rules do not skip it (it is
-    /// not ASCII whitespace) and give 0; both engines skip it.
+    /// not ASCII whitespace) and give 0; Chromium and Firefox skip it.
     LeadingVerticalTab,
 }
 

@@ -337,11 +337,10 @@ pub(crate) fn engine_number(value: &[u8]) -> Option<f64> {
     if i != s.len() {
         return None;
     }
-    // The text is ASCII; Rust's parser is correctly rounded and gives ±inf
-    // on overflow. It wants a digit before an exponent, so `5.e3` gets one.
-    let text = std::str::from_utf8(s).ok()?;
-    let text = text.replace(".e", ".0e").replace(".E", ".0E");
-    text.parse::<f64>().ok()
+    // The text is ASCII and matches the grammar above, which Rust's float
+    // parser accepts as it is (`5.`, `.5` and `5.e3` included); it rounds
+    // correctly and gives ±Infinity on overflow.
+    std::str::from_utf8(s).ok()?.parse::<f64>().ok()
 }
 
 /// Notes what an engine's number syntax made of a `dur` value.
