@@ -19,8 +19,7 @@ use performance_timeline::{
 };
 
 type Perf = Performance<ReferenceEmbedder>;
-type Outcome = Result<(), String>;
-type Case = Box<dyn Fn() -> Outcome + Send + Sync>;
+use wpt::{ensure, Outcome};
 
 const BASE: &str = "https://web-platform.test/resource-timing/";
 /// `scriptResources` of resource-timing/resources/buffer-full-utilities.js.
@@ -29,15 +28,6 @@ const SCRIPTS: [&str; 3] = [
     "resources/empty_script.js",
     "resources/empty.js?id",
 ];
-
-macro_rules! ensure {
-    ($cond:expr, $($msg:tt)+) => {
-        let holds: bool = $cond;
-        if !holds {
-            return Err(format!($($msg)+));
-        }
-    };
-}
 
 fn page() -> Rc<Perf> {
     let event_loop = ReferenceEventLoop::new();
@@ -1020,92 +1010,91 @@ fn buffered_does_not_sync_invoke() -> Outcome {
     }
 }
 
+/// The number of trials: update it with the ports (docs/conformance.md).
+const TRIALS: usize = 34;
+
+/// A trial name and the function that runs it.
+type Subtest = (&'static str, fn() -> Outcome);
+
 fn main() {
-    let args = libtest_mimic::Arguments::from_args();
-    let expected = wpt::read_expected_failures(&wpt::data_root().join("expected-failures.txt"));
-    let cases: Vec<(&str, Case)> = vec![
-        ("resource-timing/buffer-full-add-after-full-event.html", Box::new(buffer_full_add_after_full_event)),
-        ("resource-timing/buffer-full-add-entries-during-callback.html", Box::new(buffer_full_add_entries_during_callback)),
+    let cases: Vec<Subtest> = vec![
+        ("resource-timing/buffer-full-add-after-full-event.html", buffer_full_add_after_full_event),
+        ("resource-timing/buffer-full-add-entries-during-callback.html", buffer_full_add_entries_during_callback),
         (
             "resource-timing/buffer-full-add-entries-during-callback-that-drop.html",
-            Box::new(buffer_full_add_entries_during_callback_that_drop),
+            buffer_full_add_entries_during_callback_that_drop,
         ),
-        ("resource-timing/buffer-full-add-then-clear.html", Box::new(buffer_full_add_then_clear)),
+        ("resource-timing/buffer-full-add-then-clear.html", buffer_full_add_then_clear),
         (
             "resource-timing/buffer-full-decrease-buffer-during-callback.html",
-            Box::new(buffer_full_decrease_buffer_during_callback),
+            buffer_full_decrease_buffer_during_callback,
         ),
         (
             "resource-timing/buffer-full-increase-buffer-during-callback.html",
-            Box::new(buffer_full_increase_buffer_during_callback),
+            buffer_full_increase_buffer_during_callback,
         ),
         (
             "resource-timing/buffer-full-inspect-buffer-during-callback.html",
-            Box::new(buffer_full_inspect_buffer_during_callback),
+            buffer_full_inspect_buffer_during_callback,
         ),
-        ("resource-timing/buffer-full-set-to-current-buffer.html", Box::new(buffer_full_set_to_current_buffer)),
+        ("resource-timing/buffer-full-set-to-current-buffer.html", buffer_full_set_to_current_buffer),
         (
             "resource-timing/buffer-full-store-and-clear-during-callback.html",
-            Box::new(buffer_full_store_and_clear_during_callback),
+            buffer_full_store_and_clear_during_callback,
         ),
-        ("resource-timing/buffer-full-then-decreased.html", Box::new(buffer_full_then_decreased)),
-        ("resource-timing/buffer-full-then-increased.html", Box::new(buffer_full_then_increased)),
-        ("resource-timing/buffer-full-when-populate-entries.html", Box::new(buffer_full_when_populate_entries)),
-        ("resource-timing/buffer-full-eventually.html", Box::new(buffer_full_eventually)),
-        ("resource-timing/queue-entry-regardless-buffer-size.html", Box::new(queue_entry_regardless_buffer_size)),
-        ("resource-timing/clear-resource-timings.html", Box::new(clear_resource_timings)),
-        ("resource-timing/buffered-flag.any.js", Box::new(buffered_flag)),
-        ("resource-timing/supported_resource_type.any.js", Box::new(supported_resource_type)),
-        ("performance-timeline/buffered-flag-after-timeout.any.js", Box::new(buffered_flag_after_timeout)),
-        ("performance-timeline/buffered-flag-observer.any.js", Box::new(buffered_flag_observer)),
-        ("performance-timeline/multiple-buffered-flag-observers.any.js", Box::new(multiple_buffered_flag_observers)),
-        ("performance-timeline/observer-buffered-false.any.js", Box::new(observer_buffered_false)),
+        ("resource-timing/buffer-full-then-decreased.html", buffer_full_then_decreased),
+        ("resource-timing/buffer-full-then-increased.html", buffer_full_then_increased),
+        ("resource-timing/buffer-full-when-populate-entries.html", buffer_full_when_populate_entries),
+        ("resource-timing/buffer-full-eventually.html", buffer_full_eventually),
+        ("resource-timing/queue-entry-regardless-buffer-size.html", queue_entry_regardless_buffer_size),
+        ("resource-timing/clear-resource-timings.html", clear_resource_timings),
+        ("resource-timing/buffered-flag.any.js", buffered_flag),
+        ("resource-timing/supported_resource_type.any.js", supported_resource_type),
+        ("performance-timeline/buffered-flag-after-timeout.any.js", buffered_flag_after_timeout),
+        ("performance-timeline/buffered-flag-observer.any.js", buffered_flag_observer),
+        ("performance-timeline/multiple-buffered-flag-observers.any.js", multiple_buffered_flag_observers),
+        ("performance-timeline/observer-buffered-false.any.js", observer_buffered_false),
         (
             "performance-timeline/buffered-flag-with-entryTypes-observer.tentative.any.js",
-            Box::new(buffered_flag_with_entry_types_observer),
+            buffered_flag_with_entry_types_observer,
         ),
         (
             "performance-timeline/droppedentriescount.any.js : Dropped entries count is 0 when there are no dropped entries.",
-            Box::new(|| dropped_entries_count(0)),
+            || dropped_entries_count(0),
         ),
         (
             "performance-timeline/droppedentriescount.any.js : Dropped entries count is nonzero when there are dropped entries.",
-            Box::new(|| dropped_entries_count(1)),
+            || dropped_entries_count(1),
         ),
         (
             "performance-timeline/droppedentriescount.any.js : Dropped entries count is zero when dropped entries are not of relevant type.",
-            Box::new(|| dropped_entries_count(2)),
+            || dropped_entries_count(2),
         ),
         (
             "performance-timeline/droppedentriescount.any.js : Dropped entries counted even if observer was not registered at the time.",
-            Box::new(|| dropped_entries_count(3)),
+            || dropped_entries_count(3),
         ),
         (
             "performance-timeline/supportedEntryTypes.any.js : supportedEntryTypes exists and returns entries in alphabetical order",
-            Box::new(supported_entry_types_alphabetical),
+            supported_entry_types_alphabetical,
         ),
         (
             "performance-timeline/supportedEntryTypes.any.js : supportedEntryTypes caches result",
-            Box::new(supported_entry_types_caches),
+            supported_entry_types_caches,
         ),
-        ("performance-timeline/po-takeRecords.any.js", Box::new(po_take_records)),
-        ("performance-timeline/po-entries-sort.any.js", Box::new(po_entries_sort)),
-        ("performance-timeline/po-getentries.any.js", Box::new(po_getentries)),
-        ("performance-timeline/case-sensitivity.any.js", Box::new(case_sensitivity)),
-        ("performance-timeline/get-invalid-entries.html", Box::new(get_invalid_entries)),
+        ("performance-timeline/po-takeRecords.any.js", po_take_records),
+        ("performance-timeline/po-entries-sort.any.js", po_entries_sort),
+        ("performance-timeline/po-getentries.any.js", po_getentries),
+        ("performance-timeline/case-sensitivity.any.js", case_sensitivity),
+        ("performance-timeline/get-invalid-entries.html", get_invalid_entries),
         (
             "performance-timeline/buffered-does-not-sync-invoke.html",
-            Box::new(buffered_does_not_sync_invoke),
+            buffered_does_not_sync_invoke,
         ),
     ];
-    let trials = cases
+    let cases = cases
         .into_iter()
-        .map(|(name, case)| {
-            let expected = expected.clone();
-            libtest_mimic::Trial::test(name, move || {
-                wpt::check_expectation(name, &expected, case())
-            })
-        })
+        .map(|(name, run)| wpt::Case::new(name, run))
         .collect();
-    libtest_mimic::run(&args, trials).exit();
+    wpt::run("performance_timeline", TRIALS, cases)
 }

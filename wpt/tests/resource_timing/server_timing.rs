@@ -1,0 +1,392 @@
+//! The `server-timing/` files beyond parsing: which entries carry
+//! `serverTiming`, and what it holds.
+
+use crate::harness::*;
+use resource_timing::policy::Engine;
+
+/// `server-timing/cross_origin.https.html`: the number of metrics of three image loads.
+pub(crate) fn server_timing_cross_origin(
+    origin: &str,
+    image: &str,
+    tao: bool,
+    expected: usize,
+) -> Outcome {
+    let page = Page::new(HTTPS_ORIGIN);
+    let mut hop =
+        step(format!("{origin}/server-timing/resources/{image}")).header("server-timing", "metric");
+    if tao {
+        hop = hop.tao("*");
+    }
+    let entry = entry(&page, Loader::Image, &[hop])?;
+    ensure!(
+        entry.has_server_timing_attribute(),
+        "the attribute is present even when TAO fails"
+    );
+    ensure!(
+        entry.server_timing().len() == expected,
+        "{} metrics, expected {expected}",
+        entry.server_timing().len()
+    );
+    Ok(())
+}
+
+/// `test_entries` of common/performance-timeline-utils.js for serverTiming:
+/// same count, and each expected metric found with exactly its toJSON.
+pub(crate) fn test_server_timing_entries(
+    metrics: &[server_timing::PerformanceServerTiming],
+    expected: &[(&str, f64, &str)],
+) -> Outcome {
+    ensure!(
+        metrics.len() == expected.len(),
+        "{} metrics, expected {}",
+        metrics.len(),
+        expected.len()
+    );
+    for (name, duration, description) in expected {
+        let json = format!(
+            "{{\"name\":\"{name}\",\"duration\":{},\"description\":\"{description}\"}}",
+            fetch_headers::json::js_number_to_string(*duration)
+        );
+        ensure!(
+            metrics.iter().any(|m| m.to_json() == json),
+            "no metric with toJSON {json}"
+        );
+    }
+    Ok(())
+}
+
+/// A navigation of `page` to `document` whose final response headers,
+/// with this `Server-Timing` value, have just arrived.
+pub(crate) fn navigation_at_headers(
+    page: &Page,
+    document: &str,
+    server_timing: &str,
+) -> Result<Fetch, String> {
+    let mut request = Loader::Iframe.request(document);
+    request.initiator_type = Some("navigation".into());
+    let mut fetch = Fetch::start(request, page.client.clone(), page.tick());
+    fetch.request_started(page.tick());
+    let at = page.tick();
+    fetch.response_started(at);
+    let mut headers = http::HeaderMap::new();
+    headers.insert(
+        "server-timing",
+        server_timing.parse().map_err(|_| "a valid header")?,
+    );
+    fetch
+        .response_headers(200, &headers, at)
+        .map_err(|e| e.to_string())?;
+    Ok(fetch)
+}
+
+/// `server-timing/test_server_timing.https.html`: the document's navigation
+/// entry, an `<img>`, and a dynamically added `<img>` seen by an observer.
+pub(crate) fn test_server_timing(part: TestServerTiming) -> Outcome {
+    let document = format!("{HTTPS_ORIGIN}/server-timing/test_server_timing.https.html");
+    let page = Page::new(&document);
+    match part {
+        TestServerTiming::Navigation => {
+            let mut fetch = navigation_at_headers(
+                &page,
+                &document,
+                "metric1; dur=1.1; desc=document, metric1; dur=1.2; desc=document",
+            )?;
+            fetch
+                .create_the_navigation_timing_entry(
+                    &page.performance,
+                    NavigationTimingType::Navigate,
+                )
+                .ok_or("no navigation entry")?;
+            fetch.end_of_body(page.tick());
+            let entries = page.performance.get_entries_by_type("navigation");
+            let navigation = entries
+                .first()
+                .and_then(|e| {
+                    e.as_any()
+                        .downcast_ref::<resource_timing::PerformanceNavigationTiming>()
+                })
+                .ok_or("no navigation entry in the timeline")?;
+            test_server_timing_entries(
+                &navigation.resource().server_timing(),
+                &[("metric1", 1.1, "document"), ("metric1", 1.2, "document")],
+            )
+        }
+        TestServerTiming::Img => {
+            let hop = step(format!("{HTTPS_ORIGIN}/server-timing/resources/blue.png"))
+                .header("server-timing", "metric2; dur=2.1; desc=blue.png");
+            let entry = entry(&page, Loader::Image, &[hop])?;
+            test_server_timing_entries(&entry.server_timing(), &[("metric2", 2.1, "blue.png")])
+        }
+        TestServerTiming::ObservedImg => {
+            use std::sync::Mutex;
+            let seen: Arc<Mutex<Vec<performance_timeline::EntryRef>>> = Arc::default();
+            let sink = seen.clone();
+            let observer = performance_timeline::PerformanceObserver::new(
+                &page.performance,
+                move |list, _, _| {
+                    sink.lock()
+                        .expect("not poisoned")
+                        .extend(list.get_entries());
+                },
+            );
+            observer
+                .observe(
+                    performance_timeline::PerformanceObserverInit::with_entry_types(["resource"]),
+                )
+                .map_err(|e| format!("{e:?}"))?;
+            let hop = step(format!("{HTTPS_ORIGIN}/server-timing/resources/green.png"))
+                .header("server-timing", "metric3; dur=3.1; desc=green.png");
+            entry(&page, Loader::Image, &[hop])?;
+            page.event_loop.run_until_idle();
+            let seen = seen.lock().expect("not poisoned");
+            let green = seen
+                .iter()
+                .find(|e| e.name().ends_with("green.png"))
+                .and_then(|e| e.as_any().downcast_ref::<PerformanceResourceTiming>())
+                .ok_or("the observer did not see green.png")?;
+            test_server_timing_entries(&green.server_timing(), &[("metric3", 3.1, "green.png")])
+        }
+    }
+}
+
+/// `server-timing/server_timing_headers_not_visible_in_fetch.https.html`:
+/// `Server-Timing` is not a CORS-safelisted response header, so a CORS
+/// response without `Access-Control-Expose-Headers` hides it from
+/// `fetch()`'s Headers. Resource timing reads the internal response
+/// instead, where TAO gates it: without TAO the entry has no metrics either,
+/// with TAO it has them.
+pub(crate) fn server_timing_headers_not_visible_in_fetch() -> Outcome {
+    const SAFELISTED: [&str; 7] = [
+        "cache-control",
+        "content-language",
+        "content-length",
+        "content-type",
+        "expires",
+        "last-modified",
+        "pragma",
+    ];
+    ensure!(
+        !SAFELISTED.contains(&"server-timing"),
+        "Server-Timing is not safelisted"
+    );
+    let page = Page::new(HTTPS_ORIGIN);
+    let url = format!("{HTTPS_REMOTE_ORIGIN}/server-timing/resources/blue_cors.png");
+    let hop = step(&url)
+        .acao("*")
+        .header("server-timing", "metric; dur=1");
+    let no_tao = entry(&page, Loader::Fetch, std::slice::from_ref(&hop))?;
+    ensure!(no_tao.response_status() == 200, "the CORS fetch succeeded");
+    ensure!(
+        no_tao.server_timing().is_empty(),
+        "CORS alone exposes no metrics"
+    );
+    let with_tao = entry(&page, Loader::Fetch, &[hop.tao("*")])?;
+    ensure!(
+        with_tao.server_timing().len() == 1,
+        "TAO exposes the metric"
+    );
+    Ok(())
+}
+
+/// `server-timing/navigation-timing-trickle.https.html`: the navigation
+/// entry has its metrics while the body is still arriving.
+pub(crate) fn navigation_timing_trickle() -> Outcome {
+    let document = format!(
+        "{HTTPS_ORIGIN}/server-timing/resources/navigation-timing.html?pipe=trickle(800:d1)"
+    );
+    let page = Page::new(&document);
+    let mut fetch = navigation_at_headers(
+        &page,
+        &document,
+        "metric1; dur=1.1; desc=document, metric1; dur=1.2; desc=document",
+    )?;
+    fetch.body_received(800, 800);
+    // The document is created and its inline script runs before the rest arrives.
+    let entry = fetch
+        .create_the_navigation_timing_entry(&page.performance, NavigationTimingType::Navigate)
+        .ok_or("no navigation entry at header time")?;
+    let metrics = entry.resource().server_timing();
+    ensure!(metrics.len() == 2, "both metrics before the body ends");
+    ensure!(
+        metrics[0].duration() == 1.1
+            && metrics[0].name() == "metric1"
+            && metrics[0].description() == "document",
+        "first metric"
+    );
+    ensure!(metrics[1].duration() == 1.2, "second metric");
+    ensure!(
+        entry.resource().response_end() == 0.0,
+        "the body has not ended yet"
+    );
+    page.event_loop.advance(1000.0);
+    fetch.body_received(200, 200);
+    fetch.end_of_body(page.tick());
+    fetch.update_navigation_entry(&entry);
+    ensure!(
+        entry.resource().response_end() > 1000.0,
+        "responseEnd after the trickle"
+    );
+    Ok(())
+}
+
+/// `server-timing/navigation_timing_idl.https.html`: a document's
+/// `PerformanceNavigationTiming` has a `serverTiming` attribute (here the
+/// document sends no `Server-Timing`, so the list is empty), under the spec
+/// and under every engine's policy, since the page is a secure context.
+pub(crate) fn navigation_timing_idl() -> Outcome {
+    let document = format!("{HTTPS_ORIGIN}/server-timing/navigation_timing_idl.https.html");
+    for engine in [
+        Engine::Spec,
+        Engine::Chromium,
+        Engine::Firefox,
+        Engine::WebKit,
+    ] {
+        let page = Page::new(&document);
+        let client = page
+            .client
+            .clone()
+            .with_policy(ExposurePolicy::for_engine(engine));
+        let mut request = Loader::Iframe.request(&document);
+        request.initiator_type = Some("navigation".into());
+        let mut fetch = Fetch::start(request, client, page.tick());
+        fetch.request_started(page.tick());
+        let at = page.tick();
+        fetch.response_started(at);
+        fetch
+            .response_headers(200, &http::HeaderMap::new(), at)
+            .map_err(|e| e.to_string())?;
+        fetch.body_received(100, 100);
+        fetch.end_of_body(page.tick());
+        let entry = fetch
+            .create_the_navigation_timing_entry(&page.performance, NavigationTimingType::Navigate)
+            .ok_or("no navigation entry")?;
+        let listed = page.performance.get_entries_by_type("navigation");
+        ensure!(
+            listed.len() == 1,
+            "{engine:?}: one navigation entry, got {}",
+            listed.len()
+        );
+        ensure!(
+            entry.resource().has_server_timing_attribute(),
+            "{engine:?}: An instance of `PerformanceNavigationTiming` should have a `serverTiming` attribute."
+        );
+        ensure!(
+            entry.resource().server_timing().is_empty(),
+            "{engine:?}: no Server-Timing was sent"
+        );
+        let json = entry.to_json();
+        ensure!(
+            json.ends_with("\"serverTiming\":[]}"),
+            "{engine:?}: toJSON without serverTiming: {json}"
+        );
+    }
+    Ok(())
+}
+
+/// The three parts of `test_server_timing.https.html`.
+#[derive(Clone, Copy)]
+pub(crate) enum TestServerTiming {
+    /// The document's navigation entry.
+    Navigation,
+    /// An `<img>` in the markup.
+    Img,
+    /// A dynamically added `<img>`, seen by an observer.
+    ObservedImg,
+}
+
+/// The trials of this group.
+enum Case {
+    /// `cross_origin.https.html`, one image.
+    CrossOrigin {
+        label: &'static str,
+        origin: &'static str,
+        image: &'static str,
+        tao: bool,
+        expected: usize,
+    },
+    TestServerTiming(TestServerTiming),
+    HeadersNotVisibleInFetch,
+    NavigationTimingTrickle,
+    NavigationTimingIdl,
+}
+
+impl Case {
+    fn all() -> Vec<Case> {
+        vec![
+            Case::CrossOrigin {
+                label: "same-origin",
+                origin: HTTPS_ORIGIN,
+                image: "blue.png",
+                tao: false,
+                expected: 1,
+            },
+            Case::CrossOrigin {
+                label: "cross-origin without TAO",
+                origin: HTTPS_REMOTE_ORIGIN,
+                image: "blue.png",
+                tao: false,
+                expected: 0,
+            },
+            Case::CrossOrigin {
+                label: "cross-origin with TAO",
+                origin: HTTPS_REMOTE_ORIGIN,
+                image: "blue_tao.png",
+                tao: true,
+                expected: 1,
+            },
+            Case::TestServerTiming(TestServerTiming::Navigation),
+            Case::TestServerTiming(TestServerTiming::Img),
+            Case::TestServerTiming(TestServerTiming::ObservedImg),
+            Case::HeadersNotVisibleInFetch,
+            Case::NavigationTimingTrickle,
+            Case::NavigationTimingIdl,
+        ]
+    }
+
+    fn name(&self) -> String {
+        match self {
+            Case::CrossOrigin { label, .. } => {
+                format!("server-timing/cross_origin.https.html : {label}")
+            }
+            Case::TestServerTiming(part) => format!(
+                "server-timing/test_server_timing.https.html : {}",
+                match part {
+                    TestServerTiming::Navigation => "navigation",
+                    TestServerTiming::Img => "img",
+                    TestServerTiming::ObservedImg => "observed img",
+                }
+            ),
+            Case::HeadersNotVisibleInFetch => {
+                "server-timing/server_timing_headers_not_visible_in_fetch.https.html".into()
+            }
+            Case::NavigationTimingTrickle => {
+                "server-timing/navigation-timing-trickle.https.html".into()
+            }
+            Case::NavigationTimingIdl => "server-timing/navigation_timing_idl.https.html".into(),
+        }
+    }
+
+    fn run(&self) -> Outcome {
+        match *self {
+            Case::CrossOrigin {
+                origin,
+                image,
+                tao,
+                expected,
+                ..
+            } => server_timing_cross_origin(origin, image, tao, expected),
+            Case::TestServerTiming(part) => test_server_timing(part),
+            Case::HeadersNotVisibleInFetch => server_timing_headers_not_visible_in_fetch(),
+            Case::NavigationTimingTrickle => navigation_timing_trickle(),
+            Case::NavigationTimingIdl => navigation_timing_idl(),
+        }
+    }
+}
+
+/// This group's trials.
+pub(crate) fn cases() -> Vec<wpt::Case> {
+    Case::all()
+        .into_iter()
+        .map(|case| wpt::Case::new(case.name(), move || case.run()))
+        .collect()
+}
