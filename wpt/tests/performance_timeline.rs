@@ -114,7 +114,8 @@ fn on_buffer_full(p: &Perf, handler: impl Fn(&Perf) + 'static) {
         }));
 }
 
-fn check_entries(p: &Perf, n: usize) -> Outcome {
+/// `checkEntries` of resource-timing/resources/buffer-full-utilities.js.
+fn check_buffered_scripts(p: &Perf, n: usize) -> Outcome {
     let entries = p.get_entries_by_type("resource");
     ensure!(
         entries.len() == n,
@@ -134,6 +135,28 @@ fn check_entries(p: &Perf, n: usize) -> Outcome {
 
 fn names(entries: &[EntryRef]) -> Vec<String> {
     entries.iter().map(|e| e.name().to_owned()).collect()
+}
+
+/// `checkEntries` of performance-timeline/performanceobservers.js: the same
+/// number of entries, and each matches an expected `(entryType, name)`.
+fn check_entries(entries: &[EntryRef], expected: &[(&str, &str)], what: &str) -> Outcome {
+    ensure!(
+        entries.len() == expected.len(),
+        "{what}: performance entries must match: {} entries, expected {}",
+        entries.len(),
+        expected.len()
+    );
+    for e in entries {
+        ensure!(
+            expected
+                .iter()
+                .any(|(t, n)| e.entry_type() == *t && e.name() == *n),
+            "{what}: entry {} {} matches no expected entry",
+            e.entry_type(),
+            e.name()
+        );
+    }
+    Ok(())
 }
 
 type Log = Rc<RefCell<Vec<String>>>;
@@ -178,7 +201,7 @@ fn buffer_full_add_entries_during_callback() -> Outcome {
         fetch_sync(p, SCRIPTS[2]);
     });
     load_and_wait(&p, SCRIPTS[1]);
-    check_entries(&p, 3)
+    check_buffered_scripts(&p, 3)
 }
 
 fn buffer_full_add_entries_during_callback_that_drop() -> Outcome {
@@ -193,7 +216,7 @@ fn buffer_full_add_entries_during_callback_that_drop() -> Outcome {
         p.embedder().buffer_full_events_fired() == 1,
         "the event did not fire once"
     );
-    check_entries(&p, 2)
+    check_buffered_scripts(&p, 2)
 }
 
 fn buffer_full_add_then_clear() -> Outcome {
@@ -206,7 +229,7 @@ fn buffer_full_add_then_clear() -> Outcome {
     fetch_sync(&p, SCRIPTS[2]);
     let right_away = p.get_entries_by_type("resource").len();
     run(&p);
-    check_entries(&p, 3)?;
+    check_buffered_scripts(&p, 3)?;
     ensure!(
         right_away == 0,
         "{right_away} entries reached the primary buffer before the task"
@@ -227,7 +250,7 @@ fn buffer_full_decrease_buffer_during_callback() -> Outcome {
         p.embedder().buffer_full_events_fired() == 1,
         "the event did not fire"
     );
-    check_entries(&p, 2)
+    check_buffered_scripts(&p, 2)
 }
 
 fn buffer_full_increase_buffer_during_callback() -> Outcome {
@@ -235,7 +258,7 @@ fn buffer_full_increase_buffer_during_callback() -> Outcome {
     fill_up_the_buffer_with_single_resource(&p, SCRIPTS[0]);
     on_buffer_full(&p, |p| p.set_resource_timing_buffer_size(2));
     load_and_wait(&p, SCRIPTS[1]);
-    check_entries(&p, 2)
+    check_buffered_scripts(&p, 2)
 }
 
 fn buffer_full_inspect_buffer_during_callback() -> Outcome {
@@ -265,7 +288,7 @@ fn buffer_full_inspect_buffer_during_callback() -> Outcome {
         "{}",
         failures.borrow().join("; ")
     );
-    check_entries(&p, 3)
+    check_buffered_scripts(&p, 3)
 }
 
 fn buffer_full_set_to_current_buffer() -> Outcome {
@@ -338,7 +361,7 @@ fn buffer_full_then_decreased() -> Outcome {
         p.embedder().buffer_full_events_fired() == 0,
         "resourcetimingbufferfull should not fire"
     );
-    check_entries(&p, 2)
+    check_buffered_scripts(&p, 2)
 }
 
 fn buffer_full_then_increased() -> Outcome {
@@ -352,7 +375,7 @@ fn buffer_full_then_increased() -> Outcome {
         p.embedder().buffer_full_events_fired() == 0,
         "resourcetimingbufferfull should not fire"
     );
-    check_entries(&p, 3)
+    check_buffered_scripts(&p, 3)
 }
 
 fn buffer_full_when_populate_entries() -> Outcome {
@@ -365,7 +388,7 @@ fn buffer_full_when_populate_entries() -> Outcome {
         }));
     fill_up_the_buffer_with_two_resources(&p);
     load_and_wait(&p, SCRIPTS[2]);
-    check_entries(&p, 2)?;
+    check_buffered_scripts(&p, 2)?;
     ensure!(
         bubbles.get() == Some(false),
         "bubbles was {:?}",
@@ -742,14 +765,19 @@ fn po_take_records() -> Outcome {
     ensure!(o.take_records().is_empty(), "records just from observe");
     mark(&p, "a");
     mark(&p, "b");
-    ensure!(names(&o.take_records()) == ["a", "b"], "first takeRecords");
+    check_entries(
+        &o.take_records(),
+        &[("mark", "a"), ("mark", "b")],
+        "first takeRecords",
+    )?;
     mark(&p, "c");
     mark(&p, "d");
     mark(&p, "e");
-    ensure!(
-        names(&o.take_records()) == ["c", "d", "e"],
-        "second takeRecords"
-    );
+    check_entries(
+        &o.take_records(),
+        &[("mark", "c"), ("mark", "d"), ("mark", "e")],
+        "second takeRecords",
+    )?;
     ensure!(
         o.take_records().is_empty(),
         "entries right after takeRecords"
@@ -850,42 +878,61 @@ fn po_entries_sort() -> Outcome {
     Ok(())
 }
 
+/// `po-getentries.any.js`: "getEntries, getEntriesByType and getEntriesByName work".
 fn po_getentries() -> Outcome {
     let p = page();
     let lists: Rc<RefCell<Vec<performance_timeline::PerformanceObserverEntryList>>> = Rc::default();
     let sink = lists.clone();
-    let o = PerformanceObserver::new(&p, move |list, _, _| sink.borrow_mut().push(list.clone()));
+    let o = PerformanceObserver::new(&p, move |list, observer, _| {
+        sink.borrow_mut().push(list.clone());
+        observer.disconnect();
+    });
     o.observe(PerformanceObserverInit::with_entry_types(["mark"]))
         .map_err(|e| e.to_string())?;
     mark(&p, "mark1");
     run(&p);
     let lists = lists.borrow();
-    ensure!(lists.len() == 1, "expected one callback");
+    ensure!(
+        lists.len() == 1,
+        "expected one callback, got {}",
+        lists.len()
+    );
     let l = &lists[0];
-    ensure!(
-        l.get_entries_by_type("measure").is_empty(),
-        "getEntriesByType('measure')"
-    );
-    ensure!(
-        l.get_entries_by_type("234567").is_empty(),
-        "getEntriesByType('234567')"
-    );
-    ensure!(
-        l.get_entries_by_name("mark2", None).is_empty(),
-        "getEntriesByName('mark2')"
-    );
-    ensure!(
-        l.get_entries_by_name("mark1", Some("measure")).is_empty(),
-        "getEntriesByName('mark1','measure')"
-    );
-    ensure!(
-        l.get_entries_by_name("mark1", Some("234567")).is_empty(),
-        "getEntriesByName('mark1','234567')"
-    );
-    ensure!(
-        l.get_entries_by_name("mark1", Some("mark")).len() == 1,
-        "getEntriesByName('mark1','mark')"
-    );
+    let mark1 = [("mark", "mark1")];
+    check_entries(&l.get_entries(), &mark1, "getEntries")?;
+    check_entries(&l.get_entries_by_type("mark"), &mark1, "getEntriesByType")?;
+    for type_ in ["measure", "234567"] {
+        ensure!(
+            l.get_entries_by_type(type_).is_empty(),
+            "getEntriesByType({type_:?}) with no expected entry"
+        );
+    }
+    check_entries(
+        &l.get_entries_by_name("mark1", None),
+        &mark1,
+        "getEntriesByName",
+    )?;
+    for name in ["mark2", "234567"] {
+        ensure!(
+            l.get_entries_by_name(name, None).is_empty(),
+            "getEntriesByName({name:?}) with no expected entry"
+        );
+    }
+    check_entries(
+        &l.get_entries_by_name("mark1", Some("mark")),
+        &mark1,
+        "getEntriesByName with a type",
+    )?;
+    for (name, type_) in [
+        ("mark1", "measure"),
+        ("mark2", "measure"),
+        ("mark1", "234567"),
+    ] {
+        ensure!(
+            l.get_entries_by_name(name, Some(type_)).is_empty(),
+            "getEntriesByName({name:?}, {type_:?}) with a type with no expected entry"
+        );
+    }
     Ok(())
 }
 
@@ -936,28 +983,33 @@ fn case_sensitivity() -> Outcome {
     Ok(())
 }
 
+/// `get-invalid-entries.html`: "Get invalid entries from worker and window."
+/// The window marks `windowMark`; the worker (`resources/worker-invalid-entries.js`)
+/// marks once and reports its counts of `invalid`, `mark` and `measure` entries.
 fn get_invalid_entries() -> Outcome {
     let window = page();
     let worker = worker();
-    mark(&window, "window-mark");
-    mark(&worker, "worker-mark");
-    ensure!(
-        window.get_entries_by_type("invalid").is_empty(),
-        "window getEntriesByType('invalid')"
-    );
-    ensure!(
-        worker.get_entries_by_type("invalid").is_empty(),
-        "worker getEntriesByType('invalid')"
-    );
-    ensure!(
-        names(&window.get_entries_by_type("mark")) == ["window-mark"],
-        "window marks"
-    );
-    ensure!(
-        names(&worker.get_entries_by_type("mark")) == ["worker-mark"],
-        "worker marks"
-    );
-    Ok(())
+    mark(&window, "windowMark");
+    mark(&worker, "workerMark");
+    for (global, who) in [(&worker, "worker"), (&window, "window")] {
+        for (type_, n) in [("invalid", 0), ("mark", 1), ("measure", 0)] {
+            let got = global.get_entries_by_type(type_).len();
+            ensure!(
+                got == n,
+                "The {who} must have {n} {type_} entries, has {got}"
+            );
+        }
+    }
+    check_entries(
+        &window.get_entries_by_type("mark"),
+        &[("mark", "windowMark")],
+        "window",
+    )?;
+    check_entries(
+        &worker.get_entries_by_type("mark"),
+        &[("mark", "workerMark")],
+        "worker",
+    )
 }
 
 /// buffered-does-not-sync-invoke.html (servo/servo tests/wpt @846285b5).
@@ -1084,9 +1136,9 @@ fn main() {
         ),
         ("performance-timeline/po-takeRecords.any.js", po_take_records),
         ("performance-timeline/po-entries-sort.any.js", po_entries_sort),
-        ("performance-timeline/po-getentries.any.js", po_getentries),
+        ("performance-timeline/po-getentries.any.js : getEntries, getEntriesByType and getEntriesByName work", po_getentries),
         ("performance-timeline/case-sensitivity.any.js", case_sensitivity),
-        ("performance-timeline/get-invalid-entries.html", get_invalid_entries),
+        ("performance-timeline/get-invalid-entries.html : Get invalid entries from worker and window.", get_invalid_entries),
         (
             "performance-timeline/buffered-does-not-sync-invoke.html",
             buffered_does_not_sync_invoke,
