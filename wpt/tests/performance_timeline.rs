@@ -1062,8 +1062,142 @@ fn buffered_does_not_sync_invoke() -> Outcome {
     }
 }
 
+// ----- po-observe.html / po-observe.any.js -------------------------------------
+
+/// The subtests of `po-observe.html` (and of `po-observe.any.js`, the same
+/// five as a worker-capable file).
+#[derive(Clone, Copy)]
+enum PoObserve {
+    NoEntryTypes,
+    EmptyEntryTypes,
+    FilterUnsupported,
+    CallbackParameters,
+    ReplaceObserver,
+}
+
+impl PoObserve {
+    const ALL: [PoObserve; 5] = [
+        PoObserve::NoEntryTypes,
+        PoObserve::EmptyEntryTypes,
+        PoObserve::FilterUnsupported,
+        PoObserve::CallbackParameters,
+        PoObserve::ReplaceObserver,
+    ];
+
+    fn title(self) -> &'static str {
+        match self {
+            PoObserve::NoEntryTypes => "no entryTypes throws a TypeError",
+            PoObserve::EmptyEntryTypes => "Empty sequence entryTypes throws a TypeError",
+            PoObserve::FilterUnsupported => {
+                "Filter unsupported entryType entryType names within the entryTypes sequence"
+            }
+            PoObserve::CallbackParameters => "Check observer callback parameter and this values",
+            PoObserve::ReplaceObserver => "replace observer if already present",
+        }
+    }
+
+    fn run(self) -> Outcome {
+        let p = page();
+        match self {
+            PoObserve::NoEntryTypes => {
+                let o = PerformanceObserver::new(&p, |_, _, _| {});
+                // `{}` and `{entryType: []}` (a misspelt member WebIDL drops).
+                let got = o.observe(PerformanceObserverInit::default());
+                ensure!(
+                    matches!(&got, Err(e) if e.error_name() == "TypeError"),
+                    "observe({{}}) should throw a TypeError, got {got:?}"
+                );
+                Ok(())
+            }
+            PoObserve::EmptyEntryTypes => {
+                // `{entryTypes: "mark"}` cannot be written: the Rust API takes a
+                // sequence, so WebIDL's conversion TypeError has no counterpart.
+                let o = PerformanceObserver::new(&p, |_, _, _| {});
+                for types in [
+                    vec![],
+                    vec!["this-cannot-match-an-entryType"],
+                    vec!["marks", "navigate", "resources"],
+                ] {
+                    let got = o.observe(PerformanceObserverInit::with_entry_types(types.clone()));
+                    ensure!(
+                        matches!(&got, Err(e) if e.error_name() == "TypeError"),
+                        "observe({{entryTypes: {types:?}}}) should throw a TypeError, got {got:?}"
+                    );
+                }
+                Ok(())
+            }
+            PoObserve::FilterUnsupported => {
+                let o = PerformanceObserver::new(&p, |_, _, _| {});
+                for types in [
+                    vec!["mark", "this-cannot-match-an-entryType"],
+                    vec!["this-cannot-match-an-entryType", "mark"],
+                    // `{entryTypes: ["mark"], others: true}`: WebIDL drops `others`.
+                    vec!["mark"],
+                ] {
+                    let got = o
+                        .observe(PerformanceObserverInit::with_entry_types(types.clone()))
+                        .map_err(|e| format!("observe({types:?}) threw {e}"))?;
+                    ensure!(got.registered, "observe({types:?}) should register");
+                }
+                Ok(())
+            }
+            PoObserve::CallbackParameters => {
+                // Per callback: the list's length and the observer it was given.
+                type Seen = Vec<(usize, PerformanceObserver<ReferenceEmbedder>)>;
+                let seen: Rc<RefCell<Seen>> = Rc::default();
+                let sink = seen.clone();
+                let observer = PerformanceObserver::new(&p, move |list, obs, _| {
+                    sink.borrow_mut().push((list.len(), obs.clone()));
+                    obs.disconnect();
+                });
+                observer
+                    .observe(PerformanceObserverInit::with_entry_types(["mark"]))
+                    .map_err(|e| e.to_string())?;
+                mark(&p, "mark1");
+                run(&p);
+                let seen = seen.borrow();
+                ensure!(seen.len() == 1, "{} callbacks, expected 1", seen.len());
+                ensure!(seen[0].0 == 1, "the entry list has {} entries", seen[0].0);
+                ensure!(seen[0].1 == observer, "observer is second parameter");
+                Ok(())
+            }
+            PoObserve::ReplaceObserver => {
+                let lists: Rc<RefCell<Vec<performance_timeline::PerformanceObserverEntryList>>> =
+                    Rc::default();
+                let sink = lists.clone();
+                let observer = PerformanceObserver::new(&p, move |list, obs, _| {
+                    sink.borrow_mut().push(list.clone());
+                    obs.disconnect();
+                });
+                observer
+                    .observe(PerformanceObserverInit::with_entry_types(["mark"]))
+                    .map_err(|e| e.to_string())?;
+                observer
+                    .observe(PerformanceObserverInit::with_entry_types(["measure"]))
+                    .map_err(|e| e.to_string())?;
+                mark(&p, "mark1");
+                measure(&p, "measure1");
+                run(&p);
+                let lists = lists.borrow();
+                ensure!(lists.len() == 1, "{} callbacks, expected 1", lists.len());
+                check_entries(
+                    &lists[0].get_entries(),
+                    &[("measure", "measure1")],
+                    "getEntries",
+                )
+            }
+        }
+    }
+}
+
+/// `performance.measure(name)`: an entry from the time origin to now.
+fn measure(p: &Perf, name: &str) {
+    p.embedder().event_loop().advance(1.0);
+    p.queue_a_performance_entry(BasicEntry::shared(name, "measure", 0.0, p.now()));
+}
+
 /// The number of trials: update it with the ports (docs/conformance.md).
-const TRIALS: usize = 34;
+const TRIALS: usize = 44;
 
 /// A trial name and the function that runs it.
 type Subtest = (&'static str, fn() -> Outcome);
@@ -1144,9 +1278,17 @@ fn main() {
             buffered_does_not_sync_invoke,
         ),
     ];
-    let cases = cases
+    let mut cases: Vec<wpt::Case> = cases
         .into_iter()
         .map(|(name, run)| wpt::Case::new(name, run))
         .collect();
+    for file in ["po-observe.html", "po-observe.any.js"] {
+        for subtest in PoObserve::ALL {
+            cases.push(wpt::Case::new(
+                format!("performance-timeline/{file} : {}", subtest.title()),
+                move || subtest.run(),
+            ));
+        }
+    }
     wpt::run("performance_timeline", TRIALS, cases)
 }
