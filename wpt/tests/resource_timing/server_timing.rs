@@ -293,6 +293,33 @@ pub(crate) fn navigation_timing_idl() -> Outcome {
     Ok(())
 }
 
+/// `resource_timing_idl.https.html` (a secure page's first resource entry
+/// has a `serverTiming` attribute) and `non_secure.html` (an http page's
+/// `<img>` of `resources/blue.png` has none: the attribute is
+/// `[SecureContext]`).
+fn secure_context_gating(page_origin: &str, secure: bool) -> Outcome {
+    let page = Page::new(&format!("{page_origin}/server-timing/page.html"));
+    let hop = step(format!("{page_origin}/server-timing/resources/blue.png"));
+    entry(&page, Loader::Image, &[hop])?;
+    let entries = page.performance.get_entries_by_type("resource");
+    let first = entries
+        .first()
+        .and_then(|e| e.as_any().downcast_ref::<PerformanceResourceTiming>())
+        .ok_or("no resource entry")?;
+    ensure!(
+        first.has_server_timing_attribute() == secure,
+        "Reflect.has(entry, 'serverTiming') is {}, expected {secure}",
+        first.has_server_timing_attribute()
+    );
+    let json = first.to_json();
+    ensure!(
+        json.contains("\"serverTiming\":") == secure,
+        "toJSON has serverTiming: {}, expected {secure}: {json}",
+        json.contains("\"serverTiming\":")
+    );
+    Ok(())
+}
+
 /// The three parts of `test_server_timing.https.html`.
 #[derive(Clone, Copy)]
 pub(crate) enum TestServerTiming {
@@ -318,6 +345,10 @@ enum Case {
     HeadersNotVisibleInFetch,
     NavigationTimingTrickle,
     NavigationTimingIdl,
+    /// `resource_timing_idl.https.html`.
+    ResourceTimingIdl,
+    /// `non_secure.html`.
+    NonSecure,
 }
 
 impl Case {
@@ -350,6 +381,8 @@ impl Case {
             Case::HeadersNotVisibleInFetch,
             Case::NavigationTimingTrickle,
             Case::NavigationTimingIdl,
+            Case::ResourceTimingIdl,
+            Case::NonSecure,
         ]
     }
 
@@ -373,6 +406,11 @@ impl Case {
                 "server-timing/navigation-timing-trickle.https.html".into()
             }
             Case::NavigationTimingIdl => "server-timing/navigation_timing_idl.https.html".into(),
+            Case::ResourceTimingIdl => "server-timing/resource_timing_idl.https.html".into(),
+            Case::NonSecure => {
+                "server-timing/non_secure.html : Server-Timing should be limited to secure contexts"
+                    .into()
+            }
         }
     }
 
@@ -389,6 +427,8 @@ impl Case {
             Case::HeadersNotVisibleInFetch => server_timing_headers_not_visible_in_fetch(),
             Case::NavigationTimingTrickle => navigation_timing_trickle(),
             Case::NavigationTimingIdl => navigation_timing_idl(),
+            Case::ResourceTimingIdl => secure_context_gating(HTTPS_ORIGIN, true),
+            Case::NonSecure => secure_context_gating(ORIGIN, false),
         }
     }
 }
