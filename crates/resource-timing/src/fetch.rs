@@ -169,6 +169,21 @@ pub enum Next {
     Final,
 }
 
+/// Where a response came from: what decides whether Fetch runs the TAO check
+/// on it. Each response carries its own; nothing carries over to later hops.
+///
+/// <https://fetch.spec.whatwg.org/#concept-http-fetch>
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum ResponseSource {
+    /// *HTTP-network-or-cache fetch*: the network or the HTTP cache. The TAO
+    /// check runs (HTTP fetch step 4.4 of the response's hop).
+    Network,
+    /// A service worker's `respondWith()` answered this hop (HTTP fetch step
+    /// 5): the TAO check is skipped for this response only.
+    ServiceWorker,
+}
+
 /// Where the fetch is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
@@ -211,7 +226,6 @@ pub struct Fetch {
     response: CapturedResponse,
     error: Option<NetworkError>,
     unsafe_end_time: Moment,
-    served_by_service_worker: bool,
     navigation_timing_allow_values: Vec<Vec<Vec<u8>>>,
 }
 
@@ -243,7 +257,6 @@ impl Fetch {
             response: CapturedResponse::default(),
             error: None,
             unsafe_end_time: 0.0,
-            served_by_service_worker: false,
             navigation_timing_allow_values: Vec::new(),
         };
         fetch.main_fetch_response_tainting(now);
@@ -359,13 +372,15 @@ impl Fetch {
         self.cache_state = cache_state;
     }
 
-    /// A service worker answered: *final service worker start time* is when
-    /// it was asked. Its response skips the TAO check, as Fetch says.
+    /// A service worker was asked to handle the request: *final service
+    /// worker start time*. This says nothing about who answers: report the
+    /// worker's own response with [`Fetch::service_worker_response_headers`],
+    /// and a response that came from the network after all (the worker did
+    /// not respond, or a later hop) with [`Fetch::response_headers`].
     ///
     /// <https://fetch.spec.whatwg.org/#concept-http-fetch>
     pub fn service_worker_started(&mut self, now: Moment) {
         self.timing_info.final_service_worker_start_time = self.client.coarsen(now);
-        self.served_by_service_worker = true;
     }
 
     /// A connection was obtained for this hop. Pass its original times even
@@ -401,14 +416,50 @@ impl Fetch {
         }
     }
 
-    /// A response's status and headers arrived on this hop. Runs the steps
-    /// of *HTTP-network fetch* (interim responses), *HTTP fetch* (CORS and
-    /// TAO checks, redirects) and, for the final response, *fetch response
-    /// handover* (capturing `Server-Timing`).
+    /// A response's status and headers arrived on this hop from the network
+    /// (or the HTTP cache): [`Fetch::response_headers_from`] with
+    /// [`ResponseSource::Network`]. The TAO check runs on it.
+    ///
+    /// `Err` means the fetch has ended in that network error (now or
+    /// before): no further event changes it, and [`Fetch::report_timing`]
+    /// reports the network error.
     ///
     /// <https://fetch.spec.whatwg.org/#concept-http-fetch>
     pub fn response_headers(
         &mut self,
+        status: u16,
+        headers: &http::HeaderMap,
+        now: Moment,
+    ) -> Result<Next, NetworkError> {
+        self.response_headers_from(ResponseSource::Network, status, headers, now)
+    }
+
+    /// A service worker answered this hop with this response:
+    /// [`Fetch::response_headers_from`] with [`ResponseSource::ServiceWorker`].
+    /// The TAO check is skipped for this response only.
+    ///
+    /// <https://fetch.spec.whatwg.org/#concept-http-fetch>
+    pub fn service_worker_response_headers(
+        &mut self,
+        status: u16,
+        headers: &http::HeaderMap,
+        now: Moment,
+    ) -> Result<Next, NetworkError> {
+        self.response_headers_from(ResponseSource::ServiceWorker, status, headers, now)
+    }
+
+    /// A response's status and headers arrived on this hop from `source`.
+    /// Runs the steps of *HTTP-network fetch* (interim responses), *HTTP
+    /// fetch* (CORS and TAO checks, redirects) and, for the final response,
+    /// *fetch response handover* (capturing `Server-Timing`).
+    ///
+    /// `Err` means the fetch has ended in that network error (now or
+    /// before): no further event changes it.
+    ///
+    /// <https://fetch.spec.whatwg.org/#concept-http-fetch>
+    pub fn response_headers_from(
+        &mut self,
+        source: ResponseSource,
         status: u16,
         headers: &http::HeaderMap,
         now: Moment,
@@ -437,9 +488,10 @@ impl Fetch {
             return Err(self.fail(NetworkError::CorsCheckFailed, now));
         }
         // HTTP fetch step 4.4: a failing TAO check sets the sticky flag.
-        // Only on the network path: a service worker's response skips it.
+        // Every response from the network is checked; only a service
+        // worker's own response (step 5) skips it.
         let hop_passed = tao_check_ignoring_the_flag(&self.request, headers);
-        if !self.served_by_service_worker && !hop_passed {
+        if source == ResponseSource::Network && !hop_passed {
             self.request.timing_allow_failed = true;
         }
         // HTTP fetch step 8: a redirect status with a Location.
