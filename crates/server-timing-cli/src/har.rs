@@ -363,10 +363,10 @@ impl State<'_> {
         if fetch.network_error_reason().is_some() {
             return Visibility::NetworkError;
         }
-        let Some((timing_info, _, _, _, _)) = fetch.report_timing_values() else {
+        let Some(report) = resource_timing::ResourceTimingReport::for_resource(&fetch) else {
             return Visibility::NetworkError;
         };
-        if !timing_info.server_timing_headers.is_empty() {
+        if !report.timing_info.server_timing_headers.is_empty() {
             return Visibility::Visible;
         }
         if !client.is_secure_context
