@@ -80,7 +80,7 @@ pub use entry::{
     PerformanceNavigationTiming, PerformanceResourceTiming, ResourceTimingReport,
     TRANSFER_SIZE_HEADER_BYTES,
 };
-pub use fetch::{Fetch, FetchClient, NetworkError, Next, REDIRECT_LIMIT};
+pub use fetch::{Fetch, FetchClient, NetworkError, Next, TransportError, REDIRECT_LIMIT};
 pub use policy::{
     CrossOriginExposure, Engine, ExposurePolicy, NestedNavigationStatus, SecureContextGating,
 };
