@@ -21,7 +21,9 @@ use crate::entry::{
 };
 use crate::origin::same_origin;
 use crate::policy::{
-    CrossOriginExposure, ExposurePolicy, NestedNavigationStatus, SecureContextGating,
+    BodySizeGate, ContentTypeReading, CorsFailureEntry, CrossOriginExposure, ExposurePolicy,
+    FailedScriptBody, NestedNavigationStatus, SecureContextGating, TaoRedirectOrigin,
+    UnreadOpaqueFetchBody,
 };
 use crate::request::{
     cors_check, redirect_taint, tao_check_ignoring_the_flag, RedirectTaint, Request, RequestMode,
@@ -199,6 +201,9 @@ struct FinalResponse {
     /// Whether the last hop passed the TAO check on its own (policy
     /// [`CrossOriginExposure::TimingAllowOriginFinalResponse`]).
     last_hop_passed_tao: bool,
+    /// Policy [`CorsFailureEntry::TimingOfTheResponse`]: the response that
+    /// failed the CORS check passed the TAO check.
+    cors_failure_passed_tao: bool,
 }
 
 /// One fetch, from *fetch* to *report timing*.
@@ -436,11 +441,19 @@ impl Fetch {
         if self.request.response_tainting == ResponseTainting::Cors
             && !cors_check(&self.request, headers)
         {
+            // Policy: an engine that shows such a response's timing when it passed TAO.
+            if self.client.policy.cors_failure == CorsFailureEntry::TimingOfTheResponse
+                && !self.request.timing_allow_failed
+                && self.hop_tao_check(headers)
+            {
+                self.response.cors_failure_passed_tao = true;
+                self.fetch_response_handover(headers);
+            }
             return Err(self.fail(NetworkError::CorsCheckFailed, now));
         }
         // HTTP fetch step 4.4: a failing TAO check sets the sticky flag.
         // Only on the network path: a service worker's response skips it.
-        let hop_passed = tao_check_ignoring_the_flag(&self.request, headers);
+        let hop_passed = self.hop_tao_check(headers);
         if !self.served_by_service_worker && !hop_passed {
             self.request.timing_allow_failed = true;
         }
@@ -473,6 +486,7 @@ impl Fetch {
             )
             .map(|v| v.into_owned()),
             last_hop_passed_tao: hop_passed,
+            cors_failure_passed_tao: false,
         };
         self.phase = Phase::Body;
         self.fetch_response_handover(headers);
@@ -599,15 +613,9 @@ impl Fetch {
             || policy.secure_context_gating == SecureContextGating::NotGated;
         // Policy: some engines expose nothing for a response that left the
         // request's origin, whatever Timing-Allow-Origin says.
-        let same_origin_only_blocks =
-            policy.cross_origin_exposure == CrossOriginExposure::SameOriginOnly && {
-                let origin = self.request.origin_or_opaque();
-                !self
-                    .request
-                    .url_list
-                    .iter()
-                    .all(|url| same_origin(&url.origin(), &origin))
-            };
+        let same_origin_only_blocks = policy.cross_origin_exposure
+            == CrossOriginExposure::SameOriginOnly
+            && !self.same_origin_request_chain();
         if capture && !same_origin_only_blocks {
             self.timing_info.server_timing_headers = ServerTimingHeaders::from_header_map(headers);
         }
@@ -657,6 +665,19 @@ impl Fetch {
         }
         // Step 17. Append the location URL.
         self.request.url_list.push(location.clone());
+        // Policy: an engine that does not follow a cors redirect back to
+        // the request's origin once a chain that started there has left it
+        // (A→B→A; B→A is followed).
+        if self.client.policy.cors_redirect_back_fails
+            && self.request.response_tainting == ResponseTainting::Cors
+            && same_origin(&location.origin(), &self.request.origin_or_opaque())
+            && same_origin(
+                &self.request.url().origin(),
+                &self.request.origin_or_opaque(),
+            )
+        {
+            return Err(self.fail(NetworkError::CorsCheckFailed, now));
+        }
         // Step 20. Main fetch again for the new URL.
         self.phase = Phase::AwaitingResponse;
         self.main_fetch_response_tainting(now);
@@ -730,6 +751,21 @@ impl Fetch {
         if !matches!(self.request.url().scheme(), "http" | "https") {
             return None;
         }
+        let policy = self.client.policy;
+        let cors_failure = self.error == Some(NetworkError::CorsCheckFailed);
+        // Policy: engines that make no entry for these fetches.
+        if cors_failure && policy.cors_failure == CorsFailureEntry::NoEntry {
+            return None;
+        }
+        if policy.unread_opaque_fetch_body == UnreadOpaqueFetchBody::NoEntry
+            && self.error.is_none()
+            && self.request.mode == RequestMode::NoCors
+            && self.request.response_tainting == ResponseTainting::Opaque
+            && self.request.initiator_type.as_deref() == Some("fetch")
+            && self.body_info.encoded_size > 0
+        {
+            return None;
+        }
         let mut timing_info = self.timing_info.clone();
         // Step 2. The end time (kept as a coarsened moment; fetch#1812).
         timing_info.end_time = self.client.coarsen(self.unsafe_end_time);
@@ -748,18 +784,72 @@ impl Fetch {
         };
         // Step 5. The timing allow passed flag. Spec deviation: every network
         // error counts as failing it (see docs/pipeline.md).
-        let tao_passed = !network_error && !self.request.timing_allow_failed;
+        let mut tao_passed = !network_error && !self.request.timing_allow_failed;
+        // Policy: a CORS failure that shows the response's timing.
+        if cors_failure && self.response.cors_failure_passed_tao {
+            tao_passed = true;
+        }
+        let same_origin_only = policy.body_sizes == BodySizeGate::SameOriginOnly
+            && !network_error
+            && self.same_origin_request_chain();
         if !tao_passed {
             let captured = std::mem::take(&mut timing_info.server_timing_headers);
+            let connection = timing_info.final_connection_timing_info.take();
             timing_info = create_an_opaque_timing_info(&timing_info);
             cache_state = CacheState::None;
-            // Policy: an engine that looks at the final response's TAO alone.
+            // Policy: an engine that looks at the final response's TAO alone,
+            // for serverTiming and nextHopProtocol (not the other timestamps).
             if !network_error
-                && self.client.policy.cross_origin_exposure
+                && policy.cross_origin_exposure
                     == CrossOriginExposure::TimingAllowOriginFinalResponse
                 && self.response.last_hop_passed_tao
             {
                 timing_info.server_timing_headers = captured;
+                timing_info.final_connection_timing_info =
+                    connection.map(|c| ConnectionTimingInfo {
+                        alpn_negotiated_protocol: c.alpn_negotiated_protocol,
+                        ..ConnectionTimingInfo::default()
+                    });
+            } else if same_origin_only {
+                // Policy: a same-origin chain shows its metrics whatever TAO says.
+                timing_info.server_timing_headers = captured;
+            }
+        }
+        // Policy: which responses show their body sizes.
+        let mut transfer_size_passed = tao_passed;
+        match policy.body_sizes {
+            BodySizeGate::Cors => {}
+            BodySizeGate::TimingAllowOrigin => {
+                let (encoded, decoded) = if tao_passed && !network_error {
+                    (self.body_info.encoded_size, self.body_info.decoded_size)
+                } else {
+                    (0, 0)
+                };
+                body_info.encoded_size = encoded;
+                body_info.decoded_size = decoded;
+            }
+            BodySizeGate::SameOriginOnly => {
+                let (encoded, decoded) = if same_origin_only {
+                    (self.body_info.encoded_size, self.body_info.decoded_size)
+                } else {
+                    (0, 0)
+                };
+                body_info.encoded_size = encoded;
+                body_info.decoded_size = decoded;
+                transfer_size_passed = same_origin_only;
+            }
+        }
+        // Policy: the body of a classic script that failed is not counted.
+        if policy.failed_script_body != FailedScriptBody::Counted
+            && self.request.initiator_type.as_deref() == Some("script")
+            && self.request.mode == RequestMode::NoCors
+            && !network_error
+            && self.response.status >= 400
+        {
+            body_info.encoded_size = 0;
+            body_info.decoded_size = 0;
+            if policy.failed_script_body == FailedScriptBody::SizesAndTransferSizeZero {
+                transfer_size_passed = false;
             }
         }
         // Step 6.
@@ -777,7 +867,7 @@ impl Fetch {
             cache_state,
             body_info,
             response_status,
-            tao_passed,
+            transfer_size_passed,
         ))
     }
 }
@@ -803,14 +893,64 @@ impl Fetch {
     /// Step 7.1-7.3 of *report timing*: the final response's status, with
     /// `body_info`'s content type set from its minimized MIME type.
     fn status_and_content_type(&self, body_info: &mut ResponseBodyInfo) -> u16 {
-        if let Some(mime) = self
-            .response
-            .content_type
-            .as_deref()
-            .and_then(extract_a_mime_type)
-        {
-            body_info.content_type = minimize_a_supported_mime_type(&mime);
-        }
+        let header = self.response.content_type.as_deref();
+        let mime = header.and_then(extract_a_mime_type);
+        body_info.content_type = match (self.client.policy.content_type, mime) {
+            (ContentTypeReading::Minimized, Some(mime)) => minimize_a_supported_mime_type(&mime),
+            // Policy: only the types the engine knows.
+            (ContentTypeReading::MinimizedKnownTypes, Some(mime)) => {
+                let minimized = minimize_a_supported_mime_type(&mime);
+                let known = minimized != "application/octet-stream"
+                    && (minimized.starts_with("text/")
+                        || minimized.starts_with("image/")
+                        || minimized == "application/json"
+                        || minimized == "application/xml");
+                if known {
+                    minimized
+                } else {
+                    String::new()
+                }
+            }
+            // Policy: the essence as it is.
+            (ContentTypeReading::Essence, Some(mime)) => {
+                format!("{}/{}", mime.type_, mime.subtype).to_ascii_lowercase()
+            }
+            (ContentTypeReading::Essence, None) if header.is_some() => {
+                "application/x-unknown-content-type".to_owned()
+            }
+            (_, None) => String::new(),
+        };
         self.response.status
+    }
+
+    /// The TAO check of the hop whose headers just arrived, on its own.
+    fn hop_tao_check(&self, headers: &http::HeaderMap) -> bool {
+        // Policy: an engine whose no-cors chains compare with the page's
+        // origin, never with "null".
+        if self.client.policy.tao_redirect_origin == TaoRedirectOrigin::PageOriginForNoCors
+            && self.request.mode == RequestMode::NoCors
+        {
+            let mut untainted = self.request.clone();
+            untainted.url_list = vec![self.request.current_url().clone()];
+            return tao_check_ignoring_the_flag(&untainted, headers);
+        }
+        tao_check_ignoring_the_flag(&self.request, headers)
+    }
+
+    /// Policy [`CrossOriginExposure::SameOriginOnly`]: whether the request
+    /// stayed on the page's origin. For `fetch()` the last URL may be on
+    /// another origin after a redirect (recorded in WebKitGTK 2.50: A→B
+    /// shows, B and A→B→A do not); for elements every URL counts.
+    fn same_origin_request_chain(&self) -> bool {
+        let origin = self.request.origin_or_opaque();
+        let urls = &self.request.url_list;
+        let checked = if self.request.initiator_type.as_deref() == Some("fetch") && urls.len() > 1 {
+            &urls[..urls.len() - 1]
+        } else {
+            &urls[..]
+        };
+        checked
+            .iter()
+            .all(|url| same_origin(&url.origin(), &origin))
     }
 }

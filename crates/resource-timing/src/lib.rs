@@ -68,6 +68,7 @@ pub use {fetch_headers, performance_timeline, server_timing};
 
 pub mod entry;
 pub mod fetch;
+pub mod json_layout;
 pub mod origin;
 pub mod policy;
 pub mod request;
@@ -81,8 +82,11 @@ pub use entry::{
     TRANSFER_SIZE_HEADER_BYTES,
 };
 pub use fetch::{Fetch, FetchClient, NetworkError, Next, REDIRECT_LIMIT};
+pub use json_layout::JsonLayout;
 pub use policy::{
-    CrossOriginExposure, Engine, ExposurePolicy, NestedNavigationStatus, SecureContextGating,
+    BodySizeGate, ContentTypeReading, CorsFailureEntry, CrossOriginExposure, Engine,
+    ExposurePolicy, FailedScriptBody, NestedNavigationStatus, SecureContextGating,
+    TaoRedirectOrigin, UnreadOpaqueFetchBody,
 };
 pub use request::{
     cors_check, redirect_taint, serializing_a_request_origin, tao_check,

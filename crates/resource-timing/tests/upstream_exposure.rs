@@ -334,6 +334,7 @@ fn served(page: &Page, hops: &[HopSpec]) -> Vec<ReplayHop> {
                 status,
                 headers,
                 sizes,
+                blocked: false,
             }
         })
         .collect()

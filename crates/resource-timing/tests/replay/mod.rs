@@ -13,8 +13,8 @@ use performance_timeline::reference::{ReferenceEmbedder, ReferenceEventLoop};
 use performance_timeline::Performance;
 use resource_timing::transcript::{FetchTranscript, Hop};
 use resource_timing::{
-    ConnectionTimingInfo, ExposurePolicy, FetchClient, PerformanceResourceTiming, Request,
-    RequestMode,
+    ConnectionTimingInfo, ExposurePolicy, FetchClient, NetworkError, PerformanceResourceTiming,
+    Request, RequestMode,
 };
 use url::Url;
 
@@ -90,6 +90,8 @@ pub struct ReplayHop {
     pub headers: Vec<(String, String)>,
     /// Body bytes as sent and after decoding.
     pub sizes: (u64, u64),
+    /// The embedder blocked the response once its headers were in (ORB).
+    pub blocked: bool,
 }
 
 /// A page and its timeline.
@@ -140,11 +142,23 @@ impl Page {
         initiator: Initiator,
         hops: &[ReplayHop],
     ) -> Option<Arc<PerformanceResourceTiming>> {
+        self.replay_from(None, initiator, hops)
+    }
+
+    /// [`Page::replay`] with the request's URL given (else
+    /// `<origin>/hop/0`).
+    pub fn replay_from(
+        &self,
+        first_url: Option<&str>,
+        initiator: Initiator,
+        hops: &[ReplayHop],
+    ) -> Option<Arc<PerformanceResourceTiming>> {
         let url = |index: usize| {
             Url::parse(&format!("{}/hop/{index}", self.origin(hops[index].side))).unwrap()
         };
+        let first = first_url.map_or_else(|| url(0), |u| Url::parse(u).unwrap());
         let request =
-            Request::new(url(0), initiator.mode()).initiator_type(initiator.initiator_type());
+            Request::new(first, initiator.mode()).initiator_type(initiator.initiator_type());
         let mut transcript = FetchTranscript::new(self.client.clone(), request, 100.0);
         let mut clock = 100.0;
         for (index, hop) in hops.iter().enumerate() {
@@ -173,6 +187,9 @@ impl Page {
                     secure_connection_start_time: 0.0,
                     alpn_negotiated_protocol: b"http/1.1".to_vec(),
                 });
+            if hop.blocked {
+                replayed.error = Some(NetworkError::Blocked("ORB".to_owned()));
+            }
             replayed.request_start = clock + 4.0;
             replayed.response_start = clock + 5.0;
             replayed.end = clock + 6.0;
