@@ -15,6 +15,7 @@ use performance_timeline::{
 use server_timing::engines::Engine;
 use server_timing::PerformanceServerTiming;
 
+use crate::json_layout::JsonLayout;
 use crate::report::ResourceTimingReport;
 use crate::timing_info::{CacheState, ServerTimingHeaders};
 
@@ -162,6 +163,7 @@ pub fn setup_the_resource_timing_entry<E: Embedder>(
         content_type: report.body_info.content_type,
         content_encoding: report.body_info.content_encoding,
         cache_mode: report.cache_mode,
+        json_layout: report.json_layout,
         server_timing: ServerTimingSource {
             headers: report.timing_info.server_timing_headers,
             reading: report.header_reading,
@@ -244,6 +246,7 @@ pub struct PerformanceResourceTiming {
     content_type: String,
     content_encoding: String,
     cache_mode: CacheState,
+    json_layout: JsonLayout,
     server_timing: ServerTimingSource,
 }
 
@@ -504,6 +507,122 @@ impl PerformanceResourceTiming {
             .string("contentEncoding", &self.content_encoding);
     }
 
+    /// Appends the member named `member` of the entry's `toJSON()` (a name
+    /// of a [`JsonLayout`]); `serverTiming` only where the attribute exists.
+    fn write_json_member(&self, out: &mut JsonObject, member: &str, duration: DOMHighResTimeStamp) {
+        match member {
+            "id" => {
+                if let Some(id) = self.identifiers.id() {
+                    out.number("id", id as f64);
+                }
+            }
+            "navigationId" => {
+                if let Some(id) = self.identifiers.navigation_id() {
+                    out.number("navigationId", id as f64);
+                }
+            }
+            "name" => {
+                out.string(member, &self.name);
+            }
+            "entryType" => {
+                out.string(member, self.entry_type);
+            }
+            "startTime" => {
+                out.number(member, self.start_time);
+            }
+            "duration" => {
+                out.number(member, duration);
+            }
+            "initiatorType" => {
+                out.string(member, &self.initiator_type);
+            }
+            "deliveryType" => {
+                out.string(member, &self.delivery_type);
+            }
+            "nextHopProtocol" => {
+                out.string(member, &self.next_hop_protocol);
+            }
+            "workerStart" => {
+                out.number(member, self.worker_start);
+            }
+            "redirectStart" => {
+                out.number(member, self.redirect_start);
+            }
+            "redirectEnd" => {
+                out.number(member, self.redirect_end);
+            }
+            "fetchStart" => {
+                out.number(member, self.fetch_start);
+            }
+            "domainLookupStart" => {
+                out.number(member, self.domain_lookup_start);
+            }
+            "domainLookupEnd" => {
+                out.number(member, self.domain_lookup_end);
+            }
+            "connectStart" => {
+                out.number(member, self.connect_start);
+            }
+            "connectEnd" => {
+                out.number(member, self.connect_end);
+            }
+            "secureConnectionStart" => {
+                out.number(member, self.secure_connection_start);
+            }
+            "requestStart" => {
+                out.number(member, self.request_start);
+            }
+            "finalResponseHeadersStart" => {
+                out.number(member, self.final_response_headers_start);
+            }
+            "firstInterimResponseStart" => {
+                out.number(member, self.first_interim_response_start);
+            }
+            "responseStart" => {
+                out.number(member, self.response_start);
+            }
+            "responseEnd" => {
+                out.number(member, self.response_end());
+            }
+            "workerRouterEvaluationStart" => {
+                out.number(member, self.worker_router_evaluation_start);
+            }
+            "workerCacheLookupStart" => {
+                out.number(member, self.worker_cache_lookup_start);
+            }
+            // Chromium 156 names these two workerMatchedSourceType and workerFinalSourceType.
+            "workerMatchedRouterSource" | "workerMatchedSourceType" => {
+                out.string(member, &self.worker_matched_router_source);
+            }
+            "workerFinalRouterSource" | "workerFinalSourceType" => {
+                out.string(member, &self.worker_final_router_source);
+            }
+            "transferSize" => {
+                out.number(member, self.transfer_size() as f64);
+            }
+            "encodedBodySize" => {
+                out.number(member, self.encoded_body_size() as f64);
+            }
+            "decodedBodySize" => {
+                out.number(member, self.decoded_body_size() as f64);
+            }
+            "responseStatus" => {
+                out.number(member, f64::from(self.response_status));
+            }
+            "renderBlockingStatus" => {
+                out.string(member, self.render_blocking_status());
+            }
+            "contentType" => {
+                out.string(member, &self.content_type);
+            }
+            "contentEncoding" => {
+                out.string(member, &self.content_encoding);
+            }
+            "serverTiming" => self.write_json_server_timing(out),
+            _ => {}
+        }
+    }
+
     /// Appends `"serverTiming":[…]` when the attribute exists.
     pub(crate) fn write_json_server_timing(&self, out: &mut JsonObject) {
         if !self.server_timing.exposed {
@@ -545,8 +664,14 @@ impl PerformanceEntry for PerformanceResourceTiming {
     /// of an interface with toJSON is a JSON type).
     fn to_json(&self) -> String {
         let mut out = JsonObject::new();
-        self.write_json_members(&mut out, self.duration());
-        self.write_json_server_timing(&mut out);
+        let duration = self.duration();
+        let members = self.json_layout.members(
+            self.identifiers.id().is_some(),
+            self.identifiers.navigation_id().is_some(),
+        );
+        for member in members {
+            self.write_json_member(&mut out, member, duration);
+        }
         out.finish()
     }
     fn as_any(&self) -> &dyn Any {

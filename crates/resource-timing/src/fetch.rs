@@ -17,7 +17,9 @@ use crate::entry::{
     PerformanceNavigationTiming, PerformanceResourceTiming,
 };
 use crate::origin::same_origin;
-use crate::policy::{CrossOriginExposure, ExposurePolicy, SecureContextGating};
+use crate::policy::{
+    CorsFailureEntry, CrossOriginExposure, ExposurePolicy, SecureContextGating, TaoRedirectOrigin,
+};
 use crate::report::{CapturedResponse, ResourceTimingReport};
 use crate::request::{
     cors_check, redirect_taint, tao_check_ignoring_the_flag, RedirectTaint, Request, RequestMode,
@@ -538,12 +540,20 @@ impl Fetch {
         if self.request.response_tainting == ResponseTainting::Cors
             && !cors_check(&self.request, headers)
         {
+            // Policy: an engine that shows such a response's timing when it passed TAO.
+            if self.client.policy.cors_failure == CorsFailureEntry::TimingOfTheResponse
+                && !self.request.timing_allow_failed
+                && self.hop_tao_check(headers)
+            {
+                self.response.cors_failure_passed_tao = true;
+                self.fetch_response_handover(headers);
+            }
             return Err(self.fail(NetworkError::CorsCheckFailed, now));
         }
         // HTTP fetch step 4.4: a failing TAO check sets the sticky flag.
         // Every response from the network is checked; only a service
         // worker's own response (step 5) skips it.
-        let hop_passed = tao_check_ignoring_the_flag(&self.request, headers);
+        let hop_passed = self.hop_tao_check(headers);
         if source == ResponseSource::Network && !hop_passed {
             self.request.timing_allow_failed = true;
         }
@@ -588,6 +598,7 @@ impl Fetch {
             )
             .map(|v| v.into_owned()),
             last_hop_passed_tao: hop_passed,
+            cors_failure_passed_tao: false,
         };
         self.phase = Phase::Body;
         self.fetch_response_handover(headers);
@@ -686,15 +697,9 @@ impl Fetch {
             || policy.secure_context_gating == SecureContextGating::NotGated;
         // Policy: some engines expose nothing for a response that left the
         // request's origin, whatever Timing-Allow-Origin says.
-        let same_origin_only_blocks =
-            policy.cross_origin_exposure == CrossOriginExposure::SameOriginOnly && {
-                let origin = self.request.origin_or_opaque();
-                !self
-                    .request
-                    .url_list
-                    .iter()
-                    .all(|url| same_origin(&url.origin(), &origin))
-            };
+        let same_origin_only_blocks = policy.cross_origin_exposure
+            == CrossOriginExposure::SameOriginOnly
+            && !same_origin_request_chain(&self.request);
         if capture && !same_origin_only_blocks {
             self.timing_info.server_timing_headers = ServerTimingHeaders::from_header_map(headers);
         }
@@ -744,6 +749,19 @@ impl Fetch {
         }
         // Step 17. Append the location URL.
         self.request.url_list.push(location.clone());
+        // Policy: an engine that does not follow a cors redirect back to
+        // the request's origin once a chain that started there has left it
+        // (A→B→A; B→A is followed).
+        if self.client.policy.cors_redirect_back_fails
+            && self.request.response_tainting == ResponseTainting::Cors
+            && same_origin(&location.origin(), &self.request.origin_or_opaque())
+            && same_origin(
+                &self.request.url().origin(),
+                &self.request.origin_or_opaque(),
+            )
+        {
+            return Err(self.fail(NetworkError::CorsCheckFailed, now));
+        }
         // Step 20. Main fetch again for the new URL.
         self.phase = Phase::AwaitingResponse;
         self.main_fetch_response_tainting(now);
@@ -800,4 +818,37 @@ impl Fetch {
         let report = ResourceTimingReport::for_resource(self)?;
         Some(mark_resource_timing(performance, report))
     }
+}
+
+impl Fetch {
+    /// The TAO check of the hop whose headers just arrived, on its own.
+    fn hop_tao_check(&self, headers: &http::HeaderMap) -> bool {
+        // Policy: an engine whose no-cors chains compare with the page's
+        // origin, never with "null".
+        if self.client.policy.tao_redirect_origin == TaoRedirectOrigin::PageOriginForNoCors
+            && self.request.mode == RequestMode::NoCors
+        {
+            let mut untainted = self.request.clone();
+            untainted.url_list = vec![self.request.current_url().clone()];
+            return tao_check_ignoring_the_flag(&untainted, headers);
+        }
+        tao_check_ignoring_the_flag(&self.request, headers)
+    }
+}
+
+/// Policy [`CrossOriginExposure::SameOriginOnly`]: whether the request
+/// stayed on its origin. For `fetch()` the last URL may be on another
+/// origin after a redirect (recorded in WebKitGTK 2.50: A→B shows, B and
+/// A→B→A do not); for elements every URL counts.
+pub(crate) fn same_origin_request_chain(request: &Request) -> bool {
+    let origin = request.origin_or_opaque();
+    let urls = &request.url_list;
+    let checked = if request.initiator_type.as_deref() == Some("fetch") && urls.len() > 1 {
+        &urls[..urls.len() - 1]
+    } else {
+        &urls[..]
+    };
+    checked
+        .iter()
+        .all(|url| same_origin(&url.origin(), &origin))
 }

@@ -68,6 +68,7 @@ pub use {fetch_headers, performance_timeline, server_timing};
 
 pub mod entry;
 pub mod fetch;
+pub mod json_layout;
 pub mod origin;
 pub mod policy;
 pub mod report;
@@ -83,8 +84,11 @@ pub use entry::{
 pub use fetch::{
     Fetch, FetchClient, NetworkError, Next, ResponseSource, TransportError, REDIRECT_LIMIT,
 };
+pub use json_layout::JsonLayout;
 pub use policy::{
-    CrossOriginExposure, Engine, ExposurePolicy, NestedNavigationStatus, SecureContextGating,
+    BodySizeGate, ContentTypeReading, CorsFailureEntry, CrossOriginExposure, Engine,
+    ExposurePolicy, FailedScriptBody, NestedNavigationStatus, SecureContextGating,
+    TaoRedirectOrigin, UnreadOpaqueFetchBody,
 };
 pub use report::{CapturedResponse, ResourceTimingReport};
 pub use request::{

@@ -16,12 +16,17 @@ use fetch_headers::{
 use server_timing::engines::Engine;
 use url::Url;
 
-use crate::fetch::{Fetch, FetchClient};
+use crate::fetch::{same_origin_request_chain, Fetch, FetchClient, NetworkError};
+use crate::json_layout::JsonLayout;
 use crate::origin::same_origin;
-use crate::policy::{CrossOriginExposure, NestedNavigationStatus, SecureContextGating};
+use crate::policy::{
+    BodySizeGate, ContentTypeReading, CorsFailureEntry, CrossOriginExposure, FailedScriptBody,
+    NestedNavigationStatus, SecureContextGating, UnreadOpaqueFetchBody,
+};
 use crate::request::{redirect_taint, RedirectTaint, RequestMode, ResponseTainting};
 use crate::timing_info::{
-    create_an_opaque_timing_info, CacheState, FetchTimingInfo, ResponseBodyInfo,
+    create_an_opaque_timing_info, CacheState, ConnectionTimingInfo, FetchTimingInfo,
+    ResponseBodyInfo,
 };
 
 /// What the driver keeps of a fetch's final response for *report timing*:
@@ -38,6 +43,9 @@ pub struct CapturedResponse {
     /// Whether the last hop passed the TAO check on its own (policy
     /// [`CrossOriginExposure::TimingAllowOriginFinalResponse`]).
     pub last_hop_passed_tao: bool,
+    /// Policy [`CorsFailureEntry::TimingOfTheResponse`]: the response that
+    /// failed the CORS check passed the TAO check.
+    pub cors_failure_passed_tao: bool,
 }
 
 /// The inputs of *mark resource timing* (and of Navigation Timing's entry
@@ -67,6 +75,8 @@ pub struct ResourceTimingReport {
     pub server_timing_exposed: bool,
     /// How `serverTiming` reads the captured header values.
     pub header_reading: Engine,
+    /// The members and order of the entry's `toJSON()`.
+    pub json_layout: JsonLayout,
 }
 
 impl ResourceTimingReport {
@@ -89,6 +99,21 @@ impl ResourceTimingReport {
             return None;
         }
         let initiator_type = request.initiator_type.clone()?;
+        let policy = client.policy;
+        let cors_failure = fetch.network_error_reason() == Some(&NetworkError::CorsCheckFailed);
+        // Policy: engines that make no entry for these fetches.
+        if cors_failure && policy.cors_failure == CorsFailureEntry::NoEntry {
+            return None;
+        }
+        if policy.unread_opaque_fetch_body == UnreadOpaqueFetchBody::NoEntry
+            && fetch.network_error_reason().is_none()
+            && request.mode == RequestMode::NoCors
+            && request.response_tainting == ResponseTainting::Opaque
+            && initiator_type == "fetch"
+            && fetch.body_info().encoded_size > 0
+        {
+            return None;
+        }
         let mut timing_info = fetch.timing_info().clone();
         // Step 2. The end time (kept as a coarsened moment; fetch#1812).
         timing_info.end_time = client.coarsen(fetch.unsafe_end_time());
@@ -106,18 +131,66 @@ impl ResourceTimingReport {
         };
         // Step 5. The timing allow passed flag. Spec deviation: every network
         // error counts as failing it (see docs/pipeline.md).
-        let tao_passed = !network_error && !request.timing_allow_failed;
+        let mut tao_passed = !network_error && !request.timing_allow_failed;
+        // Policy: a CORS failure that shows the response's timing.
+        if cors_failure && response.cors_failure_passed_tao {
+            tao_passed = true;
+        }
+        let same_origin_only = policy.body_sizes == BodySizeGate::SameOriginOnly
+            && !network_error
+            && same_origin_request_chain(request);
         if !tao_passed {
             let captured = std::mem::take(&mut timing_info.server_timing_headers);
+            let connection = timing_info.final_connection_timing_info.take();
             timing_info = create_an_opaque_timing_info(&timing_info);
             cache_state = CacheState::None;
-            // Policy: an engine that looks at the final response's TAO alone.
+            // Policy: an engine that looks at the final response's TAO alone,
+            // for serverTiming and nextHopProtocol (not the other timestamps).
             if !network_error
-                && client.policy.cross_origin_exposure
+                && policy.cross_origin_exposure
                     == CrossOriginExposure::TimingAllowOriginFinalResponse
                 && response.last_hop_passed_tao
             {
                 timing_info.server_timing_headers = captured;
+                timing_info.final_connection_timing_info =
+                    connection.map(|c| ConnectionTimingInfo {
+                        alpn_negotiated_protocol: c.alpn_negotiated_protocol,
+                        ..ConnectionTimingInfo::default()
+                    });
+            } else if same_origin_only {
+                // Policy: a same-origin chain shows its metrics whatever TAO says.
+                timing_info.server_timing_headers = captured;
+            }
+        }
+        // Policy: which responses show their body sizes.
+        let mut transfer_size_passed = tao_passed;
+        let real_sizes = (
+            fetch.body_info().encoded_size,
+            fetch.body_info().decoded_size,
+        );
+        let shown = match policy.body_sizes {
+            BodySizeGate::Cors => None,
+            BodySizeGate::TimingAllowOrigin => Some(tao_passed && !network_error),
+            BodySizeGate::SameOriginOnly => {
+                transfer_size_passed = same_origin_only;
+                Some(same_origin_only)
+            }
+        };
+        if let Some(shown) = shown {
+            (body_info.encoded_size, body_info.decoded_size) =
+                if shown { real_sizes } else { (0, 0) };
+        }
+        // Policy: the body of a classic script that failed is not counted.
+        if policy.failed_script_body != FailedScriptBody::Counted
+            && initiator_type == "script"
+            && request.mode == RequestMode::NoCors
+            && !network_error
+            && response.status >= 400
+        {
+            body_info.encoded_size = 0;
+            body_info.decoded_size = 0;
+            if policy.failed_script_body == FailedScriptBody::SizesAndTransferSizeZero {
+                transfer_size_passed = false;
             }
         }
         // Step 6.
@@ -128,7 +201,8 @@ impl ResourceTimingReport {
             && !opaque
             && (request.mode != RequestMode::Navigate || navigation_exposes_status(fetch))
         {
-            response_status = status_and_content_type(response, &mut body_info);
+            response_status =
+                status_and_content_type(response, policy.content_type, &mut body_info);
         }
         Some(ResourceTimingReport::new(
             client,
@@ -138,7 +212,7 @@ impl ResourceTimingReport {
             cache_state,
             body_info,
             response_status,
-            tao_passed,
+            transfer_size_passed,
         ))
     }
 
@@ -166,7 +240,8 @@ impl ResourceTimingReport {
             filtered_content_encoding(response.content_encoding.as_deref());
         let mut response_status = 0;
         if redirect_taint(fetch.request()) == RedirectTaint::SameOrigin {
-            response_status = status_and_content_type(response, &mut body_info);
+            response_status =
+                status_and_content_type(response, client.policy.content_type, &mut body_info);
         }
         Some(ResourceTimingReport::new(
             client,
@@ -205,6 +280,7 @@ impl ResourceTimingReport {
                 || client.policy.secure_context_gating
                     != SecureContextGating::AttributeHiddenWhenNotSecure,
             header_reading: client.policy.header_reading,
+            json_layout: client.policy.json_layout,
         }
     }
 }
@@ -226,14 +302,37 @@ fn navigation_exposes_status(fetch: &Fetch) -> bool {
 }
 
 /// Step 7.1-7.3 of *report timing*: the final response's status, with
-/// `body_info`'s content type set from its minimized MIME type.
-fn status_and_content_type(response: &CapturedResponse, body_info: &mut ResponseBodyInfo) -> u16 {
-    if let Some(mime) = response
-        .content_type
-        .as_deref()
-        .and_then(extract_a_mime_type)
-    {
-        body_info.content_type = minimize_a_supported_mime_type(&mime);
-    }
+/// `body_info`'s content type set from its minimized MIME type (or as the
+/// policy's `reading` says).
+fn status_and_content_type(
+    response: &CapturedResponse,
+    reading: ContentTypeReading,
+    body_info: &mut ResponseBodyInfo,
+) -> u16 {
+    let header = response.content_type.as_deref();
+    let mime = header.and_then(extract_a_mime_type);
+    body_info.content_type = match (reading, mime) {
+        (ContentTypeReading::Minimized, Some(mime)) => minimize_a_supported_mime_type(&mime),
+        // Policy: only the types the engine knows.
+        (ContentTypeReading::MinimizedKnownTypes, Some(mime)) => {
+            let minimized = minimize_a_supported_mime_type(&mime);
+            let known = minimized != "application/octet-stream"
+                && (minimized.starts_with("text/")
+                    || minimized.starts_with("image/")
+                    || minimized == "application/json"
+                    || minimized == "application/xml");
+            if known {
+                minimized
+            } else {
+                String::new()
+            }
+        }
+        // Policy: the essence as it is.
+        (ContentTypeReading::Essence, Some(mime)) => fetch_headers::essence(&mime),
+        (ContentTypeReading::Essence, None) if header.is_some() => {
+            "application/x-unknown-content-type".to_owned()
+        }
+        (_, None) => String::new(),
+    };
     response.status
 }

@@ -81,7 +81,7 @@ fn render_one(combined: &[u8], engine: Engine, json: bool, explain: bool) -> Str
             .map(PerformanceServerTiming::from)
             .collect();
     if engine != Engine::Spec {
-        metrics = engine.parse_value(&combined);
+        metrics = engine.parse_value(combined);
     }
     let mut out = String::new();
     if json {
