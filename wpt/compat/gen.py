@@ -104,6 +104,36 @@ HANDMADE = [
     ("vt-before-quoted-dur", [b'metric;dur="\x0b1"']),
     ("tab-before-quoted-dur", [b'metric;dur="\t1"']),
     ("esc-in-token-desc", [b"metric;desc=a\x1bb"]),
+    # Where WebKit differs (docs/compat.md): junk after the name, number
+    # words and a leading `+` in dur, bytes that are not UTF-8.
+    ("junk-after-name-stops-header", [b"m x, n"]),
+    ("junk-after-name-then-dur", [b"m x;dur=1"]),
+    ("dur-inf", [b"metric;dur=inf"]),
+    ("dur-negative-infinity", [b"metric;dur=-Infinity"]),
+    ("dur-quoted-infinity", [b'metric;dur="Infinity"']),
+    ("dur-quoted-nan", [b'metric;dur="NaN"']),
+    ("dur-plus-two", [b"metric;dur=+2"]),
+    ("dur-plus-leading-dot", [b"metric;dur=+.5"]),
+    ("dur-quoted-plus", [b'metric;dur="+3"']),
+    ("dur-double-plus", [b"metric;dur=++1"]),
+    ("dur-plus-minus", [b"metric;dur=+-1"]),
+    ("dur-plus-trailing-junk", [b"metric;dur=+4ms"]),
+    ("truncated-3byte-utf8-desc", [b'metric;desc="a\xe2\x82b"']),
+    ("truncated-4byte-utf8-desc", [b'metric;desc="\xf0\x9f\x98"']),
+    ("latin1-token-desc", [b"metric;desc=\xe9"]),
+    ("latin1-byte-in-dur", [b"metric;dur=1\xe9"]),
+    # Real-world shapes: CDNs and frameworks.
+    ("cdn-cache-hit-edge", [b"cdn-cache; desc=HIT, edge; dur=1"]),
+    ("cdn-cache-miss-origin", [b"cdn-cache; desc=MISS, edge; dur=12, origin; dur=120"]),
+    ("akamai", [b"akam;dur=243;start=1700000000123;desc=hit"]),
+    ("akamai-two-lines", [b"cdn-cache; desc=HIT", b"edge; dur=1", b"origin; dur=0"]),
+    ("origin-empty-dur", [b"origin; dur="]),
+    ("cloudflare", [b"cfRequestDuration;dur=12.345000"]),
+    ("cloudflare-l4", [b'cfL4;desc="?proto=TCP&rtt=1234&min_rtt=1000&rtt_var=500&sent=5&recv=6"']),
+    ("fastly", [b'fastly;desc="Edge time";dur=40, miss']),
+    ("spec-example", [b'miss, db;dur=53, app;dur=47.2, customView, dc;desc=atl, cache;desc="Cache Read";dur=23.2']),
+    ("framework-total", [b"total;dur=123.4, db;dur=53.1;desc=\"query users\", render;dur=9"]),
+    ("ms-suffix", [b"app;dur=47ms"]),
 ]
 
 TOKEN_NAMES = ["metric", "db", "cache", "app", "a", "b", "m1", "total-time", "CPU", "x.y", "miss", "edge_hit", "t~1", "!#$%&'*+-.^_`|~"]

@@ -15,8 +15,14 @@ Usage:
     python3 wpt/compat/gen.py                 # (re)generate cases.json
     python3 wpt/compat/record.py chromium     # writes fixtures/chromium.json
     python3 wpt/compat/record.py firefox      # writes fixtures/firefox.json
+    python3 wpt/compat/record.py webkit       # writes fixtures/webkit.json
 
-Options: --binary PATH (default: chromium / firefox-esr from PATH),
+WebKit is WebKitGTK's MiniBrowser (package libwebkit2gtk-4.1-0), which needs
+an X display: it runs under `xvfb-run -a`, in private browsing mode, with its
+XDG directories in a fresh temporary profile.
+
+Options: --binary PATH (default: chromium / firefox-esr from PATH, WebKitGTK's
+MiniBrowser from its library directory),
 --timeout SECONDS (default 600), --only ID,ID (record a subset, print it,
 write nothing).
 """
@@ -25,6 +31,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import socket
 import socketserver
 import subprocess
@@ -175,7 +182,31 @@ class Server(socketserver.ThreadingMixIn, socketserver.TCPServer):
     request_queue_size = 64
 
 
+MINIBROWSER = "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser"
+
+
+def default_binary(browser):
+    """The browser's binary on this system, or None."""
+    if browser == "chromium":
+        return shutil.which("chromium")
+    if browser == "webkit":
+        return MINIBROWSER if os.access(MINIBROWSER, os.X_OK) else shutil.which("MiniBrowser")
+    return shutil.which("firefox-esr") or shutil.which("firefox")
+
+
+def browser_env(browser, profile):
+    """The environment to start the browser in: WebKitGTK keeps its data in
+    the XDG directories, so those point into the fresh profile."""
+    env = dict(os.environ)
+    if browser == "webkit":
+        for var in ("XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME"):
+            env[var] = os.path.join(profile, var.lower())
+    return env
+
+
 def browser_command(browser, binary, url, profile):
+    if browser == "webkit":
+        return ["xvfb-run", "-a", binary, "--private", url]
     if browser == "chromium":
         return [binary, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                 "--no-first-run", "--disable-background-networking", "--disable-component-update",
@@ -197,20 +228,37 @@ def browser_command(browser, binary, url, profile):
     return [binary, "--headless", "--no-remote", "--profile", profile, url]
 
 
-def browser_version(binary):
-    out = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=60)
+def browser_version(binary, browser=None):
+    cmd = [binary, "--version"]
+    if browser == "webkit":
+        cmd = ["xvfb-run", "-a"] + cmd
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
     return out.stdout.strip().splitlines()[-1] if out.stdout.strip() else out.stderr.strip()
+
+
+def stop_browser(proc):
+    """Ends the browser started by `proc` and what it started (its own
+    session: xvfb-run, Xvfb and WebKit's helper processes too)."""
+    for sig, wait in ((signal.SIGTERM, 20), (signal.SIGKILL, 10)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(wait)
+            return
+        except subprocess.TimeoutExpired:
+            pass
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("browser", choices=["chromium", "firefox"])
+    ap.add_argument("browser", choices=["chromium", "firefox", "webkit"])
     ap.add_argument("--binary")
     ap.add_argument("--timeout", type=float, default=600)
     ap.add_argument("--only")
     args = ap.parse_args()
-    binary = args.binary or shutil.which("chromium" if args.browser == "chromium" else "firefox-esr") \
-        or shutil.which("firefox")
+    binary = args.binary or default_binary(args.browser)
     if not binary:
         sys.exit("record.py: no %s binary found" % args.browser)
     generator, cases = load_cases()
@@ -222,20 +270,16 @@ def main():
     threading.Thread(target=server.serve_forever, daemon=True).start()
     port = server.server_address[1]
     profile = tempfile.mkdtemp(prefix="st-compat-")
-    version = browser_version(binary)
+    version = browser_version(binary, args.browser)
     cmd = browser_command(args.browser, binary, "http://127.0.0.1:%d/" % port, profile)
     started = time.time()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+                            env=browser_env(args.browser, profile), start_new_session=True)
     try:
         if not state.done.wait(args.timeout):
             sys.exit("record.py: no results from %s after %ss" % (args.browser, args.timeout))
     finally:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_browser(proc)
         server.shutdown()
         shutil.rmtree(profile, ignore_errors=True)
     res = state.result

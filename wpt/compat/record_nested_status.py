@@ -9,7 +9,7 @@ is not "same-origin", which a cross-origin document without redirects is not
 (whatwg/fetch#1602); WPT's response-status-code.no-cors.html expects 0.
 The recording tells what the browsers do. Traffic stays on loopback.
 
-Usage: python3 wpt/compat/record_nested_status.py chromium|firefox
+Usage: python3 wpt/compat/record_nested_status.py chromium|firefox|webkit
 Writes wpt/compat/fixtures/nested-status-<browser>.json.
 """
 
@@ -21,7 +21,8 @@ from urllib.parse import parse_qs, urlsplit
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import record  # noqa: E402
-from record_policy import State, browser_arguments, run_browser, serve_on_loopback  # noqa: E402
+from record_policy import (State, browser_arguments, browser_version, run_browser,  # noqa: E402
+                           serve_on_loopback)  # noqa: E402
 
 STATUSES = {200: "200 OK", 404: "404 Not Found", 503: "503 Service Unavailable"}
 
@@ -112,7 +113,7 @@ def main():
             server.shutdown()
     doc = {
         "browser": args.browser,
-        "version": record.browser_version(binary),
+        "version": browser_version(args.browser, binary),
         "user_agent": result["userAgent"],
         "recorder": "wpt/compat/record_nested_status.py " + args.browser,
         "recorded": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),

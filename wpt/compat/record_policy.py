@@ -14,7 +14,7 @@ Scenarios, each a fetch() whose response carries `Server-Timing: m;dur=1`:
 Every response carries Access-Control-Allow-Origin: * so CORS passes; only
 TAO differs. Traffic stays on loopback.
 
-Usage: python3 wpt/compat/record_policy.py chromium|firefox
+Usage: python3 wpt/compat/record_policy.py chromium|firefox|webkit
 Writes wpt/compat/fixtures/policy-<browser>.json.
 """
 
@@ -22,6 +22,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -123,44 +124,97 @@ def make_handler(state):
     return Handler
 
 
+NOT_SECURE_HOST = "notsecure.test"
+"""The name every recorder maps to 127.0.0.1 for a page that is not a secure context."""
+
+WEBKIT_MINIBROWSER = "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser"
+
+
+def webkit_command(binary, url, profile, proxy_port):
+    """WebKitGTK's MiniBrowser on a fresh virtual display, with its data
+    under `profile`, in private (ephemeral) mode. A page on NOT_SECURE_HOST
+    goes through the recorder's own loopback server as an HTTP proxy (one of
+    `serve_on_loopback`'s, which reads absolute-form targets): MiniBrowser
+    has no host-resolver switch."""
+    cmd = ["xvfb-run", "-a", "-s", "-screen 0 1280x1024x24", binary, "--private"]
+    if urlsplit(url).hostname == NOT_SECURE_HOST:
+        cmd.append("--proxy=http://127.0.0.1:%d" % proxy_port)
+    env = dict(os.environ, HOME=profile)
+    for var, sub in [("XDG_DATA_HOME", "data"), ("XDG_CACHE_HOME", "cache"),
+                     ("XDG_CONFIG_HOME", "config"), ("XDG_RUNTIME_DIR", "run")]:
+        env[var] = os.path.join(profile, sub)
+        os.makedirs(env[var], mode=0o700, exist_ok=True)
+    return cmd + [url], env
+
+
 def run_browser(browser, binary, url, timeout, state):
+    """Starts `browser` on `url`, waits (at most `timeout` seconds) for the
+    page to POST /results, stops the browser and returns what it posted."""
     profile = tempfile.mkdtemp(prefix="st-policy-")
-    cmd = record.browser_command(browser, binary, url, profile)
-    if browser == "chromium":
-        cmd[1:1] = ["--host-resolver-rules=MAP notsecure.test 127.0.0.1",
-                    "--disable-features=HttpsUpgrades,HttpsFirstBalancedModeAutoEnable"]
+    env = None
+    if browser == "webkit":
+        cmd, env = webkit_command(binary, url, profile, state.ports[0])
     else:
+        cmd = record.browser_command(browser, binary, url, profile)
+    if browser == "chromium":
+        cmd[1:1] = ["--host-resolver-rules=MAP %s 127.0.0.1" % NOT_SECURE_HOST,
+                    "--disable-features=HttpsUpgrades,HttpsFirstBalancedModeAutoEnable"]
+    elif browser == "firefox":
         with open(os.path.join(profile, "user.js"), "a") as f:
-            f.write('user_pref("network.dns.localDomains", "notsecure.test");\n')
+            f.write('user_pref("network.dns.localDomains", "%s");\n' % NOT_SECURE_HOST)
             f.write('user_pref("dom.security.https_first", false);\n')
             f.write('user_pref("dom.security.https_first_schemeless", false);\n')
             f.write('user_pref("network.proxy.type", 0);\n')
     state.done.clear()
     state.result = None
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+                            start_new_session=True, env=env)
     try:
         if not state.done.wait(timeout):
             sys.exit("record_policy.py: no results from %s for %s" % (browser, url))
     finally:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
         shutil.rmtree(profile, ignore_errors=True)
     return state.result
 
 
-def browser_arguments(doc, script):
-    """The command line of a recorder: the browser, its binary and a timeout.
+def stop(proc):
+    """Ends the browser this recorder started: its own process group (the
+    recorder started it in a new session), so xvfb-run's Xvfb goes too."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(20)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def browser_version(browser, binary):
+    """The browser's own version line (MiniBrowser needs a display for it)."""
+    if browser == "webkit":
+        out = subprocess.run(["xvfb-run", "-a", binary, "--version"], capture_output=True,
+                             text=True, timeout=60)
+        return out.stdout.strip().splitlines()[-1]
+    return record.browser_version(binary)
+
+
+def browser_arguments(doc, script, extra=()):
+    """The command line of a recorder: the browser, its binary, a timeout and
+    the recorder's own `extra` flags, as (flag, add_argument keywords).
     Returns (args, binary); exits with one line when no binary is found."""
     ap = argparse.ArgumentParser(description=doc.splitlines()[0])
-    ap.add_argument("browser", choices=["chromium", "firefox"])
+    ap.add_argument("browser", choices=["chromium", "firefox", "webkit"])
     ap.add_argument("--binary")
     ap.add_argument("--timeout", type=float, default=120)
+    for flag, kwargs in extra:
+        ap.add_argument(flag, **kwargs)
     args = ap.parse_args()
-    binary = args.binary or shutil.which("chromium" if args.browser == "chromium" else "firefox-esr")
+    defaults = {"chromium": "chromium", "firefox": "firefox-esr", "webkit": WEBKIT_MINIBROWSER}
+    binary = args.binary or shutil.which(defaults[args.browser])
     if not binary:
         sys.exit("%s: no %s binary found" % (script, args.browser))
     return args, binary
@@ -187,7 +241,7 @@ def main():
                              "http://127.0.0.1:%d/policy?mode=secure" % state.ports[0],
                              args.timeout, state)
         insecure = run_browser(args.browser, binary,
-                               "http://notsecure.test:%d/policy?mode=insecure" % state.ports[0],
+                               "http://%s:%d/policy?mode=insecure" % (NOT_SECURE_HOST, state.ports[0]),
                                args.timeout, state)
     finally:
         for server in servers:
@@ -196,7 +250,7 @@ def main():
     results.update(insecure["results"])
     doc = {
         "browser": args.browser,
-        "version": record.browser_version(binary),
+        "version": browser_version(args.browser, binary),
         "user_agent": secure["userAgent"],
         "recorder": "wpt/compat/record_policy.py " + args.browser,
         "recorded": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),

@@ -218,12 +218,4 @@ impl EntryTypeInfo {
                 should_add_entry: None,
             })
     }
-
-    /// All registry rows, in alphabetical order.
-    pub fn registry() -> Vec<Self> {
-        REGISTRY
-            .iter()
-            .filter_map(|row| Self::from_registry(row.0))
-            .collect()
-    }
 }

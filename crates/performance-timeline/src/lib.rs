@@ -61,6 +61,7 @@ mod entry;
 mod hr_time;
 mod observer;
 pub mod reference;
+mod resource_buffer;
 mod timeline;
 
 pub use embedder::{
@@ -79,7 +80,8 @@ pub use observer::{
     PerformanceObserver, PerformanceObserverCallback, PerformanceObserverCallbackOptions,
     PerformanceObserverEntryList, PerformanceObserverInit,
 };
-pub use timeline::{
-    BufferFullEvent, Performance, DEFAULT_RESOURCE_TIMING_BUFFER_SIZE, NAVIGATION, RESOURCE,
+pub use resource_buffer::{
+    BufferFullEvent, DEFAULT_RESOURCE_TIMING_BUFFER_SIZE, NAVIGATION, RESOURCE,
     RESOURCE_TIMING_BUFFER_FULL_EVENT,
 };
+pub use timeline::Performance;

@@ -13,7 +13,8 @@ use crate::embedder::{
 use crate::entry::Moment;
 use crate::hr_time::Coarsening;
 use crate::observer::ObserveWarning;
-use crate::timeline::{BufferFullEvent, Performance, RESOURCE_TIMING_BUFFER_FULL_EVENT};
+use crate::resource_buffer::{BufferFullEvent, RESOURCE_TIMING_BUFFER_FULL_EVENT};
+use crate::timeline::Performance;
 
 struct LoopState {
     now: Cell<Moment>,

@@ -1,92 +1,55 @@
-//! The per-global `Performance` state: HR time, the performance entry buffer
-//! map, the resource timing buffer, and the registered observers.
+//! The per-global `Performance` state and the Performance Timeline's own
+//! algorithms: *queue a PerformanceEntry*, the performance entry buffer map
+//! and *filter buffer map by name and type*.
+//!
+//! The other algorithms on [`Performance`] sit beside their types: HR time in
+//! `hr_time.rs`, `observe()` and the observer task in `observer.rs`, the
+//! resource timing buffer in `resource_buffer.rs`.
 
 use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
 use std::fmt;
 use std::rc::{Rc, Weak};
 
 use indexmap::IndexMap;
 
 use crate::buffer::{name_hash, random_seed, sort_chronologically, EntryBuffer};
-use crate::embedder::{Embedder, EntryTypeInfo, EntryTypesWithBuffered, ShouldAddEntry};
-use crate::entry::{DOMHighResTimeStamp, EntryRef, Moment};
-use crate::hr_time::duration_between;
-use crate::observer::{
-    ObserveError, ObserveOutcome, ObserveWarning, ObserverType, PerformanceObserver,
-    PerformanceObserverCallbackOptions, PerformanceObserverEntryList, PerformanceObserverInit,
-};
-use fetch_headers::json::JsonObject;
-
-/// The entry type whose buffer is the resource timing buffer.
-pub const RESOURCE: &str = "resource";
-/// The entry type of navigation entries.
-pub const NAVIGATION: &str = "navigation";
-
-/// The resource timing buffer size limit a global starts with.
-///
-/// <https://w3c.github.io/resource-timing/#sec-extensions-performance-interface>
-pub const DEFAULT_RESOURCE_TIMING_BUFFER_SIZE: usize = 250;
-
-/// The facts of the `resourcetimingbufferfull` event an embedder fires.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct BufferFullEvent {
-    /// The event type.
-    pub type_: &'static str,
-    /// `bubbles`.
-    pub bubbles: bool,
-    /// `cancelable`.
-    pub cancelable: bool,
-}
-
-/// The `resourcetimingbufferfull` event: it does not bubble and is not cancelable.
-///
-/// <https://w3c.github.io/resource-timing/#dfn-fire-a-buffer-full-event>
-pub const RESOURCE_TIMING_BUFFER_FULL_EVENT: BufferFullEvent = BufferFullEvent {
-    type_: "resourcetimingbufferfull",
-    bubbles: false,
-    cancelable: false,
-};
+use crate::embedder::{Embedder, EntryTypeInfo, ShouldAddEntry};
+use crate::entry::EntryRef;
+use crate::observer::RegisteredObserver;
+use crate::resource_buffer::{ResourceTimingState, RESOURCE};
 
 /// One value of the performance entry buffer map.
 ///
 /// <https://w3c.github.io/performance-timeline/#dfn-performance-entry-buffer-map>
-struct EntryTuple {
-    buffer: EntryBuffer,
-    max_buffer_size: Option<usize>,
-    available_from_timeline: bool,
-    dropped_entries_count: u64,
-    should_add_entry: Option<ShouldAddEntry>,
+pub(crate) struct EntryTuple {
+    pub(crate) buffer: EntryBuffer,
+    pub(crate) max_buffer_size: Option<usize>,
+    pub(crate) available_from_timeline: bool,
+    pub(crate) dropped_entries_count: u64,
+    pub(crate) should_add_entry: Option<ShouldAddEntry>,
 }
 
-/// The resource timing state of a global.
-///
-/// <https://w3c.github.io/resource-timing/#sec-extensions-performance-interface>
-#[derive(Debug)]
-struct ResourceTimingState {
-    buffer_size_limit: usize,
-    buffer_full_event_pending_flag: bool,
-    secondary_buffer: VecDeque<EntryRef>,
-    /// Entries discarded by *fire a buffer full event* step 1.5.
-    discarded_entries: u64,
-}
-
-struct TimelineState {
-    buffer_map: IndexMap<String, EntryTuple>,
-    resource_tuple: Option<usize>,
-    resource: ResourceTimingState,
+/// The timeline's state of one global, behind [`Performance`]'s `RefCell`.
+pub(crate) struct TimelineState {
+    /// The performance entry buffer map.
+    pub(crate) buffer_map: IndexMap<String, EntryTuple>,
+    /// The position of the "resource" tuple, whose buffer is the resource timing buffer.
+    pub(crate) resource_tuple: Option<usize>,
+    pub(crate) resource: ResourceTimingState,
     last_performance_entry_id: u64,
     most_recent_navigation_id: Option<u64>,
     name_hash_seed: u64,
 }
 
 impl TimelineState {
-    /// The position of `entry_type`'s tuple in the buffer map. The map holds
-    /// a handful of types, so a scan beats hashing the key.
-    fn name_hash(&self, name: &str) -> u64 {
+    /// The per-global keyed hash of an entry name, as the buffers' name
+    /// indexes compute it (they share this global's seed).
+    pub(crate) fn name_hash(&self, name: &str) -> u64 {
         name_hash(self.name_hash_seed, name.as_bytes())
     }
 
+    /// The position of `entry_type`'s tuple in the buffer map. The map holds
+    /// a handful of types, so a scan beats hashing the key.
     fn tuple_index(&self, entry_type: &str) -> Option<usize> {
         if entry_type == RESOURCE {
             return self.resource_tuple;
@@ -107,11 +70,6 @@ impl TimelineState {
     }
 }
 
-struct RegisteredObserver<E: Embedder> {
-    observer: PerformanceObserver<E>,
-    options_list: Vec<PerformanceObserverInit>,
-}
-
 /// The performance state of one global (a Window or a worker): what
 /// `self.performance` reaches, minus the bindings.
 ///
@@ -123,12 +81,12 @@ struct RegisteredObserver<E: Embedder> {
 /// A `Performance` is single-threaded (`!Send`), like the spec's per-global state.
 pub struct Performance<E: Embedder> {
     embedder: E,
-    this: Weak<Performance<E>>,
-    state: RefCell<TimelineState>,
-    observers: RefCell<Vec<RegisteredObserver<E>>>,
+    pub(crate) this: Weak<Performance<E>>,
+    pub(crate) state: RefCell<TimelineState>,
+    pub(crate) observers: RefCell<Vec<RegisteredObserver<E>>>,
     /// The performance observer task queued flag.
-    observer_task_queued: Cell<bool>,
-    supported_entry_types: Rc<[String]>,
+    pub(crate) observer_task_queued: Cell<bool>,
+    pub(crate) supported_entry_types: Rc<[String]>,
 }
 
 impl<E: Embedder> fmt::Debug for Performance<E> {
@@ -174,12 +132,7 @@ impl<E: Embedder> Performance<E> {
             state: RefCell::new(TimelineState {
                 buffer_map,
                 resource_tuple,
-                resource: ResourceTimingState {
-                    buffer_size_limit: DEFAULT_RESOURCE_TIMING_BUFFER_SIZE,
-                    buffer_full_event_pending_flag: false,
-                    secondary_buffer: VecDeque::new(),
-                    discarded_entries: 0,
-                },
+                resource: ResourceTimingState::new(),
                 last_performance_entry_id: last_id,
                 most_recent_navigation_id: None,
                 name_hash_seed: seed,
@@ -198,97 +151,6 @@ impl<E: Embedder> Performance<E> {
     /// The global's facts (origin, secure context, cross-origin isolated capability).
     pub fn global(&self) -> &E {
         &self.embedder
-    }
-
-    // ----- High Resolution Time -------------------------------------------------
-
-    /// The global's time origin (a moment).
-    ///
-    /// <https://w3c.github.io/hr-time/#dfn-time-origin>
-    pub fn time_origin(&self) -> Moment {
-        self.embedder.time_origin()
-    }
-
-    /// *Get time origin timestamp*: the `timeOrigin` attribute, the time
-    /// origin measured from the estimated monotonic time of the Unix epoch.
-    ///
-    /// <https://w3c.github.io/hr-time/#dfn-get-time-origin-timestamp>
-    pub fn time_origin_timestamp(&self) -> DOMHighResTimeStamp {
-        duration_between(
-            self.embedder.estimated_monotonic_time_of_the_unix_epoch(),
-            self.time_origin(),
-        )
-    }
-
-    /// The *unsafe shared current time*.
-    ///
-    /// <https://w3c.github.io/hr-time/#dfn-unsafe-shared-current-time>
-    pub fn unsafe_shared_current_time(&self) -> Moment {
-        self.embedder.unsafe_shared_current_time()
-    }
-
-    /// The *coarsened shared current time*, with the global's cross-origin
-    /// isolated capability.
-    ///
-    /// <https://w3c.github.io/hr-time/#dfn-coarsened-shared-current-time>
-    pub fn coarsened_shared_current_time(&self) -> Moment {
-        self.coarsen_time(self.unsafe_shared_current_time())
-    }
-
-    /// *Coarsen time* with the global's cross-origin isolated capability and
-    /// the embedder's resolution.
-    ///
-    /// <https://w3c.github.io/hr-time/#dfn-coarsen-time>
-    pub fn coarsen_time(&self, unsafe_moment: Moment) -> Moment {
-        self.embedder.coarsen_time(
-            unsafe_moment,
-            self.embedder.cross_origin_isolated_capability(),
-        )
-    }
-
-    /// *Relative high resolution time*: coarsen, then measure from the time origin.
-    ///
-    /// <https://w3c.github.io/hr-time/#dfn-relative-high-resolution-time>
-    pub fn relative_high_resolution_time(&self, unsafe_moment: Moment) -> DOMHighResTimeStamp {
-        // Step 1. Coarsen with the relevant settings object's capability.
-        let coarse = self.coarsen_time(unsafe_moment);
-        // Step 2. Return the relative high resolution coarse time.
-        self.relative_high_resolution_coarse_time(coarse)
-    }
-
-    /// *Relative high resolution coarse time*: the duration from the time
-    /// origin to `coarse_moment`.
-    ///
-    /// <https://w3c.github.io/hr-time/#dfn-relative-high-resolution-coarse-time>
-    pub fn relative_high_resolution_coarse_time(
-        &self,
-        coarse_moment: Moment,
-    ) -> DOMHighResTimeStamp {
-        duration_between(self.time_origin(), coarse_moment)
-    }
-
-    /// *Current high resolution time*.
-    ///
-    /// <https://w3c.github.io/hr-time/#dfn-current-high-resolution-time>
-    pub fn current_high_resolution_time(&self) -> DOMHighResTimeStamp {
-        self.relative_high_resolution_time(self.unsafe_shared_current_time())
-    }
-
-    /// `performance.now()`.
-    ///
-    /// <https://w3c.github.io/hr-time/#dom-performance-now>
-    pub fn now(&self) -> DOMHighResTimeStamp {
-        self.current_high_resolution_time()
-    }
-
-    /// `performance.toJSON()` text: `{"timeOrigin":…}` (the bindings add
-    /// the `timing`/`navigation` members where they exist).
-    ///
-    /// <https://w3c.github.io/hr-time/#dom-performance-tojson>
-    pub fn to_json(&self) -> String {
-        JsonObject::new()
-            .number("timeOrigin", self.time_origin_timestamp())
-            .finish()
     }
 
     // ----- Queueing entries --------------------------------------------------
@@ -394,216 +256,6 @@ impl<E: Embedder> Performance<E> {
         self.state.borrow_mut().most_recent_navigation_id = Some(id);
         // Step 4.
         self.queue_a_performance_entry(new_entry);
-    }
-
-    /// *Queue the PerformanceObserver task*: at most one pending task per
-    /// global, so many entries queued in one turn give one callback per observer.
-    ///
-    /// <https://w3c.github.io/performance-timeline/#dfn-queue-the-performanceobserver-task>
-    fn queue_the_performance_observer_task(&self) {
-        // Step 1-2.
-        if self.observer_task_queued.replace(true) {
-            return;
-        }
-        // Step 3.
-        let this = self.this.clone();
-        self.embedder
-            .queue_a_performance_timeline_task(Box::new(move || {
-                if let Some(performance) = this.upgrade() {
-                    performance.run_the_performance_observer_task();
-                }
-            }));
-    }
-
-    /// The task queued by *queue the PerformanceObserver task*.
-    fn run_the_performance_observer_task(&self) {
-        // Step 3.1. Unset the flag.
-        self.observer_task_queued.set(false);
-        // Step 3.2. A copy of the registered observers.
-        let notify_list: Vec<PerformanceObserver<E>> = self
-            .observers
-            .borrow()
-            .iter()
-            .map(|r| r.observer.clone())
-            .collect();
-        // Step 3.3.
-        for po in notify_list {
-            // Step 3.3.2-3.3.4. Take the entries.
-            let entries = std::mem::take(&mut *po.inner.buffer.borrow_mut());
-            if entries.is_empty() {
-                // Spec deviation: the spec says "return", which would starve
-                // the remaining observers; we continue (docs/timeline.md).
-                continue;
-            }
-            // Step 3.3.5.
-            let list = PerformanceObserverEntryList::new(entries);
-            // Step 3.3.6-3.3.7. droppedEntriesCount for the first callback after observe().
-            let mut options = PerformanceObserverCallbackOptions::default();
-            if po.inner.requires_dropped_entries.get() {
-                options.dropped_entries_count = Some(self.dropped_entries_for(&po));
-                po.inner.requires_dropped_entries.set(false);
-            }
-            // Step 3.3.8-3.3.9. Invoke the callback with no borrow held.
-            po.invoke(&list, &options);
-        }
-    }
-
-    fn dropped_entries_for(&self, po: &PerformanceObserver<E>) -> u64 {
-        let observers = self.observers.borrow();
-        let state = self.state.borrow();
-        let Some(registered) = observers.iter().find(|r| r.observer == *po) else {
-            return 0;
-        };
-        let mut count = 0u64;
-        for options in &registered.options_list {
-            for entry_type in options.named_types() {
-                if let Some(tuple) = state.buffer_map.get(entry_type) {
-                    count = count.saturating_add(tuple.dropped_entries_count);
-                }
-            }
-        }
-        count
-    }
-
-    // ----- Observers ---------------------------------------------------------
-
-    /// `observe(options)` for `observer`.
-    ///
-    /// <https://w3c.github.io/performance-timeline/#observe-method>
-    pub fn observe(
-        &self,
-        observer: &PerformanceObserver<E>,
-        mut options: PerformanceObserverInit,
-    ) -> Result<ObserveOutcome, ObserveError> {
-        let mut outcome = ObserveOutcome::default();
-        // Step 2. Neither entryTypes nor type.
-        if options.entry_types.is_none() && options.type_.is_none() {
-            return Err(ObserveError::MissingEntryTypesAndType);
-        }
-        // Step 3. entryTypes with any other member.
-        if options.entry_types.is_some() && (options.type_.is_some() || options.buffered.is_some())
-        {
-            let only_buffered = options.type_.is_none();
-            if only_buffered
-                && self.embedder.entry_types_with_buffered()
-                    == EntryTypesWithBuffered::IgnoreBuffered
-            {
-                // Spec deviation (opt-in): engines ignore `buffered` here.
-                options.buffered = None;
-                self.warn(&mut outcome, ObserveWarning::BufferedIgnoredWithEntryTypes);
-            } else {
-                return Err(ObserveError::EntryTypesWithOtherMembers);
-            }
-        }
-        // Step 4. Observer type.
-        let inner = &observer.inner;
-        if inner.observer_type.get() == ObserverType::Undefined {
-            inner.observer_type.set(if options.entry_types.is_some() {
-                ObserverType::Multiple
-            } else {
-                ObserverType::Single
-            });
-        }
-        match (inner.observer_type.get(), options.entry_types.is_some()) {
-            (ObserverType::Single, true) | (ObserverType::Multiple, false) => {
-                return Err(ObserveError::InvalidModification)
-            }
-            _ => {}
-        }
-        // Step 5.
-        inner.requires_dropped_entries.set(true);
-        if let Some(entry_types) = options.entry_types.take() {
-            // Step 6.1. Drop unsupported types, with a warning.
-            let mut kept = Vec::with_capacity(entry_types.len());
-            for t in entry_types {
-                if self.supported_entry_types.contains(&t) {
-                    kept.push(t);
-                } else {
-                    self.warn(&mut outcome, ObserveWarning::UnsupportedEntryType(t));
-                }
-            }
-            // Step 6.2. None left: abort.
-            if kept.is_empty() {
-                self.warn(&mut outcome, ObserveWarning::NoSupportedEntryTypes);
-                return Ok(outcome);
-            }
-            options.entry_types = Some(kept);
-            // Step 6.3. Register or replace the options list.
-            self.register(observer, options, true);
-            outcome.registered = true;
-            return Ok(outcome);
-        }
-        // Step 7.2. Unsupported type: abort with a warning.
-        let type_ = options.type_.clone().unwrap_or_default();
-        if !self.supported_entry_types.contains(&type_) {
-            self.warn(&mut outcome, ObserveWarning::UnsupportedEntryType(type_));
-            return Ok(outcome);
-        }
-        // Step 7.3-7.4. Register, or replace the options with the same type.
-        let buffered = options.buffered == Some(true);
-        self.register(observer, options.clone(), false);
-        outcome.registered = true;
-        // Step 7.5. Buffered: copy the tuple's entries into the observer buffer.
-        if buffered {
-            let matching: Vec<EntryRef> = {
-                let state = self.state.borrow();
-                match state.buffer_map.get(&type_) {
-                    Some(tuple) => tuple
-                        .buffer
-                        .entries()
-                        .iter()
-                        .filter(|e| {
-                            tuple
-                                .should_add_entry
-                                .as_ref()
-                                .is_none_or(|rule| rule(&***e, Some(&options)))
-                        })
-                        .cloned()
-                        .collect(),
-                    None => Vec::new(),
-                }
-            };
-            inner.buffer.borrow_mut().extend(matching);
-            self.queue_the_performance_observer_task();
-        }
-        Ok(outcome)
-    }
-
-    fn warn(&self, outcome: &mut ObserveOutcome, warning: ObserveWarning) {
-        self.embedder.report_observe_warning(&warning);
-        outcome.warnings.push(warning);
-    }
-
-    fn register(
-        &self,
-        observer: &PerformanceObserver<E>,
-        options: PerformanceObserverInit,
-        multiple: bool,
-    ) {
-        let mut observers = self.observers.borrow_mut();
-        match observers.iter_mut().find(|r| r.observer == *observer) {
-            Some(registered) if multiple => registered.options_list = vec![options],
-            Some(registered) => {
-                match registered
-                    .options_list
-                    .iter_mut()
-                    .find(|o| o.type_ == options.type_)
-                {
-                    Some(existing) => *existing = options,
-                    None => registered.options_list.push(options),
-                }
-            }
-            None => observers.push(RegisteredObserver {
-                observer: observer.clone(),
-                options_list: vec![options],
-            }),
-        }
-    }
-
-    pub(crate) fn unregister_observer(&self, observer: &PerformanceObserver<E>) {
-        self.observers
-            .borrow_mut()
-            .retain(|r| r.observer != *observer);
     }
 
     /// The number of registered observers.
@@ -716,180 +368,6 @@ impl<E: Embedder> Performance<E> {
             .sum::<usize>()
             + state.resource.secondary_buffer.capacity() * std::mem::size_of::<EntryRef>()
     }
-
-    // ----- Resource timing buffer ---------------------------------------------
-
-    fn with_resource_tuple<R>(&self, f: impl FnOnce(&mut TimelineState, Option<usize>) -> R) -> R {
-        let mut state = self.state.borrow_mut();
-        let index = state.resource_tuple;
-        f(&mut state, index)
-    }
-
-    /// `clearResourceTimings()`: empties the resource timing buffer (the
-    /// secondary buffer is untouched).
-    ///
-    /// <https://w3c.github.io/resource-timing/#dom-performance-clearresourcetimings>
-    pub fn clear_resource_timings(&self) {
-        self.with_resource_tuple(|state, index| {
-            // Step 1-2. Remove the entries; the current size becomes 0.
-            if let Some((_, tuple)) = index.and_then(|i| state.buffer_map.get_index_mut(i)) {
-                tuple.buffer.clear();
-            }
-        });
-    }
-
-    /// `setResourceTimingBufferSize(maxSize)`: sets the limit; nothing is
-    /// removed and no event fires.
-    ///
-    /// <https://w3c.github.io/resource-timing/#dom-performance-setresourcetimingbuffersize>
-    pub fn set_resource_timing_buffer_size(&self, max_size: u32) {
-        self.state.borrow_mut().resource.buffer_size_limit = max_size as usize;
-    }
-
-    /// The *resource timing buffer size limit*.
-    pub fn resource_timing_buffer_size_limit(&self) -> usize {
-        self.state.borrow().resource.buffer_size_limit
-    }
-
-    /// The *resource timing buffer current size*.
-    pub fn resource_timing_buffer_current_size(&self) -> usize {
-        self.with_resource_tuple(|state, index| {
-            index
-                .and_then(|i| state.buffer_map.get_index(i))
-                .map_or(0, |(_, t)| t.buffer.len())
-        })
-    }
-
-    /// The *resource timing secondary buffer current size*.
-    pub fn resource_timing_secondary_buffer_current_size(&self) -> usize {
-        self.state.borrow().resource.secondary_buffer.len()
-    }
-
-    /// The *resource timing buffer full event pending flag*.
-    pub fn resource_timing_buffer_full_event_pending_flag(&self) -> bool {
-        self.state.borrow().resource.buffer_full_event_pending_flag
-    }
-
-    /// Entries discarded by *fire a buffer full event* because the handlers
-    /// made no room.
-    pub fn resource_timing_discarded_entries(&self) -> u64 {
-        self.state.borrow().resource.discarded_entries
-    }
-
-    /// *Can add resource timing entry*: current size < limit.
-    ///
-    /// <https://w3c.github.io/resource-timing/#dfn-can-add-resource-timing-entry>
-    pub fn can_add_resource_timing_entry(&self) -> bool {
-        can_add_resource_timing_entry(&self.state.borrow())
-    }
-
-    /// *Add a PerformanceResourceTiming entry*.
-    ///
-    /// <https://w3c.github.io/resource-timing/#dfn-add-a-PerformanceResourceTiming-entry>
-    pub fn add_a_performance_resource_timing_entry(&self, new_entry: EntryRef) {
-        let queue_event_task = {
-            let mut state = self.state.borrow_mut();
-            let state = &mut *state;
-            // Step 1. Room and no event pending: add to the buffer.
-            if can_add_resource_timing_entry(state)
-                && !state.resource.buffer_full_event_pending_flag
-            {
-                if let Some((_, tuple)) = state
-                    .resource_tuple
-                    .and_then(|i| state.buffer_map.get_index_mut(i))
-                {
-                    tuple.buffer.push(new_entry);
-                }
-                return;
-            }
-            // Step 2. Set the pending flag (the task is queued below, with no borrow held).
-            let queue_event_task = !state.resource.buffer_full_event_pending_flag;
-            state.resource.buffer_full_event_pending_flag = true;
-            // Step 3. Add to the secondary buffer.
-            state.resource.secondary_buffer.push_back(new_entry);
-            queue_event_task
-        };
-        if queue_event_task {
-            let this = self.this.clone();
-            self.embedder
-                .queue_a_performance_timeline_task(Box::new(move || {
-                    if let Some(performance) = this.upgrade() {
-                        performance.fire_a_buffer_full_event();
-                    }
-                }));
-        }
-    }
-
-    /// *Copy secondary buffer*: move the oldest secondary entries into the
-    /// buffer while there is room.
-    ///
-    /// <https://w3c.github.io/resource-timing/#dfn-copy-secondary-buffer>
-    fn copy_secondary_buffer(&self) {
-        let mut state = self.state.borrow_mut();
-        let state = &mut *state;
-        let Some((_, tuple)) = state
-            .resource_tuple
-            .and_then(|i| state.buffer_map.get_index_mut(i))
-        else {
-            return;
-        };
-        while tuple.buffer.len() < state.resource.buffer_size_limit {
-            // Step 1. The oldest entry.
-            let Some(entry) = state.resource.secondary_buffer.pop_front() else {
-                break;
-            };
-            // Step 2-5. Append it; the sizes follow the containers.
-            tuple.buffer.push(entry);
-        }
-    }
-
-    /// *Fire a buffer full event*: the task that lets the
-    /// `resourcetimingbufferfull` handlers make room, copying from the
-    /// secondary buffer until it is empty or a round makes no progress.
-    ///
-    /// <https://w3c.github.io/resource-timing/#dfn-fire-a-buffer-full-event>
-    fn fire_a_buffer_full_event(&self) {
-        // Step 1. While the secondary buffer is not empty.
-        loop {
-            // Step 1.1.
-            let before = self.resource_timing_secondary_buffer_current_size();
-            if before == 0 {
-                break;
-            }
-            // Step 1.2. Fire the event when there is no room (no borrow held).
-            if !self.can_add_resource_timing_entry() {
-                self.embedder.fire_resource_timing_buffer_full_event(self);
-            }
-            // Step 1.3.
-            self.copy_secondary_buffer();
-            // Step 1.4.
-            let after = self.resource_timing_secondary_buffer_current_size();
-            // Step 1.5. No progress: drop what is left.
-            if before <= after {
-                let mut state = self.state.borrow_mut();
-                let dropped = state.resource.secondary_buffer.len() as u64;
-                state.resource.secondary_buffer.clear();
-                state.resource.discarded_entries += dropped;
-                // Spec deviation: the spec aborts here, leaving the pending
-                // flag set forever; engines reset it, and so do we (step 2).
-                break;
-            }
-        }
-        // Step 2.
-        self.state
-            .borrow_mut()
-            .resource
-            .buffer_full_event_pending_flag = false;
-    }
-}
-
-/// *Can add resource timing entry*.
-fn can_add_resource_timing_entry(state: &TimelineState) -> bool {
-    let current = state
-        .resource_tuple
-        .and_then(|i| state.buffer_map.get_index(i))
-        .map_or(0, |(_, t)| t.buffer.len());
-    current < state.resource.buffer_size_limit
 }
 
 /// *Determine if a performance entry buffer is full*; counts a drop when it is.

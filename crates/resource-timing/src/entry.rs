@@ -14,11 +14,9 @@ use performance_timeline::{
 };
 use server_timing::engines::Engine;
 use server_timing::PerformanceServerTiming;
-use url::Url;
 
-use crate::fetch::FetchClient;
-use crate::policy::SecureContextGating;
-use crate::timing_info::{CacheState, FetchTimingInfo, ResponseBodyInfo, ServerTimingHeaders};
+use crate::report::ResourceTimingReport;
+use crate::timing_info::{CacheState, ServerTimingHeaders};
 
 pub use performance_timeline::{NAVIGATION, RESOURCE};
 /// What `transferSize` adds for the response's header bytes.
@@ -42,33 +40,6 @@ pub fn convert_fetch_timestamp<E: Embedder>(
     performance.relative_high_resolution_coarse_time(ts)
 }
 
-/// The inputs of *mark resource timing* (and of Navigation Timing's entry creation).
-#[derive(Debug, Clone)]
-pub struct ResourceTimingReport {
-    /// The fetch timing info (opaque when the TAO check failed).
-    pub timing_info: FetchTimingInfo,
-    /// The requested URL: the request's first URL, before redirects.
-    pub requested_url: Url,
-    /// The initiator type.
-    pub initiator_type: Cow<'static, str>,
-    /// The cache mode.
-    pub cache_mode: CacheState,
-    /// The response body info.
-    pub body_info: ResponseBodyInfo,
-    /// The response status.
-    pub response_status: u16,
-    /// The delivery type ("" unless the caller knows better).
-    pub delivery_type: Cow<'static, str>,
-    /// Whether the timing allow passed flag was set. Spec deviation:
-    /// `transferSize` is 0 when it was not (WPT and engines).
-    pub timing_allow_passed: bool,
-    /// Whether the `serverTiming` attribute exists (a `[SecureContext]`
-    /// engine hides it from non-secure clients).
-    pub server_timing_exposed: bool,
-    /// How `serverTiming` reads the captured header values.
-    pub header_reading: Engine,
-}
-
 /// *Mark resource timing*: creates the entry, queues it to observers and
 /// adds it to the resource timing buffer.
 ///
@@ -88,31 +59,6 @@ pub fn mark_resource_timing<E: Embedder>(
     // Step 4.
     performance.add_a_performance_resource_timing_entry(entry.clone());
     entry
-}
-
-/// The report that [`mark_resource_timing`] receives for a finished fetch
-/// with `client`'s policy.
-pub(crate) fn report_for(
-    client: &FetchClient,
-    parts: (FetchTimingInfo, CacheState, ResponseBodyInfo, u16, bool),
-    requested_url: &Url,
-    initiator_type: Cow<'static, str>,
-) -> ResourceTimingReport {
-    let (timing_info, cache_mode, body_info, response_status, timing_allow_passed) = parts;
-    ResourceTimingReport {
-        timing_info,
-        requested_url: requested_url.clone(),
-        initiator_type,
-        cache_mode,
-        body_info,
-        response_status,
-        delivery_type: Cow::Borrowed(""),
-        timing_allow_passed,
-        server_timing_exposed: client.is_secure_context
-            || client.policy.secure_context_gating
-                != SecureContextGating::AttributeHiddenWhenNotSecure,
-        header_reading: client.policy.header_reading,
-    }
 }
 
 /// The `transferSize` getter's rules: 0 when TAO failed or the response came
@@ -141,11 +87,26 @@ pub fn setup_the_resource_timing_entry<E: Embedder>(
     performance: &Performance<E>,
 ) -> PerformanceResourceTiming {
     let conv = |ts: Moment| convert_fetch_timestamp(ts, performance);
+    // Step 1. The cache mode is one of "", "local" and "validated" by its type.
+    // Step 2. The global is `performance`'s.
     let info = &report.timing_info;
+    // Step 3. Initialize the PerformanceEntry: the start time, the entry
+    // type, the requested URL as its name, and the end time.
+    let start_time = conv(info.start_time);
+    let name: Box<str> = report.requested_url.as_str().into();
+    let response_end = conv(info.end_time);
+    // Step 4-9. Store the initiator type, requested URL, timing info,
+    // resource info, cache mode and response status. The getters' values
+    // are derived here, once (the time origin never changes).
     let connection = info.final_connection_timing_info.as_ref();
     let worker = info.service_worker_timing_info.as_ref();
     let first_interim = conv(info.first_interim_network_response_start_time);
     let final_headers = conv(info.final_network_response_start_time);
+    let transfer_size = transfer_size(
+        report.timing_allow_passed,
+        report.cache_mode,
+        report.body_info.encoded_size,
+    );
     // Step 10. A cached response is delivered from the cache.
     let delivery_type = if report.delivery_type.is_empty() && report.cache_mode != CacheState::None
     {
@@ -153,22 +114,14 @@ pub fn setup_the_resource_timing_entry<E: Embedder>(
     } else {
         report.delivery_type
     };
-    let transfer_size = transfer_size(
-        report.timing_allow_passed,
-        report.cache_mode,
-        report.body_info.encoded_size,
-    );
-    let start_time = conv(info.start_time);
-    let response_end = conv(info.end_time);
+    // Step 11. Store the delivery type (below).
     PerformanceResourceTiming {
         identifiers: EntryIdentifiers::new(),
         entry_type,
-        // Step 3. The name is the requested URL.
-        name: report.requested_url.as_str().into(),
+        name,
         start_time,
         response_end: AtomicU64::new(response_end.to_bits()),
         time_origin_offset: performance.time_origin(),
-        // Step 4.
         initiator_type: report.initiator_type,
         delivery_type,
         next_hop_protocol: connection
@@ -308,82 +261,138 @@ macro_rules! getters {
 impl PerformanceResourceTiming {
     getters! {
         /// `workerStart`.
+        ///
+        /// <https://w3c.github.io/resource-timing/#dom-performanceresourcetiming-workerstart>
         worker_start: DOMHighResTimeStamp;
         /// `redirectStart`.
+        ///
+        /// <https://w3c.github.io/resource-timing/#dom-performanceresourcetiming-redirectstart>
         redirect_start: DOMHighResTimeStamp;
         /// `redirectEnd`.
+        ///
+        /// <https://w3c.github.io/resource-timing/#dom-performanceresourcetiming-redirectend>
         redirect_end: DOMHighResTimeStamp;
         /// `fetchStart`: the post-redirect start time.
+        ///
+        /// <https://w3c.github.io/resource-timing/#dom-performanceresourcetiming-fetchstart>
         fetch_start: DOMHighResTimeStamp;
         /// `domainLookupStart`.
+        ///
+        /// <https://w3c.github.io/resource-timing/#dom-performanceresourcetiming-domainlookupstart>
         domain_lookup_start: DOMHighResTimeStamp;
         /// `domainLookupEnd`.
+        ///
+        /// <https://w3c.github.io/resource-timing/#dom-performanceresourcetiming-domainlookupend>
         domain_lookup_end: DOMHighResTimeStamp;
         /// `connectStart`.
+        ///
+        /// <https://w3c.github.io/resource-timing/#dom-performanceresourcetiming-connectstart>
         connect_start: DOMHighResTimeStamp;
         /// `connectEnd`.
+        ///
+        /// <https://w3c.github.io/resource-timing/#dom-performanceresourcetiming-connectend>
         connect_end: DOMHighResTimeStamp;
         /// `secureConnectionStart`.
+        ///
+        /// <https://w3c.github.io/resource-timing/#dom-performanceresourcetiming-secureconnectionstart>
         secure_connection_start: DOMHighResTimeStamp;
         /// `requestStart`.
+        ///
+        /// <https://w3c.github.io/resource-timing/#dom-performanceresourcetiming-requeststart>
         request_start: DOMHighResTimeStamp;
         /// `finalResponseHeadersStart`.
+        ///
+        /// <https://w3c.github.io/resource-timing/#dom-performanceresourcetiming-finalresponseheadersstart>
         final_response_headers_start: DOMHighResTimeStamp;
         /// `firstInterimResponseStart`.
+        ///
+        /// <https://w3c.github.io/resource-timing/#dom-performanceresourcetiming-firstinterimresponsestart>
         first_interim_response_start: DOMHighResTimeStamp;
         /// `responseStart`: the first interim response's start if there was one, else the final headers' start.
+        ///
+        /// <https://w3c.github.io/resource-timing/#dom-performanceresourcetiming-responsestart>
         response_start: DOMHighResTimeStamp;
         /// `workerRouterEvaluationStart`.
+        ///
+        /// <https://w3c.github.io/resource-timing/#dom-performanceresourcetiming-workerrouterevaluationstart>
         worker_router_evaluation_start: DOMHighResTimeStamp;
         /// `workerCacheLookupStart`.
+        ///
+        /// <https://w3c.github.io/resource-timing/#dom-performanceresourcetiming-workercachelookupstart>
         worker_cache_lookup_start: DOMHighResTimeStamp;
         /// `responseStatus`.
+        ///
+        /// <https://w3c.github.io/resource-timing/#dom-performanceresourcetiming-responsestatus>
         response_status: u16;
-        /// The entry's cache mode ("", "local" or "validated").
+        /// The entry's *cache mode* ("", "local" or "validated").
+        ///
+        /// <https://w3c.github.io/resource-timing/#sec-performanceresourcetiming>
         cache_mode: CacheState;
     }
 
     /// `transferSize`.
+    ///
+    /// <https://w3c.github.io/resource-timing/#dom-performanceresourcetiming-transfersize>
     pub fn transfer_size(&self) -> u64 {
         self.transfer_size.load(Ordering::Relaxed)
     }
     /// `encodedBodySize`.
+    ///
+    /// <https://w3c.github.io/resource-timing/#dom-performanceresourcetiming-encodedbodysize>
     pub fn encoded_body_size(&self) -> u64 {
         self.encoded_body_size.load(Ordering::Relaxed)
     }
     /// `decodedBodySize`.
+    ///
+    /// <https://w3c.github.io/resource-timing/#dom-performanceresourcetiming-decodedbodysize>
     pub fn decoded_body_size(&self) -> u64 {
         self.decoded_body_size.load(Ordering::Relaxed)
     }
     /// `initiatorType`.
+    ///
+    /// <https://w3c.github.io/resource-timing/#dom-performanceresourcetiming-initiatortype>
     pub fn initiator_type(&self) -> &str {
         &self.initiator_type
     }
     /// `deliveryType`.
+    ///
+    /// <https://w3c.github.io/resource-timing/#dom-performanceresourcetiming-deliverytype>
     pub fn delivery_type(&self) -> &str {
         &self.delivery_type
     }
     /// `nextHopProtocol`: the ALPN protocol, isomorphic decoded.
+    ///
+    /// <https://w3c.github.io/resource-timing/#dom-performanceresourcetiming-nexthopprotocol>
     pub fn next_hop_protocol(&self) -> &str {
         &self.next_hop_protocol
     }
     /// `workerMatchedRouterSource`.
+    ///
+    /// <https://w3c.github.io/resource-timing/#dom-performanceresourcetiming-workermatchedroutersource>
     pub fn worker_matched_router_source(&self) -> &str {
         &self.worker_matched_router_source
     }
     /// `workerFinalRouterSource`.
+    ///
+    /// <https://w3c.github.io/resource-timing/#dom-performanceresourcetiming-workerfinalroutersource>
     pub fn worker_final_router_source(&self) -> &str {
         &self.worker_final_router_source
     }
     /// `contentType`.
+    ///
+    /// <https://w3c.github.io/resource-timing/#dom-performanceresourcetiming-contenttype>
     pub fn content_type(&self) -> &str {
         &self.content_type
     }
     /// `contentEncoding`.
+    ///
+    /// <https://w3c.github.io/resource-timing/#dom-performanceresourcetiming-contentencoding>
     pub fn content_encoding(&self) -> &str {
         &self.content_encoding
     }
     /// `renderBlockingStatus`: "blocking" or "non-blocking".
+    ///
+    /// <https://w3c.github.io/resource-timing/#dom-performanceresourcetiming-renderblockingstatus>
     pub fn render_blocking_status(&self) -> &'static str {
         if self.render_blocking {
             "blocking"
@@ -392,6 +401,8 @@ impl PerformanceResourceTiming {
         }
     }
     /// `responseEnd`.
+    ///
+    /// <https://w3c.github.io/resource-timing/#dom-performanceresourcetiming-responseend>
     pub fn response_end(&self) -> DOMHighResTimeStamp {
         f64::from_bits(self.response_end.load(Ordering::Relaxed))
     }

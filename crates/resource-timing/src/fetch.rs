@@ -9,27 +9,23 @@
 use std::fmt;
 use std::sync::Arc;
 
-use fetch_headers::{
-    extract_a_mime_type, filtered_content_encoding, minimize_a_supported_mime_type,
-};
 use performance_timeline::{Coarsening, Embedder, GlobalFacts, Moment, Performance};
 use url::{Origin, Url};
 
 use crate::entry::{
-    create_the_navigation_timing_entry, mark_resource_timing, report_for, NavigationTimingType,
+    create_the_navigation_timing_entry, mark_resource_timing, NavigationTimingType,
     PerformanceNavigationTiming, PerformanceResourceTiming,
 };
 use crate::origin::same_origin;
-use crate::policy::{
-    CrossOriginExposure, ExposurePolicy, NestedNavigationStatus, SecureContextGating,
-};
+use crate::policy::{CrossOriginExposure, ExposurePolicy, SecureContextGating};
+use crate::report::{CapturedResponse, ResourceTimingReport};
 use crate::request::{
     cors_check, redirect_taint, tao_check_ignoring_the_flag, RedirectTaint, Request, RequestMode,
     ResponseTainting,
 };
 use crate::timing_info::{
-    clamp_and_coarsen_connection_timing_info, create_an_opaque_timing_info, CacheState,
-    ConnectionTimingInfo, FetchTimingInfo, ResponseBodyInfo, ServerTimingHeaders,
+    clamp_and_coarsen_connection_timing_info, CacheState, ConnectionTimingInfo, FetchTimingInfo,
+    ResponseBodyInfo, ServerTimingHeaders,
 };
 
 /// The most redirects Fetch follows; the 21st is a network error.
@@ -226,6 +222,21 @@ pub enum Next {
     Final,
 }
 
+/// Where a response came from: what decides whether Fetch runs the TAO check
+/// on it. Each response carries its own; nothing carries over to later hops.
+///
+/// <https://fetch.spec.whatwg.org/#concept-http-fetch>
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum ResponseSource {
+    /// *HTTP-network-or-cache fetch*: the network or the HTTP cache. The TAO
+    /// check runs (HTTP fetch step 4.4 of the response's hop).
+    Network,
+    /// A service worker's `respondWith()` answered this hop (HTTP fetch step
+    /// 5): the TAO check is skipped for this response only.
+    ServiceWorker,
+}
+
 /// Where the fetch is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
@@ -239,19 +250,6 @@ enum Phase {
     Done,
     /// A network error.
     Failed,
-}
-
-/// The fetch's final response, as far as reporting needs it.
-#[derive(Debug, Clone, Default)]
-struct FinalResponse {
-    /// The (unfiltered) status.
-    status: u16,
-    /// `Content-Type` and `Content-Encoding`, kept for *report timing*.
-    content_type: Option<Vec<u8>>,
-    content_encoding: Option<Vec<u8>>,
-    /// Whether the last hop passed the TAO check on its own (policy
-    /// [`CrossOriginExposure::TimingAllowOriginFinalResponse`]).
-    last_hop_passed_tao: bool,
 }
 
 /// One fetch, from *fetch* to *report timing*.
@@ -278,10 +276,9 @@ pub struct Fetch {
     pending_location: Option<Url>,
     cache_state: CacheState,
     body_info: ResponseBodyInfo,
-    response: FinalResponse,
+    response: CapturedResponse,
     error: Option<NetworkError>,
     unsafe_end_time: Moment,
-    served_by_service_worker: bool,
     navigation_timing_allow_values: Vec<Vec<Vec<u8>>>,
 }
 
@@ -310,10 +307,9 @@ impl Fetch {
             pending_location: None,
             cache_state: CacheState::None,
             body_info: ResponseBodyInfo::default(),
-            response: FinalResponse::default(),
+            response: CapturedResponse::default(),
             error: None,
             unsafe_end_time: 0.0,
-            served_by_service_worker: false,
             navigation_timing_allow_values: Vec::new(),
         };
         fetch.main_fetch_response_tainting(now);
@@ -368,6 +364,21 @@ impl Fetch {
         }
     }
 
+    /// The cache state reported with [`Fetch::set_cache_state`].
+    pub fn cache_state(&self) -> CacheState {
+        self.cache_state
+    }
+
+    /// What the driver kept of the final response for *report timing*.
+    pub fn captured_response(&self) -> &CapturedResponse {
+        &self.response
+    }
+
+    /// The unsafe moment the fetch ended (end of body or network error); 0 before.
+    pub fn unsafe_end_time(&self) -> Moment {
+        self.unsafe_end_time
+    }
+
     fn fail(&mut self, error: NetworkError, now: Moment) -> NetworkError {
         if self.error.is_none() {
             self.error = Some(error.clone());
@@ -414,13 +425,15 @@ impl Fetch {
         self.cache_state = cache_state;
     }
 
-    /// A service worker answered: *final service worker start time* is when
-    /// it was asked. Its response skips the TAO check, as Fetch says.
+    /// A service worker was asked to handle the request: *final service
+    /// worker start time*. This says nothing about who answers: report the
+    /// worker's own response with [`Fetch::service_worker_response_headers`],
+    /// and a response that came from the network after all (the worker did
+    /// not respond, or a later hop) with [`Fetch::response_headers`].
     ///
     /// <https://fetch.spec.whatwg.org/#concept-http-fetch>
     pub fn service_worker_started(&mut self, now: Moment) {
         self.timing_info.final_service_worker_start_time = self.client.coarsen(now);
-        self.served_by_service_worker = true;
     }
 
     /// A connection was obtained for this hop. Pass its original times even
@@ -456,14 +469,50 @@ impl Fetch {
         }
     }
 
-    /// A response's status and headers arrived on this hop. Runs the steps
-    /// of *HTTP-network fetch* (interim responses), *HTTP fetch* (CORS and
-    /// TAO checks, redirects) and, for the final response, *fetch response
-    /// handover* (capturing `Server-Timing`).
+    /// A response's status and headers arrived on this hop from the network
+    /// (or the HTTP cache): [`Fetch::response_headers_from`] with
+    /// [`ResponseSource::Network`]. The TAO check runs on it.
+    ///
+    /// `Err` means the fetch has ended in that network error (now or
+    /// before): no further event changes it, and [`Fetch::report_timing`]
+    /// reports the network error.
     ///
     /// <https://fetch.spec.whatwg.org/#concept-http-fetch>
     pub fn response_headers(
         &mut self,
+        status: u16,
+        headers: &http::HeaderMap,
+        now: Moment,
+    ) -> Result<Next, NetworkError> {
+        self.response_headers_from(ResponseSource::Network, status, headers, now)
+    }
+
+    /// A service worker answered this hop with this response:
+    /// [`Fetch::response_headers_from`] with [`ResponseSource::ServiceWorker`].
+    /// The TAO check is skipped for this response only.
+    ///
+    /// <https://fetch.spec.whatwg.org/#concept-http-fetch>
+    pub fn service_worker_response_headers(
+        &mut self,
+        status: u16,
+        headers: &http::HeaderMap,
+        now: Moment,
+    ) -> Result<Next, NetworkError> {
+        self.response_headers_from(ResponseSource::ServiceWorker, status, headers, now)
+    }
+
+    /// A response's status and headers arrived on this hop from `source`.
+    /// Runs the steps of *HTTP-network fetch* (interim responses), *HTTP
+    /// fetch* (CORS and TAO checks, redirects) and, for the final response,
+    /// *fetch response handover* (capturing `Server-Timing`).
+    ///
+    /// `Err` means the fetch has ended in that network error (now or
+    /// before): no further event changes it.
+    ///
+    /// <https://fetch.spec.whatwg.org/#concept-http-fetch>
+    pub fn response_headers_from(
+        &mut self,
+        source: ResponseSource,
         status: u16,
         headers: &http::HeaderMap,
         now: Moment,
@@ -492,9 +541,10 @@ impl Fetch {
             return Err(self.fail(NetworkError::CorsCheckFailed, now));
         }
         // HTTP fetch step 4.4: a failing TAO check sets the sticky flag.
-        // Only on the network path: a service worker's response skips it.
+        // Every response from the network is checked; only a service
+        // worker's own response (step 5) skips it.
         let hop_passed = tao_check_ignoring_the_flag(&self.request, headers);
-        if !self.served_by_service_worker && !hop_passed {
+        if source == ResponseSource::Network && !hop_passed {
             self.request.timing_allow_failed = true;
         }
         // HTTP fetch step 8: a redirect status with a Location.
@@ -527,7 +577,7 @@ impl Fetch {
             }
         }
         // The final response.
-        self.response = FinalResponse {
+        self.response = CapturedResponse {
             status,
             content_type: fetch_headers::get_a_header(
                 headers.get_all(http::header::CONTENT_TYPE).iter(),
@@ -605,35 +655,7 @@ impl Fetch {
         performance: &Performance<E>,
         navigation_type: NavigationTimingType,
     ) -> Option<Arc<PerformanceNavigationTiming>> {
-        if !self.has_final_response() || self.error.is_some() {
-            return None;
-        }
-        let mut timing_info = self.timing_info.clone();
-        timing_info.end_time = if self.phase == Phase::Done {
-            self.client.coarsen(self.unsafe_end_time)
-        } else {
-            0.0
-        };
-        let mut body_info = self.body_info.clone();
-        body_info.content_encoding =
-            filtered_content_encoding(self.response.content_encoding.as_deref());
-        let mut response_status = 0;
-        if redirect_taint(&self.request) == RedirectTaint::SameOrigin {
-            response_status = self.status_and_content_type(&mut body_info);
-        }
-        let parts = (
-            timing_info,
-            self.cache_state,
-            body_info,
-            response_status,
-            true,
-        );
-        let report = report_for(
-            &self.client,
-            parts,
-            self.request.current_url(),
-            "navigation".into(),
-        );
+        let report = ResourceTimingReport::for_navigation(self)?;
         Some(create_the_navigation_timing_entry(
             performance,
             report,
@@ -775,107 +797,7 @@ impl Fetch {
         &self,
         performance: &Performance<E>,
     ) -> Option<Arc<PerformanceResourceTiming>> {
-        let parts = self.report_timing_values()?;
-        let initiator_type = self.request.initiator_type.clone()?;
-        let report = report_for(&self.client, parts, self.request.url(), initiator_type);
+        let report = ResourceTimingReport::for_resource(self)?;
         Some(mark_resource_timing(performance, report))
-    }
-
-    /// Steps 1-7 of *report timing*: the timing info (opaque where the TAO
-    /// check failed), cache state, body info and response status that
-    /// *mark resource timing* receives, and whether the timing allow passed
-    /// flag was set. `None` when there is nothing to report.
-    pub fn report_timing_values(
-        &self,
-    ) -> Option<(FetchTimingInfo, CacheState, ResponseBodyInfo, u16, bool)> {
-        if !self.is_finished() {
-            return None;
-        }
-        // Step 1. Only http(s) request URLs are reported.
-        if !matches!(self.request.url().scheme(), "http" | "https") {
-            return None;
-        }
-        let mut timing_info = self.timing_info.clone();
-        // Step 2. The end time (kept as a coarsened moment; fetch#1812).
-        timing_info.end_time = self.client.coarsen(self.unsafe_end_time);
-        // Step 3.
-        let mut cache_state = self.cache_state;
-        let network_error = self.error.is_some();
-        let opaque = self.request.response_tainting == ResponseTainting::Opaque;
-        // Step 4. The filtered response's body info: fresh for opaque responses and network errors.
-        let mut body_info = if network_error || opaque {
-            ResponseBodyInfo::default()
-        } else {
-            let mut info = self.body_info.clone();
-            info.content_encoding =
-                filtered_content_encoding(self.response.content_encoding.as_deref());
-            info
-        };
-        // Step 5. The timing allow passed flag. Spec deviation: every network
-        // error counts as failing it (see docs/pipeline.md).
-        let tao_passed = !network_error && !self.request.timing_allow_failed;
-        if !tao_passed {
-            let captured = std::mem::take(&mut timing_info.server_timing_headers);
-            timing_info = create_an_opaque_timing_info(&timing_info);
-            cache_state = CacheState::None;
-            // Policy: an engine that looks at the final response's TAO alone.
-            if !network_error
-                && self.client.policy.cross_origin_exposure
-                    == CrossOriginExposure::TimingAllowOriginFinalResponse
-                && self.response.last_hop_passed_tao
-            {
-                timing_info.server_timing_headers = captured;
-            }
-        }
-        // Step 6.
-        let mut response_status = 0;
-        // Step 7. Status and content type unless a navigation was redirected cross-origin.
-        // (An opaque filtered response has status 0 and an empty header list.)
-        if !network_error
-            && !opaque
-            && (self.request.mode != RequestMode::Navigate || self.navigation_exposes_status())
-        {
-            response_status = self.status_and_content_type(&mut body_info);
-        }
-        Some((
-            timing_info,
-            cache_state,
-            body_info,
-            response_status,
-            tao_passed,
-        ))
-    }
-}
-
-impl Fetch {
-    /// The navigation part of step 7 of *report timing*: whether the entry
-    /// of this (nested) navigation may show the response's status and
-    /// content type.
-    fn navigation_exposes_status(&self) -> bool {
-        if redirect_taint(&self.request) != RedirectTaint::SameOrigin {
-            return false;
-        }
-        match self.client.policy.nested_navigation_status {
-            NestedNavigationStatus::HiddenAfterCrossOriginRedirects => true,
-            // Policy: engines also hide them for a document from another origin.
-            NestedNavigationStatus::HiddenWhenCrossOrigin => same_origin(
-                &self.request.current_url().origin(),
-                &self.request.origin_or_opaque(),
-            ),
-        }
-    }
-
-    /// Step 7.1-7.3 of *report timing*: the final response's status, with
-    /// `body_info`'s content type set from its minimized MIME type.
-    fn status_and_content_type(&self, body_info: &mut ResponseBodyInfo) -> u16 {
-        if let Some(mime) = self
-            .response
-            .content_type
-            .as_deref()
-            .and_then(extract_a_mime_type)
-        {
-            body_info.content_type = minimize_a_supported_mime_type(&mime);
-        }
-        self.response.status
     }
 }

@@ -70,6 +70,7 @@ pub mod entry;
 pub mod fetch;
 pub mod origin;
 pub mod policy;
+pub mod report;
 pub mod request;
 pub mod timing_info;
 pub mod transcript;
@@ -77,13 +78,15 @@ pub mod transcript;
 pub use entry::{
     convert_fetch_timestamp, create_the_navigation_timing_entry, mark_resource_timing,
     setup_the_resource_timing_entry, DocumentLoadTiming, NavigationTimingType,
-    PerformanceNavigationTiming, PerformanceResourceTiming, ResourceTimingReport,
-    TRANSFER_SIZE_HEADER_BYTES,
+    PerformanceNavigationTiming, PerformanceResourceTiming, TRANSFER_SIZE_HEADER_BYTES,
 };
-pub use fetch::{Fetch, FetchClient, NetworkError, Next, TransportError, REDIRECT_LIMIT};
+pub use fetch::{
+    Fetch, FetchClient, NetworkError, Next, ResponseSource, TransportError, REDIRECT_LIMIT,
+};
 pub use policy::{
     CrossOriginExposure, Engine, ExposurePolicy, NestedNavigationStatus, SecureContextGating,
 };
+pub use report::{CapturedResponse, ResourceTimingReport};
 pub use request::{
     cors_check, redirect_taint, serializing_a_request_origin, tao_check,
     tao_check_ignoring_the_flag, CredentialsMode, RedirectTaint, Request, RequestMode,

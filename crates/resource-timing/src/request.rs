@@ -175,9 +175,7 @@ impl Request {
     /// The request's origin, with "client" read as an opaque origin (a
     /// request without a client has no origin to compare with).
     pub fn origin_or_opaque(&self) -> Origin {
-        self.origin
-            .clone()
-            .unwrap_or_else(|| Url::parse("data:,").expect("static URL").origin())
+        self.origin.clone().unwrap_or_else(Origin::new_opaque)
     }
 }
 

@@ -194,9 +194,7 @@ fn fix_for_note(kind: EngineNoteKind) -> Option<&'static str> {
         EngineNoteKind::DurationInfinite
         | EngineNoteKind::DurationOverflowToZero
         | EngineNoteKind::DurationRejected
-        | EngineNoteKind::DurationAcceptedNotHtml
-        | EngineNoteKind::DurationPlusRejected
-        | EngineNoteKind::DurationWordAccepted => PLAIN_DECIMAL_DUR,
+        | EngineNoteKind::DurationAcceptedNotHtml => PLAIN_DECIMAL_DUR,
         EngineNoteKind::QuoteInSkippedJunk => {
             "remove the quoted text outside a param value: engines split it differently"
         }

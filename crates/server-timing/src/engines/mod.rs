@@ -48,9 +48,8 @@ pub enum Engine {
     Chromium,
     /// Firefox (Gecko), as recorded from Firefox 153 ESR.
     Firefox,
-    /// WebKit, from WebKit's documented behavior and its own tests (the WPE
-    /// WebKit available here does not expose `PerformanceServerTiming`, so
-    /// no recording backs this profile).
+    /// WebKit, as recorded from WebKitGTK 2.50 (with the GTK port's
+    /// replacement of invalid UTF-8 bytes, see `docs/compat.md`).
     WebKit,
 }
 
@@ -157,12 +156,6 @@ pub enum EngineNoteKind {
     /// `dur` is a number in this engine's syntax but not by HTML's rules
     /// (a leading vertical tab), so the spec gives 0.
     DurationAcceptedNotHtml,
-    /// `dur` starts with `+`, which this engine's number parser does not
-    /// accept: duration 0.
-    DurationPlusRejected,
-    /// `dur` spells out Infinity or NaN, which this engine's number parser
-    /// accepts.
-    DurationWordAccepted,
     /// Non-ASCII bytes were decoded as UTF-8.
     DecodedAsUtf8,
     /// Bytes that are not valid UTF-8 became U+FFFD.
@@ -197,8 +190,6 @@ impl EngineNoteKind {
             EngineNoteKind::DurationInfinite => "dur overflows a double: duration Infinity",
             EngineNoteKind::DurationOverflowToZero => "dur overflows a double: duration 0",
             EngineNoteKind::DurationNegativeZero => "dur is -0: duration -0",
-            EngineNoteKind::DurationPlusRejected => "dur starts with +: duration 0",
-            EngineNoteKind::DurationWordAccepted => "dur spells out Infinity or NaN, which is read",
             EngineNoteKind::DurationAcceptedNotHtml => {
                 "dur is a number here but not by HTML's rules (leading vertical tab)"
             }
@@ -285,6 +276,18 @@ impl Engine {
             Engine::Chromium => chromium::parse(value, notes),
             Engine::Firefox => firefox::parse(value, notes),
             Engine::WebKit => webkit::parse(value, notes),
+        }
+    }
+
+    /// The browser release this profile was recorded from, as a person
+    /// would name it (`Chromium 156`); `None` for [`Engine::Spec`]. The
+    /// exact versions are in `wpt/compat/fixtures/` and `docs/compat.md`.
+    pub fn recorded_browser(self) -> Option<&'static str> {
+        match self {
+            Engine::Spec => None,
+            Engine::Chromium => Some("Chromium 156"),
+            Engine::Firefox => Some("Firefox 153 ESR"),
+            Engine::WebKit => Some("WebKitGTK 2.50"),
         }
     }
 

@@ -2,12 +2,13 @@
 //! the whole combined field value that gives up on the rest of the header
 //! at the first thing it cannot read.
 //!
-//! Observed behavior (Chromium 156 recordings; WebKit's documented parser
-//! has the same shape): skip spaces and tabs, read a token as the metric
-//! name, then `;`-params of the form `token [= token-or-quoted-string]`, then
-//! expect `,` before the next metric. A list member with no name, a `;`
-//! without a param name, a param name followed by anything but `;`, `,` or
-//! `=`, and an unterminated quoted string all end the whole header.
+//! Observed behavior (Chromium 156 and WebKitGTK 2.50 recordings): skip
+//! spaces and tabs, read a token as the metric name, then `;`-params of the
+//! form `token [= token-or-quoted-string]`, then expect `,` before the next
+//! metric. A list member with no name, a `;` without a param name, a param
+//! name followed by anything but `;`, `,` or `=`, and an unterminated quoted
+//! string all end the whole header. WebKit also stops at junk after the
+//! metric name, which Chromium skips.
 
 use std::ops::Range;
 
