@@ -68,8 +68,8 @@ pub struct ServerOptions {
     /// The longest a request head (or a TLS handshake) may take to arrive
     /// whole, from when the server starts waiting for it.
     pub head_timeout: Duration,
-    /// The most connections open at once, both origins together; more wait
-    /// in the listen backlog until one closes.
+    /// The most connections open at once on each origin; more wait in the
+    /// listen backlog until one closes.
     pub max_connections: usize,
     /// The longest request body read (and discarded); a longer one is
     /// answered `413` and the connection closed.
@@ -169,7 +169,7 @@ struct Shared {
     keep_alive: Duration,
     head_timeout: Duration,
     max_request_body: u64,
-    connections: Arc<Semaphore>,
+    max_connections: usize,
     tls: Option<tokio_rustls::TlsAcceptor>,
     shutdown: watch::Receiver<bool>,
 }
@@ -213,7 +213,7 @@ impl Server {
             keep_alive: options.keep_alive,
             head_timeout: options.head_timeout,
             max_request_body: options.max_request_body,
-            connections: Arc::new(Semaphore::new(options.max_connections.max(1))),
+            max_connections: options.max_connections.max(1),
             tls,
             shutdown: receiver,
         });
@@ -310,10 +310,12 @@ where
 {
     let mut shutdown = shared.shutdown.clone();
     let mut backoff = ACCEPT_BACKOFF_MIN;
+    // The cap counts this listener's connections.
+    let connections = Arc::new(Semaphore::new(shared.max_connections));
     loop {
         let permit = tokio::select! {
             _ = shutdown.changed() => return,
-            permit = shared.connections.clone().acquire_owned() => match permit {
+            permit = connections.clone().acquire_owned() => match permit {
                 Ok(permit) => permit,
                 Err(_) => return,
             },
@@ -751,7 +753,7 @@ mod tests {
             keep_alive: Duration::from_secs(1),
             head_timeout: Duration::from_secs(1),
             max_request_body: 0,
-            connections: Arc::new(Semaphore::new(4)),
+            max_connections: 4,
             tls: None,
             shutdown: receiver,
         });

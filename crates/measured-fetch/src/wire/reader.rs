@@ -10,7 +10,7 @@ use tokio::time::Instant;
 use super::head::parse_trailer_section;
 use super::{
     parse_request_head, parse_response_head, BodyFraming, Framing, RequestHead, ResponseHead,
-    WireError, MAX_HEAD_BYTES,
+    WireError, MAX_HEADERS, MAX_HEAD_BYTES,
 };
 use crate::clock::Clock;
 
@@ -134,6 +134,12 @@ impl<S: AsyncRead + Unpin> Reader<S> {
         loop {
             if worth_parsing {
                 if let Some((head, size)) = parse(&self.buffer)? {
+                    if size > self.limits.head_bytes {
+                        return Err(WireError::TooLarge {
+                            what: "message head",
+                            limit: self.limits.head_bytes as u64,
+                        });
+                    }
                     let first_byte = self.buffer_read_at;
                     self.buffer.drain(..size);
                     // What is left came with the latest read.
@@ -327,7 +333,16 @@ impl<S: AsyncRead + Unpin> Reader<S> {
     async fn read_trailer_section(&mut self) -> Result<http::HeaderMap, WireError> {
         loop {
             if !self.buffer.is_empty() {
-                if let Some((trailers, used)) = parse_trailer_section(&self.buffer)? {
+                let parsed = match parse_trailer_section(&self.buffer) {
+                    Err(WireError::Head(httparse::Error::TooManyHeaders)) => {
+                        return Err(WireError::TooLarge {
+                            what: "trailer field count",
+                            limit: MAX_HEADERS as u64,
+                        })
+                    }
+                    parsed => parsed?,
+                };
+                if let Some((trailers, used)) = parsed {
                     self.buffer.drain(..used);
                     return Ok(trailers);
                 }
