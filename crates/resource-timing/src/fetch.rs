@@ -124,8 +124,9 @@ pub enum NetworkError {
     RedirectWithCredentials,
     /// The embedder blocked the response (mixed content, CSP, CORP, ORB, …).
     Blocked(String),
-    /// The transport failed: DNS, connect, TLS, reset, timeout, a malformed response.
-    Transport(String),
+    /// The transport failed: DNS, connect, TLS, reset, timeout, a malformed
+    /// response. The underlying error is its [`std::error::Error::source`].
+    Transport(TransportError),
     /// An event arrived that does not fit where the fetch is (for example
     /// body bytes before any response). The fetch ends as a network error.
     OutOfOrder(&'static str),
@@ -155,7 +156,59 @@ impl fmt::Display for NetworkError {
     }
 }
 
-impl std::error::Error for NetworkError {}
+impl std::error::Error for NetworkError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            NetworkError::Transport(error) => Some(error.get_ref()),
+            _ => None,
+        }
+    }
+}
+
+/// What failed under a [`NetworkError::Transport`]: any error, kept whole
+/// (shared, so that the network error stays cheap to clone). Built from a
+/// message (`"reset".into()`) or from an error with [`TransportError::new`].
+/// Two are equal when their messages are.
+#[derive(Debug, Clone)]
+pub struct TransportError(std::sync::Arc<dyn std::error::Error + Send + Sync + 'static>);
+
+impl TransportError {
+    /// Wraps `error`.
+    pub fn new(error: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>) -> Self {
+        TransportError(std::sync::Arc::from(error.into()))
+    }
+
+    /// The wrapped error (downcast it to the transport's own error type).
+    pub fn get_ref(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+        &*self.0
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl PartialEq for TransportError {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.to_string() == other.0.to_string()
+    }
+}
+
+impl Eq for TransportError {}
+
+impl From<&str> for TransportError {
+    fn from(message: &str) -> Self {
+        TransportError::new(message)
+    }
+}
+
+impl From<String> for TransportError {
+    fn from(message: String) -> Self {
+        TransportError::new(message)
+    }
+}
 
 /// What the response whose headers just arrived means for the fetch.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -497,6 +550,18 @@ impl Fetch {
         // HTTP fetch step 8: a redirect status with a Location.
         if matches!(status, 301 | 302 | 303 | 307 | 308) {
             if let Some(location) = headers.get(http::header::LOCATION) {
+                // Location URL step 2: *extract header list values*; the
+                // ABNF of `Location` allows one value, so lines that differ
+                // are a failure, and a failed location URL is a network
+                // error (HTTP-redirect fetch step 3). Repeats of one value
+                // are taken as one, as browsers do.
+                if headers
+                    .get_all(http::header::LOCATION)
+                    .iter()
+                    .any(|other| other != location)
+                {
+                    return Err(self.fail(NetworkError::InvalidRedirectLocation, now));
+                }
                 if self.request.mode == RequestMode::Navigate {
                     self.append_to_a_requests_navigation_timing_allow_values_list(headers);
                 }

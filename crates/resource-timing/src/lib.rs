@@ -80,7 +80,9 @@ pub use entry::{
     setup_the_resource_timing_entry, DocumentLoadTiming, NavigationTimingType,
     PerformanceNavigationTiming, PerformanceResourceTiming, TRANSFER_SIZE_HEADER_BYTES,
 };
-pub use fetch::{Fetch, FetchClient, NetworkError, Next, ResponseSource, REDIRECT_LIMIT};
+pub use fetch::{
+    Fetch, FetchClient, NetworkError, Next, ResponseSource, TransportError, REDIRECT_LIMIT,
+};
 pub use policy::{
     CrossOriginExposure, Engine, ExposurePolicy, NestedNavigationStatus, SecureContextGating,
 };

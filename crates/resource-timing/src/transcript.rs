@@ -170,9 +170,7 @@ impl FetchTranscript {
             if (100..=199).contains(&hop.status) {
                 let at = tick(hop.response_start);
                 fetch.network_error(
-                    NetworkError::Transport(
-                        "an interim status as a hop's final response".to_owned(),
-                    ),
+                    NetworkError::Transport("an interim status as a hop's final response".into()),
                     at,
                 );
                 break;
@@ -201,7 +199,7 @@ impl FetchTranscript {
         }
         if !fetch.is_finished() {
             let end = tick(0.0);
-            fetch.network_error(NetworkError::Transport("no response".to_owned()), end);
+            fetch.network_error(NetworkError::Transport("no response".into()), end);
         }
         fetch
     }

@@ -510,6 +510,47 @@ fn redirect_limit_and_schemes() {
     );
 }
 
+/// Fetch's *location URL* extracts one value: two `Location` lines that
+/// differ are a failure, hence a network error; a repeated value is one.
+#[test]
+fn differing_location_lines_are_a_network_error() {
+    let page = page(PAGE);
+    let mut fetch = Fetch::start(request(SAME, RequestMode::NoCors), page.client.clone(), 1.0);
+    let mut headers = http::HeaderMap::new();
+    headers.append("location", "/a".parse().unwrap());
+    headers.append("location", "/b".parse().unwrap());
+    fetch.response_started(2.0);
+    assert_eq!(
+        fetch.response_headers(302, &headers, 2.0),
+        Err(NetworkError::InvalidRedirectLocation)
+    );
+    assert!(fetch.is_finished());
+
+    let mut fetch = Fetch::start(request(SAME, RequestMode::NoCors), page.client.clone(), 1.0);
+    let mut headers = http::HeaderMap::new();
+    headers.append("location", "/a".parse().unwrap());
+    headers.append("location", "/a".parse().unwrap());
+    fetch.response_started(2.0);
+    assert!(matches!(
+        fetch.response_headers(302, &headers, 2.0),
+        Ok(Next::Redirect(url)) if url.path() == "/a"
+    ));
+}
+
+/// A transport failure keeps its source error.
+#[test]
+fn transport_errors_keep_their_source() {
+    use std::error::Error as _;
+    let io = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset by peer");
+    let error = NetworkError::Transport(resource_timing::TransportError::new(io));
+    assert_eq!(error.to_string(), "transport error: reset by peer");
+    let source = error.source().expect("a source");
+    let io = source
+        .downcast_ref::<std::io::Error>()
+        .expect("the io::Error");
+    assert_eq!(io.kind(), std::io::ErrorKind::ConnectionReset);
+}
+
 #[test]
 fn non_http_requests_and_null_initiators_report_nothing() {
     let page = page(PAGE);

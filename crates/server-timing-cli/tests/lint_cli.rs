@@ -50,7 +50,7 @@ fn json_report_is_one_line() {
         "{out}"
     );
     assert!(
-        out.contains("\"chromium\":[{\"name\":\"m\",\"duration\":\"Infinity\","),
+        out.contains("\"chromium\":[{\"name\":\"m\",\"duration\":null,"),
         "{out}"
     );
 }
@@ -78,4 +78,23 @@ fn bad_engine_is_a_usage_error() {
     assert_eq!(err.lines().count(), 1);
     let (code, _, _) = run(&["lint", "--bogus"]);
     assert_eq!(code, 2);
+}
+
+#[test]
+fn unknown_options_are_refused_alike_and_point_at_the_subcommand_help() {
+    for sub in ["parse", "lint", "fetch", "serve", "demo", "har"] {
+        let (code, out, err) = run(&[sub, "--bogus"]);
+        assert_eq!(code, 2, "{sub}");
+        assert!(out.is_empty(), "{sub}: {out}");
+        assert_eq!(err.lines().count(), 1, "{sub}: {err}");
+        assert!(
+            err.starts_with("server-timing: unexpected argument '--bogus' found"),
+            "{sub}: {err}"
+        );
+        assert!(
+            err.trim_end()
+                .ends_with(&format!("(see `server-timing {sub} --help`)")),
+            "{sub}: {err}"
+        );
+    }
 }

@@ -245,10 +245,7 @@ pub(crate) fn load(page: &Page, loader: Loader, chain: &[Step], options: &Load) 
         }
         if hop.dns_failure {
             page.tick();
-            fetch.network_error(
-                NetworkError::Transport("DNS failure".to_owned()),
-                page.tick(),
-            );
+            fetch.network_error(NetworkError::Transport("DNS failure".into()), page.tick());
             break;
         }
         let https = hop.url.starts_with("https:");
@@ -314,7 +311,7 @@ pub(crate) fn load(page: &Page, loader: Loader, chain: &[Step], options: &Load) 
     }
     if !fetch.is_finished() {
         fetch.network_error(
-            NetworkError::Transport("no final response".to_owned()),
+            NetworkError::Transport("no final response".into()),
             page.tick(),
         );
     }

@@ -5,9 +5,12 @@
 use std::fmt::Write as _;
 use std::ops::Range;
 
-use fetch_headers::json::{write_console_number, write_js_number, write_json_string};
-use server_timing::engines::lint::LintReport;
+use fetch_headers::json::write_console_number;
+use serde::{Serialize, Serializer};
+use server_timing::engines::lint::{LintReport, ProfileReading};
 use server_timing::engines::EngineMetric;
+
+use super::json::JsNumber;
 
 /// The report as text, the way `server-timing lint` prints it.
 pub fn to_text(report: &LintReport) -> String {
@@ -77,79 +80,119 @@ pub fn to_text(report: &LintReport) -> String {
 
 /// The report as one line of JSON.
 pub fn to_json(report: &LintReport) -> String {
-    let mut out = String::from("{\"value\":");
-    write_json_string(&mut out, &show_bytes(&report.value));
-    let _ = write!(out, ",\"passes\":{},\"profiles\":{{", report.passes());
-    for (i, p) in report.profiles.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
+    serde_json::to_string(&LintJson::from(report)).expect("a report serializes")
+}
+
+/// The JSON form of a [`LintReport`].
+#[derive(Serialize)]
+pub struct LintJson<'a> {
+    value: String,
+    passes: bool,
+    profiles: Profiles<'a>,
+    disagreements: Vec<DisagreementJson<'a>>,
+    recoveries: Vec<ItemJson>,
+    fixes: Vec<FixJson<'a>>,
+}
+
+impl<'a> From<&'a LintReport> for LintJson<'a> {
+    fn from(report: &'a LintReport) -> Self {
+        LintJson {
+            value: show_bytes(&report.value),
+            passes: report.passes(),
+            profiles: Profiles(&report.profiles),
+            disagreements: report
+                .disagreements
+                .iter()
+                .map(|d| DisagreementJson {
+                    engine: d.engine.name(),
+                    summary: &d.summary,
+                    notes: d
+                        .notes
+                        .iter()
+                        .map(|n| ItemJson::new(format!("{:?}", n.kind), &n.range, n.kind.message()))
+                        .collect(),
+                })
+                .collect(),
+            recoveries: report
+                .recoveries
+                .iter()
+                .map(|d| ItemJson::new(format!("{:?}", d.kind), &d.range, d.kind.message()))
+                .collect(),
+            fixes: report
+                .fixes
+                .iter()
+                .map(|f| FixJson {
+                    start: f.range.start,
+                    end: f.range.end,
+                    message: &f.message,
+                })
+                .collect(),
         }
-        write_json_string(&mut out, p.engine.name());
-        out.push_str(":[");
-        for (j, m) in p.metrics.iter().enumerate() {
-            if j > 0 {
-                out.push(',');
-            }
-            out.push_str("{\"name\":");
-            write_json_string(&mut out, &m.name);
-            out.push_str(",\"duration\":");
-            write_duration_json(&mut out, m.duration);
-            out.push_str(",\"description\":");
-            write_json_string(&mut out, &m.description);
-            let _ = write!(out, ",\"start\":{},\"end\":{}}}", m.span.start, m.span.end);
-        }
-        out.push(']');
     }
-    out.push_str("},\"disagreements\":[");
-    for (i, d) in report.disagreements.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str("{\"engine\":");
-        write_json_string(&mut out, d.engine.name());
-        out.push_str(",\"summary\":");
-        write_json_string(&mut out, &d.summary);
-        out.push_str(",\"notes\":[");
-        for (j, n) in d.notes.iter().enumerate() {
-            if j > 0 {
-                out.push(',');
-            }
-            write_item(
-                &mut out,
-                &format!("{:?}", n.kind),
-                &n.range,
-                n.kind.message(),
-            );
-        }
-        out.push_str("]}");
+}
+
+/// Each profile's metrics, keyed by the profile's name, spec first.
+struct Profiles<'a>(&'a [ProfileReading]);
+
+impl Serialize for Profiles<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|p| {
+            let metrics: Vec<ProfileMetricJson<'_>> = p
+                .metrics
+                .iter()
+                .map(|m| ProfileMetricJson {
+                    name: &m.name,
+                    duration: JsNumber(m.duration),
+                    description: &m.description,
+                    start: m.span.start,
+                    end: m.span.end,
+                })
+                .collect();
+            (p.engine.name(), metrics)
+        }))
     }
-    out.push_str("],\"recoveries\":[");
-    for (i, d) in report.recoveries.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
+}
+
+#[derive(Serialize)]
+struct ProfileMetricJson<'a> {
+    name: &'a str,
+    duration: JsNumber,
+    description: &'a str,
+    start: usize,
+    end: usize,
+}
+
+#[derive(Serialize)]
+struct DisagreementJson<'a> {
+    engine: &'static str,
+    summary: &'a str,
+    notes: Vec<ItemJson>,
+}
+
+#[derive(Serialize)]
+struct ItemJson {
+    kind: String,
+    start: usize,
+    end: usize,
+    message: &'static str,
+}
+
+impl ItemJson {
+    fn new(kind: String, range: &Range<usize>, message: &'static str) -> Self {
+        ItemJson {
+            kind,
+            start: range.start,
+            end: range.end,
+            message,
         }
-        write_item(
-            &mut out,
-            &format!("{:?}", d.kind),
-            &d.range,
-            d.kind.message(),
-        );
     }
-    out.push_str("],\"fixes\":[");
-    for (i, f) in report.fixes.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        let _ = write!(
-            out,
-            "{{\"start\":{},\"end\":{},\"message\":",
-            f.range.start, f.range.end
-        );
-        write_json_string(&mut out, &f.message);
-        out.push('}');
-    }
-    out.push_str("]}");
-    out
+}
+
+#[derive(Serialize)]
+struct FixJson<'a> {
+    start: usize,
+    end: usize,
+    message: &'a str,
 }
 
 fn excerpt(value: &[u8], range: &Range<usize>) -> String {
@@ -174,35 +217,6 @@ fn show_bytes(bytes: &[u8]) -> String {
         }
     }
     out
-}
-
-fn write_item(out: &mut String, kind: &str, range: &Range<usize>, message: &str) {
-    out.push_str("{\"kind\":");
-    write_json_string(out, kind);
-    let _ = write!(
-        out,
-        ",\"start\":{},\"end\":{},\"message\":",
-        range.start, range.end
-    );
-    write_json_string(out, message);
-    out.push('}');
-}
-
-/// JSON has no −0 or Infinity: those become strings, as in the fixtures.
-fn write_duration_json(out: &mut String, d: f64) {
-    if d.is_nan() {
-        out.push_str("\"NaN\"");
-    } else if d.is_infinite() {
-        out.push_str(if d > 0.0 {
-            "\"Infinity\""
-        } else {
-            "\"-Infinity\""
-        });
-    } else if d == 0.0 && d.is_sign_negative() {
-        out.push_str("\"-0\"");
-    } else {
-        write_js_number(out, d);
-    }
 }
 
 fn metric_text(m: &EngineMetric) -> String {
@@ -231,9 +245,9 @@ mod tests {
     }
 
     #[test]
-    fn json_encodes_infinity_as_a_string() {
+    fn json_writes_infinity_as_json_stringify_does() {
         let json = to_json(&lint_value(b"m;dur=1e400"));
-        assert!(json.contains("\"duration\":\"Infinity\""), "{json}");
+        assert!(json.contains("\"duration\":null"), "{json}");
         assert!(json.contains("\"passes\":false"));
     }
 }

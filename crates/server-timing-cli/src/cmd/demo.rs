@@ -1,0 +1,141 @@
+//! `server-timing demo`: what four pages would see of the MDN example.
+
+use std::fmt::Write as _;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Args;
+use loopback_server::{Server, ServerOptions};
+use measured_fetch::client::{fetch, FetchOptions};
+use measured_fetch::{Clock, Page};
+use serde::Serialize;
+use url::Url;
+
+use crate::render::json::MetricJson;
+use crate::{print_stdout, CliError};
+
+/// What four pages would see of the MDN example.
+#[derive(Args)]
+#[command(after_help = "\
+Starts the test server in-process on free loopback ports, fetches its MDN
+example route as four pages would (same-origin; cross-origin without
+Timing-Allow-Origin; cross-origin with it; a page that is not a secure
+context), and prints what each page's
+performance.getEntriesByType('resource')[0].serverTiming shows. No setup,
+no network beyond loopback; it takes about a second.")]
+pub struct DemoArgs {
+    /// One JSON object per page on one line
+    #[arg(long)]
+    json: bool,
+}
+
+/// One page's line of `demo --json`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DemoPageJson<'a> {
+    page: &'a str,
+    origin: String,
+    secure_context: bool,
+    resource: &'a str,
+    server_timing: Vec<MetricJson<'a>>,
+}
+
+pub fn run(args: DemoArgs) -> Result<ExitCode, CliError> {
+    let json = args.json;
+    let runtime = super::runtime()?;
+    let output = runtime.block_on(async move {
+        let server = Server::start(ServerOptions {
+            mdn_delay: Duration::from_millis(50),
+            ..ServerOptions::default()
+        })
+        .await
+        .map_err(|e| CliError::Failed(e.to_string()))?;
+        let clock = Clock::new();
+        let resource_origin = server.origin().clone();
+        let other = server.other_origin().clone();
+        let other_serialized = other.origin().ascii_serialization();
+        let insecure_page = Url::parse("http://shop.example/").expect("static URL");
+        let pages: [(&str, Url, String); 4] = [
+            (
+                "a same-origin page",
+                resource_origin.clone(),
+                "/".to_owned(),
+            ),
+            (
+                "a cross-origin page, no Timing-Allow-Origin",
+                other.clone(),
+                "/?acao=*".to_owned(),
+            ),
+            (
+                "a cross-origin page, Timing-Allow-Origin names it",
+                other.clone(),
+                format!("/?acao=*&tao={other_serialized}"),
+            ),
+            (
+                "a page that is not a secure context",
+                insecure_page,
+                "/?acao=*&tao=*".to_owned(),
+            ),
+        ];
+        let mut out = String::new();
+        for (label, page_url, target) in pages {
+            let page = Page::new(&page_url, &clock);
+            let options = FetchOptions::new(page.client().clone());
+            let resource = resource_origin.join(&target).expect("a route URL");
+            let measured = fetch(resource.clone(), &options, &clock)
+                .await
+                .map_err(|e| CliError::Failed(e.to_string()))?;
+            let entry = measured
+                .report_timing(page.performance())
+                .ok_or_else(|| CliError::Failed("no entry was reported".into()))?;
+            if let Some(error) = measured.network_error() {
+                return Err(CliError::Failed(format!(
+                    "the demo fetch of {resource} failed: {error}"
+                )));
+            }
+            let metrics = entry.server_timing();
+            let client = page.client();
+            if json {
+                let line = DemoPageJson {
+                    page: label,
+                    origin: client.origin.ascii_serialization(),
+                    secure_context: client.is_secure_context,
+                    resource: resource.as_str(),
+                    server_timing: metrics.iter().map(MetricJson::from).collect(),
+                };
+                let _ = writeln!(
+                    out,
+                    "{}",
+                    serde_json::to_string(&line).expect("a report serializes")
+                );
+            } else {
+                let _ = writeln!(
+                    out,
+                    "// {label}: {} ({})",
+                    client.origin.ascii_serialization(),
+                    if client.is_secure_context {
+                        "secure context"
+                    } else {
+                        "not a secure context"
+                    }
+                );
+                let _ = writeln!(out, "// fetch(\"{resource}\")");
+                let _ = writeln!(
+                    out,
+                    "console.log(performance.getEntriesByType('resource')[0].serverTiming);"
+                );
+                if metrics.is_empty() {
+                    let _ = writeln!(out, "// []");
+                }
+                for (i, metric) in metrics.iter().enumerate() {
+                    let _ = writeln!(out, "// {i}: {metric}");
+                }
+                out.push('\n');
+            }
+        }
+        server.shutdown().await;
+        Ok::<_, CliError>(out)
+    })?;
+    print_stdout(&output)?;
+    Ok(ExitCode::SUCCESS)
+}
