@@ -21,6 +21,9 @@ use performance_timeline::{
 type Perf = Performance<ReferenceEmbedder>;
 use wpt::{ensure, Outcome};
 
+#[path = "performance_timeline/observers.rs"]
+mod observers;
+
 const BASE: &str = "https://web-platform.test/resource-timing/";
 /// `scriptResources` of resource-timing/resources/buffer-full-utilities.js.
 const SCRIPTS: [&str; 3] = [
@@ -49,7 +52,11 @@ fn worker() -> Rc<Perf> {
 fn fetch_sync(p: &Perf, path: &str) {
     let start = p.now();
     p.embedder().event_loop().advance(1.0);
-    let entry = BasicEntry::shared(format!("{BASE}{path}"), "resource", start, p.now() - start);
+    let url = url::Url::parse(BASE)
+        .and_then(|base| base.join(path))
+        .map(String::from)
+        .unwrap_or_else(|_| format!("{BASE}{path}"));
+    let entry = BasicEntry::shared(url, "resource", start, p.now() - start);
     // What "mark resource timing" does.
     p.queue_a_performance_entry(entry.clone());
     p.add_a_performance_resource_timing_entry(entry);
@@ -551,7 +558,7 @@ fn buffered_flag_after_timeout() -> Outcome {
 fn buffered_flag_observer() -> Outcome {
     let p = page();
     for i in 0..50 {
-        mark(&p, &format!("mark{i}"));
+        mark(&p, &format!("foo{i}"));
     }
     let received = Rc::new(Cell::new(0usize));
     let marks = Rc::new(Cell::new(50usize));
@@ -560,7 +567,7 @@ fn buffered_flag_observer() -> Outcome {
         sink.set(sink.get() + list.len());
         if count.get() < 100 {
             if let Some(p) = weak.upgrade() {
-                mark(&p, &format!("mark{}", count.get()));
+                mark(&p, &format!("bar{}", count.get()));
                 count.set(count.get() + 1);
             }
         }
@@ -622,11 +629,15 @@ fn multiple_buffered_flag_observers() -> Outcome {
 fn observer_buffered_false() -> Outcome {
     let p = page();
     mark(&p, "foo");
+    // step_timeout(0): the rest runs in a later task.
+    run(&p);
     let called = Rc::new(Cell::new(false));
     let sink = called.clone();
     let o = PerformanceObserver::new(&p, move |_, _, _| sink.set(true));
     o.observe(PerformanceObserverInit::with_type("mark").and_buffered(false))
         .map_err(|e| e.to_string())?;
+    // step_timeout(100): give the observer time.
+    p.embedder().event_loop().advance(100.0);
     run(&p);
     ensure!(!called.get(), "the callback was called");
     Ok(())
@@ -936,49 +947,63 @@ fn po_getentries() -> Outcome {
     Ok(())
 }
 
-fn case_sensitivity() -> Outcome {
+/// `case-sensitivity.any.js` (wpt @7a3d78a0), both subtests: the page has
+/// loaded testharness.js (a resource entry) and marked once.
+fn case_sensitivity_page() -> Rc<Perf> {
     let p = page();
-    fetch_sync(&p, "resources/empty.js");
-    ensure!(
-        !p.get_entries_by_type("resource").is_empty(),
-        "no resource entries"
-    );
-    ensure!(
-        p.get_entries_by_type("RESOURCE").is_empty(),
-        "getEntriesByType('RESOURCE')"
-    );
-    ensure!(
-        p.get_entries_by_type("ReSoUrCe").is_empty(),
-        "getEntriesByType('ReSoUrCe')"
-    );
-    let upper = format!("{BASE}resources/empty.js")
-        .replace("https://web-platform.test", "HTTPS://WEB-PLATFORM.TEST");
-    ensure!(
-        p.get_entries_by_name(&upper, None).is_empty(),
-        "getEntriesByName with an uppercased URL"
-    );
-    ensure!(
-        p.get_entries_by_name(&format!("{BASE}resources/empty.js"), None)
-            .len()
-            == 1,
-        "exact name"
-    );
-    let called = Rc::new(Cell::new(false));
-    for init in [
-        PerformanceObserverInit::with_type("Mark"),
-        PerformanceObserverInit::with_type("MARK"),
-        PerformanceObserverInit::with_entry_types(["Mark", "Measure"]),
-        PerformanceObserverInit::with_entry_types(["MARK", "MEASURE"]),
-    ] {
-        let sink = called.clone();
-        let o = PerformanceObserver::new(&p, move |_, _, _| sink.set(true));
-        o.observe(init).map_err(|e| e.to_string())?;
-    }
+    fetch_sync(&p, "/resources/testharness.js");
     mark(&p, "a");
-    run(&p);
+    p
+}
+
+/// "getEntriesByType values are case sensitive": for each of `resource`,
+/// `mark`, `feature` and `paint`, the lowercase type has entries and its
+/// uppercased and capitalized forms have none.
+fn case_sensitivity_by_type() -> Outcome {
+    let p = case_sensitivity_page();
+    for name in ["resource", "mark", "feature", "paint"] {
+        let upper = name.to_uppercase();
+        let capitalized = format!("{}{}", name[..1].to_uppercase(), &name[1..]);
+        ensure!(
+            !p.get_entries_by_type(name).is_empty(),
+            "Resource entries exist: getEntriesByType('{name}') is empty"
+        );
+        ensure!(
+            p.get_entries_by_type(&upper).is_empty(),
+            "getEntriesByType('{upper}').length"
+        );
+        ensure!(
+            p.get_entries_by_type(&capitalized).is_empty(),
+            "getEntriesByType('{capitalized}').length"
+        );
+    }
+    Ok(())
+}
+
+/// "getEntriesByName values are case sensitive": the testharness.js entry
+/// is found by its URL, not with the origin or the host uppercased.
+fn case_sensitivity_by_name() -> Outcome {
+    let p = case_sensitivity_page();
+    let (protocol, host) = ("https:", "web-platform.test");
+    let origin = format!("{protocol}//{host}");
+    let location1 = format!("{}/resources/testharness.js", origin.to_uppercase());
+    let location2 = format!(
+        "{protocol}//{}/resources/testharness.js",
+        host.to_uppercase()
+    );
+    let lower = p.get_entries_by_name(&format!("{origin}/resources/testharness.js"), None);
     ensure!(
-        !called.get(),
-        "an observer of a differently cased type was called"
+        lower.len() == 1,
+        "Resource entry exist: {} entries",
+        lower.len()
+    );
+    ensure!(
+        p.get_entries_by_name(&location1, None).is_empty(),
+        "getEntriesByName('{location1}').length"
+    );
+    ensure!(
+        p.get_entries_by_name(&location2, None).is_empty(),
+        "getEntriesByName('{location2}').length"
     );
     Ok(())
 }
@@ -1197,7 +1222,7 @@ fn measure(p: &Perf, name: &str) {
 }
 
 /// The number of trials: update it with the ports (docs/conformance.md).
-const TRIALS: usize = 44;
+const TRIALS: usize = 61;
 
 /// A trial name and the function that runs it.
 type Subtest = (&'static str, fn() -> Outcome);
@@ -1271,7 +1296,14 @@ fn main() {
         ("performance-timeline/po-takeRecords.any.js", po_take_records),
         ("performance-timeline/po-entries-sort.any.js", po_entries_sort),
         ("performance-timeline/po-getentries.any.js : getEntries, getEntriesByType and getEntriesByName work", po_getentries),
-        ("performance-timeline/case-sensitivity.any.js", case_sensitivity),
+        (
+            "performance-timeline/case-sensitivity.any.js : getEntriesByType values are case sensitive",
+            case_sensitivity_by_type,
+        ),
+        (
+            "performance-timeline/case-sensitivity.any.js : getEntriesByName values are case sensitive",
+            case_sensitivity_by_name,
+        ),
         ("performance-timeline/get-invalid-entries.html : Get invalid entries from worker and window.", get_invalid_entries),
         (
             "performance-timeline/buffered-does-not-sync-invoke.html",
@@ -1290,5 +1322,10 @@ fn main() {
             ));
         }
     }
+    cases.extend(
+        observers::Observers::ALL
+            .into_iter()
+            .map(|subtest| wpt::Case::new(subtest.name(), move || subtest.run())),
+    );
     wpt::run("performance_timeline", TRIALS, cases)
 }

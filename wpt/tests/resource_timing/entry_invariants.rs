@@ -108,6 +108,37 @@ pub(crate) fn assert_tao_pass_no_redirect_http(entry: &PerformanceResourceTiming
     assert_positive_(entry, &["fetchStart", "transferSize"])
 }
 
+/// Like `assert_tao_pass_no_redirect_http`, but the body is not sent again,
+/// so the encoded and decoded sizes are zero.
+pub(crate) fn assert_tao_pass_304_not_modified_http(entry: &PerformanceResourceTiming) -> Outcome {
+    assert_ordered_(
+        entry,
+        &[
+            "fetchStart",
+            "domainLookupStart",
+            "domainLookupEnd",
+            "connectStart",
+            "connectEnd",
+            "requestStart",
+            "responseStart",
+            "responseEnd",
+        ],
+    )?;
+    assert_zeroed_(
+        entry,
+        &[
+            "workerStart",
+            "secureConnectionStart",
+            "redirectStart",
+            "redirectEnd",
+            "encodedBodySize",
+            "decodedBodySize",
+        ],
+    )?;
+    assert_not_negative_(entry, &["duration"])?;
+    assert_positive_(entry, &["fetchStart", "transferSize"])
+}
+
 pub(crate) fn assert_tao_pass_no_redirect_https(entry: &PerformanceResourceTiming) -> Outcome {
     assert_ordered_(
         entry,

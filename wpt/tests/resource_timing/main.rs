@@ -8,6 +8,7 @@
 //! every other module one group of WPT files, with an enum of its cases.
 //! Sources and the list of unported cases: `docs/conformance.md`.
 
+mod cache;
 mod entries;
 mod entry_invariants;
 mod harness;
@@ -19,7 +20,7 @@ mod status;
 mod tao;
 
 /// The number of trials: update it with the ports (docs/conformance.md).
-const TRIALS: usize = 478;
+const TRIALS: usize = 482;
 
 fn main() {
     let mut cases = Vec::new();
@@ -31,5 +32,6 @@ fn main() {
     cases.extend(entry_invariants::cases());
     cases.extend(status::cases());
     cases.extend(server_timing::cases());
+    cases.extend(cache::cases());
     wpt::run("resource_timing", TRIALS, cases)
 }

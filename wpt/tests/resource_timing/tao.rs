@@ -23,30 +23,71 @@ pub(crate) fn tao_match(loader: Loader, tao: Option<String>, pass: bool) -> Outc
     }
 }
 
-/// One row of `TAO-match.html`'s table: the subtest label, the header
-/// value (none: no header), and whether the TAO check passes.
+/// One row of `TAO-match.html`'s table (divmain/wpt @5942d002): the
+/// subtest title without its ` (resource type)` suffix, the header value
+/// (none: no header), and whether the TAO check passes.
 pub(crate) fn tao_match_rows() -> Vec<(&'static str, Option<String>, bool)> {
     let upper = ORIGIN.to_uppercase();
     vec![
-        ("The serialized origin", Some(ORIGIN.into()), true),
-        ("A wildcard", Some("*".into()), true),
         (
-            "A list with a case-sensitive match",
+            "The timing allow check algorithm will pass when the Timing-Allow-Origin header value contains only the origin.",
+            Some(ORIGIN.into()),
+            true,
+        ),
+        (
+            "The timing allow check algorithm will pass when the Timing-Allow-Origin header value contains only a wildcard.",
+            Some("*".into()),
+            true,
+        ),
+        (
+            "The timing allow check algorithm will pass when the Timing-Allow-Origin header value list contains a case-sensitive match.",
             Some(format!("{ORIGIN},fake")),
             true,
         ),
         (
-            "A list with the origin and a wildcard",
+            "The timing allow check algorithm will pass when the Timing-Allow-Origin header value list contains the origin and a wildcard.",
             Some(format!("{ORIGIN},*")),
             true,
         ),
-        ("A list with a wildcard", Some("fake,*".into()), true),
-        ("null", Some("null".into()), false),
-        ("Two wildcards", Some("*,*".into()), true),
-        ("The serialized origin in upper case", Some(upper), false),
-        ("A space-separated list", Some(format!("{ORIGIN} *")), false),
-        ("No TAO header", None, false),
+        (
+            "The timing allow check algorithm will pass when the Timing-Allow-Origin header value list contains a wildcard.",
+            Some("fake,*".into()),
+            true,
+        ),
+        (
+            "The timing allow check algorithm will fail when the Timing-Allow-Origin header value list contains a null origin.",
+            Some("null".into()),
+            false,
+        ),
+        (
+            "The timing allow check algorithm will pass when the Timing-Allow-Origin header value list contains multiple wildcards.",
+            Some("*,*".into()),
+            true,
+        ),
+        (
+            "The timing allow check algorithm will fail when the Timing-Allow-Origin header value contains only the uppercased origin.",
+            Some(upper),
+            false,
+        ),
+        (
+            "The timing allow check algorithm will fail when the Timing-Allow-Origin header value contains the origin, a space, then a wildcard.",
+            Some(format!("{ORIGIN} *")),
+            false,
+        ),
+        (
+            "The timing allow check algorithm will fail when the Timing-Allow-Origin header is not present.",
+            None,
+            false,
+        ),
     ]
+}
+
+/// The `resource_type` label `TAO-match.html` gives each loader.
+fn tao_match_resource_type(loader: Loader) -> &'static str {
+    match loader {
+        Loader::Xhr => "XMLHttpRequest",
+        other => other.name(),
+    }
 }
 
 /// `TAO-port-mismatch-means-crossorigin.html`: TAOResponse.py echoes ACAO
@@ -135,6 +176,9 @@ enum Case {
     NullOpaqueOriginCaseInsensitive,
     /// `nextHopProtocol-is-tao-protected.https.html`.
     NextHopProtocol { tao: bool },
+    /// `opaque-origin.html` (wpt @6feb7ac7): a `data:` iframe fetches
+    /// `/common/CustomCorsResponse.py` with TAO `null` (pass) or `Null` (fail).
+    OpaqueOrigin { tao: &'static str },
 }
 
 impl Case {
@@ -163,6 +207,8 @@ impl Case {
             Case::NullOpaqueOriginCaseInsensitive,
             Case::NextHopProtocol { tao: false },
             Case::NextHopProtocol { tao: true },
+            Case::OpaqueOrigin { tao: "null" },
+            Case::OpaqueOrigin { tao: "Null" },
         ]);
         all
     }
@@ -170,7 +216,10 @@ impl Case {
     fn name(&self) -> String {
         match self {
             Case::Match { loader, label, .. } => {
-                format!("resource-timing/TAO-match.html : {label} ({})", loader.name())
+                format!(
+                    "resource-timing/TAO-match.html : {label} ({})",
+                    tao_match_resource_type(*loader)
+                )
             }
             Case::PortMismatch { pass: false, .. } => {
                 "resource-timing/TAO-port-mismatch-means-crossorigin.html : TAO with another port fails".into()
@@ -189,6 +238,13 @@ impl Case {
             }
             Case::NextHopProtocol { tao: true } => {
                 "resource-timing/nextHopProtocol-is-tao-protected.https.html : with TAO".into()
+            }
+            // The first title lacks a space between "the" and "TAO", as upstream's does.
+            Case::OpaqueOrigin { tao: "null" } => {
+                "resource-timing/opaque-origin.html : An opaque origin should be authorized to see resource timings when theTAO header is the string 'null'".into()
+            }
+            Case::OpaqueOrigin { .. } => {
+                "resource-timing/opaque-origin.html : An opaque origin must not be authorized to see resource timings when the TAO header is the string 'Null'. (The check for 'null' must be case-sensitive)".into()
             }
         }
     }
@@ -213,6 +269,19 @@ impl Case {
                 Ok(())
             }
             Case::NextHopProtocol { tao } => next_hop_protocol_is_tao_protected(*tao),
+            Case::OpaqueOrigin { tao } => {
+                let page = Page::opaque();
+                // CustomCorsResponse.py answers with `Access-Control-Allow-Origin: *`.
+                let hop = step(format!("{ORIGIN}/common/CustomCorsResponse.py"))
+                    .acao("*")
+                    .tao(*tao);
+                let entry = entry(&page, Loader::Fetch, &[hop])?;
+                if *tao == "null" {
+                    assert_tao_pass_no_redirect_http(&entry)
+                } else {
+                    assert_tao_failure_resource(&entry)
+                }
+            }
         }
     }
 }
