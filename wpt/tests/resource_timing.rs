@@ -33,7 +33,7 @@ use resource_timing::{
 use url::Url;
 
 type Perf = Performance<ReferenceEmbedder>;
-type Entry = Arc<PerformanceResourceTiming>;
+type Entry = std::rc::Rc<PerformanceResourceTiming>;
 type Outcome = Result<(), String>;
 type Case = Box<dyn Fn() -> Outcome + Send + Sync>;
 

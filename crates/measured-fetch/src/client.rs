@@ -261,7 +261,7 @@ impl MeasuredFetch {
     pub fn report_timing<E: resource_timing::performance_timeline::Embedder>(
         &self,
         performance: &resource_timing::performance_timeline::Performance<E>,
-    ) -> Option<Arc<PerformanceResourceTiming>> {
+    ) -> Option<std::rc::Rc<PerformanceResourceTiming>> {
         self.fetch.report_timing(performance)
     }
 
@@ -572,7 +572,6 @@ async fn exchange_http1(
                     Err(error) => Err(ExchangeError::Failed(format!("body: {error}"))),
                 };
             }
-            Ok(_) => return Ok(None),
             Err(error) => return Err(ExchangeError::Failed(error.to_string())),
         }
     }

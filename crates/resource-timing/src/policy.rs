@@ -6,6 +6,7 @@
 pub use server_timing::engines::Engine;
 
 /// Whether a page that is not a secure context sees `serverTiming`.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SecureContextGating {
@@ -20,6 +21,7 @@ pub enum SecureContextGating {
 }
 
 /// Which cross-origin responses expose their metrics.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CrossOriginExposure {
@@ -37,6 +39,7 @@ pub enum CrossOriginExposure {
 /// differently. [`ExposurePolicy::SPEC`] is the default.
 ///
 /// See `docs/policies.md` for each knob and the evidence behind the engine presets.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ExposurePolicy {
     /// Whether a non-secure client sees `serverTiming`.
@@ -44,6 +47,7 @@ pub struct ExposurePolicy {
     /// Which cross-origin responses expose `serverTiming`.
     pub cross_origin_exposure: CrossOriginExposure,
     /// How `serverTiming` reads the captured header values.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_impls::engine"))]
     pub header_reading: Engine,
     /// Whether the entry of a nested navigation (an `iframe`, `frame`,
     /// `object` or `embed` document) to another origin shows the response's
@@ -53,6 +57,7 @@ pub struct ExposurePolicy {
 
 /// What a page's entry for a navigation it reports (a nested document)
 /// shows of the response's `responseStatus` and `contentType`.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum NestedNavigationStatus {
     /// Fetch's *report timing*: hidden only when the navigation's redirect
