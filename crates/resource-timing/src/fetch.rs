@@ -3,7 +3,7 @@
 //!
 //! Nothing here does I/O or reads a clock: every event carries its *unsafe
 //! moment* (f64 ms on the clock of the global's
-//! [`MonotonicClock`](performance_timeline::MonotonicClock)), and the
+//! [`MonotonicClock`]), and the
 //! driver coarsens it with the client's [`Coarsening`].
 
 use std::cell::Cell;
