@@ -204,7 +204,7 @@ fn lint_findings_and_strict_exit() {
     let out = run(&["har", path.to_str().unwrap()]);
     assert!(out.status.success());
     let stdout = text(&out.stdout);
-    assert!(stdout.contains("| disagreements:"), "{stdout}");
+    assert!(stdout.contains("| disagreements (errors):"), "{stdout}");
     assert!(stdout.contains("| fixes:"), "{stdout}");
     let json = json_lines(&run(&["har", "--json", path.to_str().unwrap()]));
     assert_eq!(json[0]["lint"]["passes"], false);
