@@ -60,6 +60,9 @@ pub struct FetchArgs {
     /// Give up on any one step after MS milliseconds
     #[arg(long, value_name = "MS", default_value = "10000", value_parser = positive_ms)]
     timeout: Duration,
+    /// Give up on the whole fetch, redirects included, after MS milliseconds (as curl's --max-time)
+    #[arg(long, value_name = "MS", default_value = "60000", value_parser = positive_ms)]
+    max_time: Duration,
     /// Print the entry's toJSON() on one line
     #[arg(long)]
     json: bool,
@@ -123,6 +126,7 @@ pub fn run(args: FetchArgs) -> Result<ExitCode, CliError> {
     };
     options.roots = roots;
     options.timeout = args.timeout;
+    options.max_time = args.max_time;
     // As in a browser, a redirect to the same origin goes over the same connection.
     options.pool = Some(ConnectionPool::new());
     let measured = super::runtime()?

@@ -21,6 +21,11 @@ Put `--` before a VALUE that starts with `-`.
 OUTPUT:
     Default    the metrics as a browser console shows `serverTiming`:
                0: PerformanceServerTiming {name: \"cache\", duration: 23.2, description: \"Cache Read\"}
+               then, only where an engine reads the header differently, each
+               engine's list, named with the browser it was recorded from:
+               chromium (Chromium 156), webkit (WebKitGTK 2.50) show instead:
+                 0: PerformanceServerTiming {name: \"a\", duration: 0, description: \"\"}
+    --engine   that engine's list alone
     --json     one JSON array of {name, duration, description} on one line,
                numbers as JSON.stringify writes them
     --explain  also list every recovery the parser made, with its byte range
@@ -34,10 +39,12 @@ pub struct ParseArgs {
     /// Also print the spec parser's diagnostics (on stdout, after the metrics)
     #[arg(long)]
     explain: bool,
-    /// Read the value as ENGINE does: spec, chromium, firefox or webkit
-    /// (docs/compat.md); --explain still lists the spec parser's recoveries
-    #[arg(long, value_name = "ENGINE", default_value = "spec", value_parser = super::engine)]
-    engine: Engine,
+    /// Read the value as ENGINE alone does: spec, chromium, firefox or
+    /// webkit (docs/compat.md); without it, the spec reading is followed by
+    /// each engine's reading where it differs. --explain still lists the spec
+    /// parser's recoveries
+    #[arg(long, value_name = "ENGINE", value_parser = super::engine)]
+    engine: Option<Engine>,
     /// Server-Timing header lines (raw bytes); none: read standard input
     #[arg(value_name = "VALUE")]
     values: Vec<OsString>,

@@ -61,23 +61,14 @@ fn ms(text: &str) -> Result<Duration, String> {
 }
 
 pub fn run(args: ServeArgs) -> Result<ExitCode, CliError> {
-    let addr = args.addr;
-    let other_addr = SocketAddr::new(
-        addr.ip(),
-        if addr.port() == 0 {
-            0
-        } else {
-            addr.port().wrapping_add(1)
-        },
-    );
+    // The second origin goes on the next port; ServerOptions refuses 65535.
+    let options = ServerOptions::at(args.addr).map_err(|e| CliError::Failed(e.to_string()))?;
     let runtime = super::runtime()?;
     runtime.block_on(async move {
         let server = Server::start(ServerOptions {
-            addr,
-            other_addr,
             tls: args.tls,
             mdn_delay: args.delay,
-            ..ServerOptions::default()
+            ..options
         })
         .await
         .map_err(|e| CliError::Failed(e.to_string()))?;

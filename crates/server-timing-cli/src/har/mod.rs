@@ -372,10 +372,10 @@ impl State<'_> {
         if let Some(error) = fetch.network_error_reason() {
             return Visibility::NetworkError(error.to_string());
         }
-        let Some((timing_info, _, _, _, _)) = fetch.report_timing_values() else {
+        let Some(report) = resource_timing::ResourceTimingReport::for_resource(&fetch) else {
             return Visibility::NetworkError("the fetch did not finish".into());
         };
-        if !timing_info.server_timing_headers.is_empty() {
+        if !report.timing_info.server_timing_headers.is_empty() {
             return Visibility::Visible;
         }
         if !client.is_secure_context

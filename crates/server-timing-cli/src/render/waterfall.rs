@@ -42,7 +42,11 @@ pub fn waterfall(
         }
     );
     for (i, hop) in measured.hops.iter().enumerate() {
-        let interim: String = hop.interim.iter().map(|s| format!("{s} then ")).collect();
+        let interim = match (hop.interim.first_status, hop.interim.count) {
+            (Some(status), 1) => format!("{status} then "),
+            (Some(status), count) => format!("{status} (+{} interim) then ", count - 1),
+            (None, _) => String::new(),
+        };
         let status = if hop.status == 0 {
             "no response".to_owned()
         } else {
@@ -55,7 +59,7 @@ pub fn waterfall(
             hop.url,
             interim,
             status,
-            hop.protocol,
+            hop.protocol_name(),
             hop.alpn
                 .as_deref()
                 .map(|a| format!(" (ALPN {a})"))
