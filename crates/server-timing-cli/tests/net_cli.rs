@@ -320,3 +320,30 @@ fn serve_prints_its_urls_answers_and_stops_on_ctrl_c() {
     assert!(rest.iter().any(|l| l == "stopped"), "{rest:?}");
     assert!(child.wait().expect("serve ends").success());
 }
+
+#[test]
+fn fetch_says_how_many_metrics_are_hidden_and_why() {
+    with_server(false, |server| {
+        let page = server.other_origin.trim_end_matches('/').to_owned();
+        let url = format!("{}?acao=*", server.origin);
+        let out = run(&["fetch", "--client-origin", &page, &url]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let stdout = text(&out.stdout);
+        assert!(
+            stdout.contains(&format!(
+                "3 metrics sent; hidden: no Timing-Allow-Origin for {page} on hop 1 ({url})"
+            )),
+            "{stdout}"
+        );
+        let url = format!("{}?acao=*&tao=*", server.origin);
+        let out = run(&["fetch", "--client-origin", "http://shop.example", &url]);
+        assert!(
+            text(&out.stdout).contains("3 metrics sent; hidden: not a secure context"),
+            "{}",
+            text(&out.stdout)
+        );
+        // Nothing is said when the page sees every metric.
+        let out = run(&["fetch", &server.origin]);
+        assert!(!text(&out.stdout).contains("metrics sent"));
+    });
+}
