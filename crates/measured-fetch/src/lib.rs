@@ -41,9 +41,13 @@
 
 pub mod client;
 mod clock;
+mod connection;
+pub mod error;
 mod page;
+mod pool;
 pub mod tls;
 pub mod wire;
 
 pub use clock::Clock;
+pub use error::{HopError, Step};
 pub use page::Page;
