@@ -99,6 +99,62 @@ const WORKLOADS: &[Workload] = &[
         setup: timeline_workload,
     },
     Workload {
+        name: "adversarial/long-quoted-string",
+        unit: "byte",
+        units: ADVERSARIAL_BYTES,
+        gated: true,
+        setup: || adversarial_workload("long-quoted-string"),
+    },
+    Workload {
+        name: "adversarial/many-escapes",
+        unit: "byte",
+        units: ADVERSARIAL_BYTES,
+        gated: true,
+        setup: || adversarial_workload("many-escapes"),
+    },
+    Workload {
+        name: "adversarial/unterminated-quote",
+        unit: "byte",
+        units: ADVERSARIAL_BYTES,
+        gated: true,
+        setup: || adversarial_workload("unterminated-quote"),
+    },
+    Workload {
+        name: "adversarial/empty-members",
+        unit: "byte",
+        units: ADVERSARIAL_BYTES,
+        gated: true,
+        setup: || adversarial_workload("empty-members"),
+    },
+    Workload {
+        name: "adversarial/many-params",
+        unit: "byte",
+        units: ADVERSARIAL_BYTES,
+        gated: true,
+        setup: || adversarial_workload("many-params"),
+    },
+    Workload {
+        name: "adversarial/junk",
+        unit: "byte",
+        units: ADVERSARIAL_BYTES,
+        gated: true,
+        setup: || adversarial_workload("junk"),
+    },
+    Workload {
+        name: "adversarial/long-name",
+        unit: "byte",
+        units: ADVERSARIAL_BYTES,
+        gated: true,
+        setup: || adversarial_workload("long-name"),
+    },
+    Workload {
+        name: "adversarial/long-dur",
+        unit: "byte",
+        units: ADVERSARIAL_BYTES,
+        gated: true,
+        setup: || adversarial_workload("long-dur"),
+    },
+    Workload {
         name: "peer/byte-scan",
         unit: "header",
         units: PASSES * HEADERS,
@@ -120,6 +176,28 @@ const WORKLOADS: &[Workload] = &[
         setup: || parse_workload(peers::server_timing_0_1),
     },
 ];
+
+/// The size of each adversarial input (`benches::adversarial_corpus`).
+const ADVERSARIAL_SIZE: usize = 1 << 12;
+/// Bytes parsed by an adversarial workload: 10 parses of about 4 KiB (the
+/// inputs are a few bytes longer than the size; counts are per nominal byte).
+const ADVERSARIAL_BYTES: u64 = 10 * ADVERSARIAL_SIZE as u64;
+
+/// Ten zero-copy parses of one 4 KiB adversarial input, reading every
+/// metric's duration and description.
+fn adversarial_workload(name: &str) -> Box<dyn FnMut()> {
+    let input = benches::adversarial_corpus(ADVERSARIAL_SIZE)
+        .into_iter()
+        .find_map(|(n, input)| (n == name).then_some(input))
+        .expect("a known adversarial input");
+    Box::new(move || {
+        for _ in 0..10 {
+            for metric in server_timing::parse_server_timing(black_box(&input)) {
+                black_box((metric.duration(), metric.description()));
+            }
+        }
+    })
+}
 
 /// `PASSES` passes of `parse` over the peer corpus.
 fn parse_workload(parse: fn(&peers::Prepared) -> f64) -> Box<dyn FnMut()> {
@@ -323,7 +401,7 @@ fn drive(bless: bool) -> Result<bool, String> {
         corpus.len()
     );
     println!(
-        "{:<26} {:>8} {:>12} {:>12} {:>8}  verdict",
+        "{:<32} {:>6} {:>12} {:>12} {:>8}  verdict",
         "workload", "unit", "baseline", "now", "change"
     );
     let mut pass = true;
@@ -334,7 +412,7 @@ fn drive(bless: bool) -> Result<bool, String> {
     for workload in WORKLOADS {
         let total = count_instructions(&exe, workload, &out)?;
         let now = total as f64 / workload.units as f64;
-        blessed.push_str(&format!("{} {now:.1}\n", workload.name));
+        blessed.push_str(&format!("{} {now:.3}\n", workload.name));
         let (base, change, verdict) = match baseline.get(workload.name) {
             Some(&base) => {
                 let change = now / base - 1.0;
@@ -365,7 +443,7 @@ fn drive(bless: bool) -> Result<bool, String> {
             None => ("-".to_owned(), "-".to_owned(), "reference"),
         };
         println!(
-            "{:<26} {:>8} {:>12} {:>12.1} {:>8}  {verdict}",
+            "{:<32} {:>6} {:>12} {:>12.2} {:>8}  {verdict}",
             workload.name, workload.unit, base, now, change
         );
     }

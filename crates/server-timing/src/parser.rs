@@ -89,28 +89,32 @@ fn scan_tchar(input: &[u8], mut i: usize) -> usize {
 /// full rules to read.
 #[inline(always)]
 fn scan_token_as_decimal(input: &[u8], start: usize) -> (usize, Option<f64>) {
+    // At most 16 bytes (15 digits and a point) are converted; a longer run
+    // goes on as a plain token scan, so a long `dur` costs no more per byte
+    // than any token.
+    let bounded = input.get(..start.saturating_add(16)).unwrap_or(input);
     let mut mantissa: u64 = 0;
     let mut i = start;
-    while let Some(&b) = input.get(i) {
+    while let Some(&b) = bounded.get(i) {
         let d = b.wrapping_sub(b'0');
         if d >= 10 {
             break;
         }
-        // Wraps only past 19 digits, which are refused below.
-        mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(d));
+        // 16 digits at most: no overflow.
+        mantissa = mantissa * 10 + u64::from(d);
         i += 1;
     }
     let mut digits = i - start;
     let mut fraction_digits = 0;
-    if input.get(i) == Some(&b'.') {
+    if bounded.get(i) == Some(&b'.') {
         i += 1;
         let fraction_start = i;
-        while let Some(&b) = input.get(i) {
+        while let Some(&b) = bounded.get(i) {
             let d = b.wrapping_sub(b'0');
             if d >= 10 {
                 break;
             }
-            mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(d));
+            mantissa = mantissa * 10 + u64::from(d);
             i += 1;
         }
         fraction_digits = i - fraction_start;
@@ -161,9 +165,44 @@ fn plain_param_value<'a>(
     }
 }
 
+/// The bytes that end a run of junk: `;`, `,` and `"` (which opens a quoted
+/// string).
+static JUNK_STOP: [bool; 256] = {
+    let mut table = [false; 256];
+    table[b';' as usize] = true;
+    table[b',' as usize] = true;
+    table[b'"' as usize] = true;
+    table
+};
+
+/// The position of the first `;`, `,` or `"` at or after `i` (or the end).
+#[inline(always)]
+fn scan_to_junk_stop(input: &[u8], mut i: usize) -> usize {
+    // Four bytes a round, as `scan_tchar`.
+    while let Some(&[a, b, c, d]) = input.get(i..i + 4) {
+        if JUNK_STOP[usize::from(a)] {
+            return i;
+        }
+        if JUNK_STOP[usize::from(b)] {
+            return i + 1;
+        }
+        if JUNK_STOP[usize::from(c)] {
+            return i + 2;
+        }
+        if JUNK_STOP[usize::from(d)] {
+            return i + 3;
+        }
+        i += 4;
+    }
+    while i < input.len() && !JUNK_STOP[usize::from(input[i])] {
+        i += 1;
+    }
+    i
+}
+
 /// The position of the first `"`, `\` or non-ASCII byte at or after `i`
 /// (or the end): the run a quoted string can borrow as it is.
-#[inline(always)]
+#[inline(never)]
 fn scan_plain_quoted(input: &[u8], mut i: usize) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
@@ -526,12 +565,14 @@ impl<'a, S: DiagnosticSink, const LIST: bool> Parser<'a, S, LIST> {
     fn skip_junk(&mut self) {
         let input = self.input;
         let mut i = self.pos;
-        while i < input.len() {
-            match input[i] {
-                b';' => break,
-                b',' if LIST => break,
-                b'"' => i = skip_an_http_quoted_string(input, i),
-                _ => i += 1,
+        loop {
+            i = scan_to_junk_stop(input, i);
+            match input.get(i) {
+                None | Some(b';') => break,
+                Some(b',') if LIST => break,
+                Some(b'"') => i = skip_an_http_quoted_string(input, i),
+                // A `,` inside one member.
+                Some(_) => i += 1,
             }
         }
         self.pos = i;
@@ -559,8 +600,9 @@ impl<'a, S: DiagnosticSink, const LIST: bool> Parser<'a, S, LIST> {
     fn take_quoted_string(&mut self) -> Option<Cow<'a, str>> {
         let input = self.input;
         let start = self.pos + 1;
-        let mut i = start;
-        // Fast path: no escapes, ASCII only.
+        // Eight bytes a round up to the first `"`, `\` or non-ASCII byte.
+        let mut i = scan_plain_quoted(input, start);
+        // Then byte by byte: no escapes, ASCII or Latin-1.
         let mut non_ascii = false;
         while i < input.len() {
             match QUOTED_CLASS[usize::from(input[i])] {
@@ -705,27 +747,34 @@ impl<'a, S: DiagnosticSink, const LIST: bool> Parser<'a, S, LIST> {
                 return Some(metric);
             }
             self.pos = member_start;
+            return self.next_metric_general(true);
         }
-        self.next_metric_general()
+        self.next_metric_general(false)
     }
 
     /// [`Self::next_metric`] for any member, recovering as the spec does.
+    /// `fast_path_tried` says the fast path already gave up on the first
+    /// member, so it is not tried on it again (an unterminated quote would
+    /// otherwise be scanned three times).
     #[inline(never)]
-    fn next_metric_general(&mut self) -> Option<Metric<'a>> {
+    fn next_metric_general(&mut self, fast_path_tried: bool) -> Option<Metric<'a>> {
+        let mut try_fast_path = !fast_path_tried;
         while !self.done {
             let member_start = self.pos;
             self.skip_ows();
-            if !self.sink.enabled() {
-                if let Some(metric) = self.take_plain_member() {
-                    return Some(metric);
-                }
-            }
             if self.at_member_end() {
                 // An empty member: `a,,b`, a trailing comma or an empty value.
                 self.report(DiagnosticKind::EmptyMember, member_start..self.pos);
                 self.finish_member();
+                try_fast_path = true;
                 continue;
             }
+            if try_fast_path && !self.sink.enabled() {
+                if let Some(metric) = self.take_plain_member() {
+                    return Some(metric);
+                }
+            }
+            try_fast_path = true;
             let name_start = self.pos;
             let name = self.take_token();
             if name.is_empty() {
