@@ -130,10 +130,13 @@ def read_request(sock):
 
 
 
-def handler_for(route):
+def handler_for(state, route):
     """A socketserver handler class that reads one request from its
-    connection and gives it to `route(sock, port, method, target, body)`;
-    connections that close or send garbage before a request are dropped."""
+    connection: `POST /results` stores the page's results in `state.result`
+    and sets `state.done`; anything else goes to
+    `route(sock, port, method, target, body)`, which returns False for a
+    request it does not know (answered 404). Connections that close or send
+    garbage before a request are dropped."""
     import socketserver
 
     class Handler(socketserver.BaseRequestHandler):
@@ -144,7 +147,13 @@ def handler_for(route):
                 return
             if method is None:
                 return
-            route(self.request, self.server.server_address[1], method, target, body)
+            sock = self.request
+            if method == "POST" and target == "/results":
+                respond(sock, "204 No Content", "text/plain", b"")
+                state.result = json.loads(body.decode("utf-8"))
+                state.done.set()
+            elif not route(sock, self.server.server_address[1], method, target, body):
+                respond(sock, "404 Not Found", "text/plain", b"not found")
 
     return Handler
 
@@ -171,22 +180,19 @@ def make_handler(state):
             lines = state.cases.get(cid)
             if lines is None:
                 respond(sock, "404 Not Found", "text/plain", b"no such case")
-                return
+                return True
             # The exact bytes of each Server-Timing line, as stored.
             extra = [b"Server-Timing: " + line for line in lines]
             respond(sock, "200 OK", "text/plain", b"x", extra)
-        elif method == "POST" and target == "/results":
-            respond(sock, "204 No Content", "text/plain", b"")
-            state.result = json.loads(body.decode("utf-8"))
-            state.done.set()
         else:
-            respond(sock, "404 Not Found", "text/plain", b"not found")
+            return False
         try:
             sock.shutdown(socket.SHUT_WR)
         except OSError:
             pass
+        return True
 
-    return handler_for(route)
+    return handler_for(state, route)
 
 
 class Server(socketserver.ThreadingMixIn, socketserver.TCPServer):

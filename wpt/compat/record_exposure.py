@@ -383,14 +383,11 @@ def make_handler(state):
                 state.misrouted.append(target)
             state.requests[(page, cid, index)] = state.requests.get((page, cid, index), 0) + 1
             sock.sendall(render_hop(cid, index, origins, page))
-        elif method == "POST" and url.path == "/results":
-            record.respond(sock, "204 No Content", "text/plain", b"")
-            state.result = json.loads(body.decode("utf-8"))
-            state.done.set()
         else:
-            record.respond(sock, "404 Not Found", "text/plain", b"not found")
+            return False
+        return True
 
-    return record.handler_for(route)
+    return record.handler_for(state, route)
 
 
 def write_fixture(doc, f):

@@ -106,14 +106,11 @@ def make_handler(state):
             record.respond(sock, "302 Found", "text/plain", b"",
                            [b"Location: " + q["to"].encode(), b"Server-Timing: hop;dur=2"]
                            + cors + tao)
-        elif method == "POST" and url.path == "/results":
-            record.respond(sock, "204 No Content", "text/plain", b"")
-            state.result = json.loads(body.decode("utf-8"))
-            state.done.set()
         else:
-            record.respond(sock, "404 Not Found", "text/plain", b"not found")
+            return False
+        return True
 
-    return record.handler_for(route)
+    return record.handler_for(state, route)
 
 
 NOT_SECURE_HOST = "notsecure.test"
