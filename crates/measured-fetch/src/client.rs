@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::header::{HeaderValue, ACCEPT, CONNECTION, ORIGIN, USER_AGENT};
+use http::header::{HeaderValue, ACCEPT, ACCEPT_ENCODING, CONNECTION, ORIGIN, USER_AGENT};
 use http_body_util::{BodyExt, Empty};
 use resource_timing::{
     serializing_a_request_origin, CredentialsMode, Fetch, FetchClient, NetworkError, Next,
@@ -18,6 +18,9 @@ use url::Url;
 
 use crate::clock::Clock;
 use crate::connection::obtain_a_connection;
+use crate::content_coding::{
+    BodyDecoder, DecodeError, ACCEPT_ENCODING_VALUE, DEFAULT_MAX_DECODED_BODY,
+};
 use crate::error::{within, HopError, Step};
 pub use crate::pool::ConnectionPool;
 use crate::pool::{GiveBack, Io, Protocol};
@@ -68,6 +71,10 @@ pub struct FetchOptions {
     /// `None` (the default): every hop opens its own connection and asks the
     /// server to close it.
     pub pool: Option<ConnectionPool>,
+    /// The most bytes a body may decode to (its content codings undone);
+    /// past it the fetch ends in a network error. The body is counted, not
+    /// kept: this bounds the work a decompression bomb makes.
+    pub max_decoded_body: u64,
 }
 
 impl FetchOptions {
@@ -89,6 +96,7 @@ impl FetchOptions {
             timeout: FetchOptions::DEFAULT_TIMEOUT,
             max_time: FetchOptions::DEFAULT_MAX_TIME,
             pool: None,
+            max_decoded_body: DEFAULT_MAX_DECODED_BODY,
         }
     }
 
@@ -262,6 +270,7 @@ struct Exchange<'a> {
     url: &'a Url,
     headers: &'a http::HeaderMap,
     limit: Duration,
+    max_decoded_body: u64,
     clock: &'a Clock,
     /// With a pool: a connection the exchange leaves reusable goes back.
     give_back: Option<GiveBack<'a>>,
@@ -322,11 +331,16 @@ pub async fn fetch(
     Ok(MeasuredFetch { fetch, hops })
 }
 
-/// The request's headers: `Accept`, `User-Agent`, and `Origin` where Fetch
-/// appends it.
+/// The request's headers: `Accept`, `Accept-Encoding` (the codings
+/// [`crate::content_coding`] decodes, as browsers send them), `User-Agent`,
+/// and `Origin` where Fetch appends it.
 fn request_headers(fetch: &Fetch) -> http::HeaderMap {
     let mut headers = http::HeaderMap::new();
     headers.insert(ACCEPT, HeaderValue::from_static("*/*"));
+    headers.insert(
+        ACCEPT_ENCODING,
+        HeaderValue::from_static(ACCEPT_ENCODING_VALUE),
+    );
     headers.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
     append_a_request_origin_header(fetch.request(), &mut headers);
     headers
@@ -377,6 +391,7 @@ async fn hop(
             url,
             headers: &headers,
             limit: options.timeout,
+            max_decoded_body: options.max_decoded_body,
             clock,
             give_back,
             reused,
@@ -427,6 +442,7 @@ async fn exchange_http1(
         url,
         headers,
         limit,
+        max_decoded_body,
         clock,
         give_back,
         reused,
@@ -492,13 +508,13 @@ async fn exchange_http1(
                 return Ok(Some(next));
             }
             Ok(Next::Final) => {
-                let trailers = reader
-                    .read_body(framing.body, |piece| {
-                        fetch.body_received(piece.len() as u64, piece.len() as u64)
-                    })
-                    .await
-                    .map_err(|error| HopError::wire(Step::Body, error))?;
-                record.trailers = trailers;
+                let mut body = ResponseBody::new(&head.headers, max_decoded_body);
+                let read = reader
+                    .read_body_while(framing.body, |piece| body.bytes_received(fetch, piece))
+                    .await;
+                body.failure()?;
+                record.trailers = read.map_err(|error| HopError::wire(Step::Body, error))?;
+                body.end(fetch)?;
                 fetch.end_of_body(clock.now());
                 if let Some(give_back) = give_back {
                     if reader.can_reuse(head.persistent, &framing) {
@@ -510,6 +526,70 @@ async fn exchange_http1(
             Ok(_) => return Ok(None),
             Err(error) => return Err(ExchangeError::Failed(HopFailure::Driver(error))),
         }
+    }
+}
+
+/// The final response's body as it streams: each piece counted as
+/// transmitted and, its content codings undone, as decoded (the body
+/// streaming steps of *HTTP-network fetch*).
+///
+/// <https://fetch.spec.whatwg.org/#concept-http-network-fetch>
+struct ResponseBody {
+    /// `None`: no coding, or one not supported; the bytes are the body.
+    decoder: Option<BodyDecoder>,
+    failure: Option<DecodeError>,
+}
+
+impl ResponseBody {
+    fn new(headers: &http::HeaderMap, max_decoded_body: u64) -> ResponseBody {
+        ResponseBody {
+            decoder: BodyDecoder::for_response(headers, max_decoded_body),
+            failure: None,
+        }
+    }
+
+    /// Transmitted bytes arrived. Breaks when they fail to decode.
+    fn bytes_received(&mut self, fetch: &mut Fetch, bytes: &[u8]) -> std::ops::ControlFlow<()> {
+        let encoded = bytes.len() as u64;
+        // Set bytes to the result of *handling content codings*.
+        let decoded = match &mut self.decoder {
+            None => encoded,
+            Some(decoder) => match decoder.decode(bytes) {
+                Ok(decoded) => decoded,
+                // If bytes is failure, terminate the fetch (a network error).
+                Err(error) => {
+                    self.failure = Some(error);
+                    return std::ops::ControlFlow::Break(());
+                }
+            },
+        };
+        // Increase the encoded size by the transmitted bytes, the decoded
+        // size by the decoded ones.
+        fetch.body_received(encoded, decoded);
+        std::ops::ControlFlow::Continue(())
+    }
+
+    /// The failure that stopped the body, if one did.
+    fn failure(&mut self) -> Result<(), HopError> {
+        match self.failure.take() {
+            Some(error) => Err(HopError::Failed {
+                step: Step::ContentDecoding,
+                source: Box::new(error),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// The body ended: the decoders flush what they held, and a coded
+    /// stream that did not end is a failure.
+    fn end(&mut self, fetch: &mut Fetch) -> Result<(), HopError> {
+        if let Some(decoder) = &mut self.decoder {
+            match decoder.finish() {
+                Ok(decoded) => fetch.body_received(0, decoded),
+                Err(error) => self.failure = Some(error),
+            }
+        }
+        self.failure()
     }
 }
 
@@ -572,6 +652,7 @@ async fn exchange_http2(
         url,
         headers,
         limit,
+        max_decoded_body,
         clock,
         give_back,
         reused,
@@ -611,6 +692,7 @@ async fn exchange_http2(
             Ok(Some(next))
         }
         Ok(Next::Final) => {
+            let mut body = ResponseBody::new(response.headers(), max_decoded_body);
             loop {
                 let frame = within(limit, Step::Body, async {
                     response.body_mut().frame().await.transpose()
@@ -618,7 +700,11 @@ async fn exchange_http2(
                 .await?;
                 let Some(frame) = frame else { break };
                 match frame.into_data() {
-                    Ok(data) => fetch.body_received(data.len() as u64, data.len() as u64),
+                    Ok(data) => {
+                        if body.bytes_received(fetch, &data).is_break() {
+                            body.failure()?;
+                        }
+                    }
                     Err(frame) => {
                         if let Ok(trailers) = frame.into_trailers() {
                             record.trailers.extend(trailers);
@@ -626,6 +712,7 @@ async fn exchange_http2(
                     }
                 }
             }
+            body.end(fetch)?;
             fetch.end_of_body(clock.now());
             Ok(None)
         }

@@ -42,6 +42,7 @@
 pub mod client;
 mod clock;
 mod connection;
+pub mod content_coding;
 pub mod error;
 mod page;
 mod pool;
