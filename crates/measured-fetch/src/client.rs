@@ -21,6 +21,7 @@ use crate::connection::obtain_a_connection;
 use crate::content_coding::{
     BodyDecoder, DecodeError, ACCEPT_ENCODING_VALUE, DEFAULT_MAX_DECODED_BODY,
 };
+use crate::destination::{default_accept_value, Destination, Initiator};
 use crate::error::{within, HopError, Step};
 pub use crate::pool::ConnectionPool;
 use crate::pool::{GiveBack, Io, Protocol};
@@ -58,6 +59,12 @@ pub struct FetchOptions {
     pub credentials: CredentialsMode,
     /// The initiator type of the entry.
     pub initiator_type: Cow<'static, str>,
+    /// The request's destination, which picks its `Accept` header. A
+    /// navigation ([`RequestMode::Navigate`]) with the empty destination is
+    /// taken as one for a document.
+    pub destination: Destination,
+    /// The request's initiator (a prefetch asks for a document).
+    pub initiator: Initiator,
     /// Certificates trusted for https (no system roots: loopback tests bring their CA).
     pub roots: Vec<CertificateDer<'static>>,
     /// ALPN protocols offered over TLS, in order of preference.
@@ -91,6 +98,8 @@ impl FetchOptions {
             mode: RequestMode::Cors,
             credentials: CredentialsMode::SameOrigin,
             initiator_type: Cow::Borrowed("fetch"),
+            destination: Destination::Empty,
+            initiator: Initiator::Empty,
             roots: Vec::new(),
             alpn: vec![ALPN_H2.to_vec(), ALPN_HTTP1.to_vec()],
             timeout: FetchOptions::DEFAULT_TIMEOUT,
@@ -331,12 +340,19 @@ pub async fn fetch(
     Ok(MeasuredFetch { fetch, hops })
 }
 
-/// The request's headers: `Accept`, `Accept-Encoding` (the codings
-/// [`crate::content_coding`] decodes, as browsers send them), `User-Agent`,
-/// and `Origin` where Fetch appends it.
-fn request_headers(fetch: &Fetch) -> http::HeaderMap {
+/// The request's headers: `Accept` (by destination, as *fetch* sets it),
+/// `Accept-Encoding` (the codings [`crate::content_coding`] decodes, as
+/// browsers send them), `User-Agent`, and `Origin` where Fetch appends it.
+fn request_headers(fetch: &Fetch, options: &FetchOptions) -> http::HeaderMap {
     let mut headers = http::HeaderMap::new();
-    headers.insert(ACCEPT, HeaderValue::from_static("*/*"));
+    let destination = match (options.destination, options.mode) {
+        (Destination::Empty, RequestMode::Navigate) => Destination::Document,
+        (destination, _) => destination,
+    };
+    headers.insert(
+        ACCEPT,
+        HeaderValue::from_static(default_accept_value(destination, options.initiator)),
+    );
     headers.insert(
         ACCEPT_ENCODING,
         HeaderValue::from_static(ACCEPT_ENCODING_VALUE),
@@ -372,7 +388,7 @@ async fn hop(
     tls: &Arc<rustls::ClientConfig>,
     clock: &Clock,
 ) -> Result<Option<Url>, HopFailure> {
-    let headers = request_headers(fetch);
+    let headers = request_headers(fetch, options);
     let origin = url.origin();
     let mut connection =
         obtain_a_connection(&origin, url, false, options, tls, clock, record).await?;
