@@ -9,6 +9,7 @@
 //! Sources and the list of unported cases: `docs/conformance.md`.
 
 mod cache;
+mod content_type;
 mod entries;
 mod entry_invariants;
 mod harness;
@@ -20,7 +21,7 @@ mod status;
 mod tao;
 
 /// The number of trials: update it with the ports (docs/conformance.md).
-const TRIALS: usize = 482;
+const TRIALS: usize = 599;
 
 fn main() {
     let mut cases = Vec::new();
@@ -33,5 +34,6 @@ fn main() {
     cases.extend(status::cases());
     cases.extend(server_timing::cases());
     cases.extend(cache::cases());
+    cases.extend(content_type::cases());
     wpt::run("resource_timing", TRIALS, cases)
 }
