@@ -66,7 +66,7 @@ fn fetch_sync(p: &Perf, path: &str) {
 fn load(p: &Rc<Perf>, path: &str) {
     let weak: Weak<Perf> = Rc::downgrade(p);
     let path = path.to_owned();
-    p.embedder().event_loop().queue_task(Box::new(move || {
+    p.embedder().event_loop().queue_task(Box::new(move |_| {
         if let Some(p) = weak.upgrade() {
             fetch_sync(&p, &path);
         }

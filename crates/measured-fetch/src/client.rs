@@ -208,7 +208,7 @@ impl MeasuredFetch {
     pub fn report_timing<E: resource_timing::performance_timeline::Embedder>(
         &self,
         performance: &resource_timing::performance_timeline::Performance<E>,
-    ) -> Option<Arc<PerformanceResourceTiming>> {
+    ) -> Option<std::rc::Rc<PerformanceResourceTiming>> {
         self.fetch.report_timing(performance)
     }
 
@@ -507,7 +507,6 @@ async fn exchange_http1(
                 }
                 return Ok(None);
             }
-            Ok(_) => return Ok(None),
             Err(error) => return Err(ExchangeError::Failed(HopFailure::Driver(error))),
         }
     }

@@ -32,7 +32,7 @@ async fn server(tls: bool) -> Server {
 
 struct Outcome {
     measured: MeasuredFetch,
-    entry: std::sync::Arc<PerformanceResourceTiming>,
+    entry: std::rc::Rc<PerformanceResourceTiming>,
 }
 
 async fn load(

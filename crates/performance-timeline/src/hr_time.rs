@@ -45,6 +45,7 @@ pub fn coarsen_time(unsafe_moment: Moment, cross_origin_isolated_capability: boo
 /// (5 µs with cross-origin isolated capability) and optionally add jitter.
 /// The presets record what engines ship; see `docs/timeline.md`.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Coarsening {
     /// Resolution in ms without cross-origin isolated capability (≥ 0.1 by the spec).
     pub resolution_ms: f64,
@@ -163,7 +164,7 @@ impl<E: Embedder> Performance<E> {
     ///
     /// <https://w3c.github.io/hr-time/#dfn-time-origin>
     pub fn time_origin(&self) -> Moment {
-        self.embedder().time_origin()
+        self.try_embedder().map_or(0.0, |e| e.time_origin())
     }
 
     /// *Get time origin timestamp*: the `timeOrigin` attribute, the time
@@ -171,17 +172,18 @@ impl<E: Embedder> Performance<E> {
     ///
     /// <https://w3c.github.io/hr-time/#dfn-get-time-origin-timestamp>
     pub fn time_origin_timestamp(&self) -> DOMHighResTimeStamp {
-        duration_between(
-            self.embedder().estimated_monotonic_time_of_the_unix_epoch(),
-            self.time_origin(),
-        )
+        let epoch = self
+            .try_embedder()
+            .map_or(0.0, |e| e.estimated_monotonic_time_of_the_unix_epoch());
+        duration_between(epoch, self.time_origin())
     }
 
     /// The *unsafe shared current time*.
     ///
     /// <https://w3c.github.io/hr-time/#dfn-unsafe-shared-current-time>
     pub fn unsafe_shared_current_time(&self) -> Moment {
-        self.embedder().unsafe_shared_current_time()
+        self.try_embedder()
+            .map_or(0.0, |e| e.unsafe_shared_current_time())
     }
 
     /// The *coarsened shared current time*, with the global's cross-origin
@@ -193,14 +195,15 @@ impl<E: Embedder> Performance<E> {
     }
 
     /// *Coarsen time* with the global's cross-origin isolated capability and
-    /// the embedder's resolution.
+    /// the clock's [`MonotonicClock::coarsening`](crate::MonotonicClock::coarsening).
     ///
     /// <https://w3c.github.io/hr-time/#dfn-coarsen-time>
     pub fn coarsen_time(&self, unsafe_moment: Moment) -> Moment {
-        self.embedder().coarsen_time(
-            unsafe_moment,
-            self.embedder().cross_origin_isolated_capability(),
-        )
+        // The clock's one setting: what `FetchClient::for_global` copies.
+        self.try_embedder().map_or(unsafe_moment, |e| {
+            e.coarsening()
+                .coarsen_time(unsafe_moment, e.cross_origin_isolated_capability())
+        })
     }
 
     /// *Relative high resolution time*: coarsen, then measure from the time origin.

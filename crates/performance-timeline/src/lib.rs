@@ -69,7 +69,7 @@ pub use embedder::{
     PerformanceTimelineTaskSource, ShouldAddEntry, Task,
 };
 pub use entry::{
-    BasicEntry, DOMHighResTimeStamp, EntryIdentifiers, EntryRef, Moment, PerformanceEntry,
+    BasicEntry, DOMHighResTimeStamp, EntryIdentifiers, EntryKey, EntryRef, Moment, PerformanceEntry,
 };
 pub use hr_time::{
     coarsen_time, duration_between, Coarsening, CROSS_ORIGIN_ISOLATED_RESOLUTION_MS,
@@ -84,4 +84,4 @@ pub use resource_buffer::{
     BufferFullEvent, DEFAULT_RESOURCE_TIMING_BUFFER_SIZE, NAVIGATION, RESOURCE,
     RESOURCE_TIMING_BUFFER_FULL_EVENT,
 };
-pub use timeline::Performance;
+pub use timeline::{EmbedderRef, Performance};

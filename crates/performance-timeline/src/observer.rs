@@ -172,11 +172,13 @@ pub(crate) enum ObserverType {
     Multiple,
 }
 
-/// The `PerformanceObserverCallback`: (entries, observer, options).
+/// The `PerformanceObserverCallback`: (entries, observer, options), and the
+/// context the performance timeline task runs with.
 pub type PerformanceObserverCallback<E> = dyn Fn(
     &PerformanceObserverEntryList,
     &PerformanceObserver<E>,
     &PerformanceObserverCallbackOptions,
+    &mut <E as crate::PerformanceTimelineTaskSource>::Context,
 );
 
 pub(crate) struct ObserverInner<E: Embedder> {
@@ -231,6 +233,23 @@ impl<E: Embedder> PerformanceObserver<E> {
                 &PerformanceObserverCallbackOptions,
             ) + 'static,
     {
+        Self::with_context(performance, move |list, observer, options, _cx| {
+            callback(list, observer, options)
+        })
+    }
+
+    /// `new PerformanceObserver(callback)` with a callback that also gets
+    /// the context the embedder's event loop runs the task with (a JS
+    /// context to call into script, a GC token).
+    pub fn with_context<F>(performance: &Rc<Performance<E>>, callback: F) -> Self
+    where
+        F: Fn(
+                &PerformanceObserverEntryList,
+                &PerformanceObserver<E>,
+                &PerformanceObserverCallbackOptions,
+                &mut E::Context,
+            ) + 'static,
+    {
         PerformanceObserver {
             inner: Rc::new(ObserverInner {
                 callback: Box::new(callback),
@@ -279,8 +298,9 @@ impl<E: Embedder> PerformanceObserver<E> {
         &self,
         list: &PerformanceObserverEntryList,
         options: &PerformanceObserverCallbackOptions,
+        cx: &mut E::Context,
     ) {
-        (self.inner.callback)(list, self, options);
+        (self.inner.callback)(list, self, options, cx);
     }
 }
 
@@ -304,18 +324,23 @@ impl<E: Embedder> Performance<E> {
         }
         // Step 3.
         let this = self.this.clone();
-        self.embedder()
-            .queue_a_performance_timeline_task(Box::new(move || {
-                if let Some(performance) = this.upgrade() {
-                    performance.run_the_performance_observer_task();
-                }
-            }));
+        let Some(embedder) = self.try_embedder() else {
+            return;
+        };
+        embedder.queue_a_performance_timeline_task(Box::new(move |cx| {
+            if let Some(performance) = this.upgrade() {
+                performance.run_the_performance_observer_task(cx);
+            }
+        }));
     }
 
     /// The task queued by *queue the PerformanceObserver task*.
-    fn run_the_performance_observer_task(&self) {
+    fn run_the_performance_observer_task(&self, cx: &mut E::Context) {
         // Step 3.1. Unset the flag.
         self.observer_task_queued.set(false);
+        if self.retired.get() {
+            return;
+        }
         // Step 3.2. A copy of the registered observers.
         let notify_list: Vec<PerformanceObserver<E>> = self
             .observers
@@ -341,7 +366,7 @@ impl<E: Embedder> Performance<E> {
                 po.inner.requires_dropped_entries.set(false);
             }
             // Step 3.3.8-3.3.9. Invoke the callback with no borrow held.
-            po.invoke(&list, &options);
+            po.invoke(&list, &options, cx);
         }
     }
 
@@ -380,8 +405,9 @@ impl<E: Embedder> Performance<E> {
         {
             let only_buffered = options.type_.is_none();
             if only_buffered
-                && self.embedder().entry_types_with_buffered()
-                    == EntryTypesWithBuffered::IgnoreBuffered
+                && self.try_embedder().is_some_and(|e| {
+                    e.entry_types_with_buffered() == EntryTypesWithBuffered::IgnoreBuffered
+                })
             {
                 // Spec deviation (opt-in): engines ignore `buffered` here.
                 options.buffered = None;
@@ -465,7 +491,9 @@ impl<E: Embedder> Performance<E> {
     }
 
     fn warn(&self, outcome: &mut ObserveOutcome, warning: ObserveWarning) {
-        self.embedder().report_observe_warning(&warning);
+        if let Some(embedder) = self.try_embedder() {
+            embedder.report_observe_warning(&warning);
+        }
         outcome.warnings.push(warning);
     }
 

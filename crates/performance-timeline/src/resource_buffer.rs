@@ -158,6 +158,9 @@ impl<E: Embedder> Performance<E> {
     ///
     /// <https://w3c.github.io/resource-timing/#dfn-add-a-PerformanceResourceTiming-entry>
     pub fn add_a_performance_resource_timing_entry(&self, new_entry: EntryRef) {
+        if self.retired.get() {
+            return;
+        }
         let queue_event_task = {
             let mut state = self.state.borrow_mut();
             // Step 1. Room and no event pending: add to the buffer.
@@ -178,12 +181,13 @@ impl<E: Embedder> Performance<E> {
         };
         if queue_event_task {
             let this = self.this.clone();
-            self.embedder()
-                .queue_a_performance_timeline_task(Box::new(move || {
+            if let Some(embedder) = self.try_embedder() {
+                embedder.queue_a_performance_timeline_task(Box::new(move |cx| {
                     if let Some(performance) = this.upgrade() {
-                        performance.fire_a_buffer_full_event();
+                        performance.fire_a_buffer_full_event(cx);
                     }
                 }));
+            }
         }
     }
 
@@ -211,7 +215,7 @@ impl<E: Embedder> Performance<E> {
     /// secondary buffer until it is empty or a round makes no progress.
     ///
     /// <https://w3c.github.io/resource-timing/#dfn-fire-a-buffer-full-event>
-    fn fire_a_buffer_full_event(&self) {
+    fn fire_a_buffer_full_event(&self, cx: &mut E::Context) {
         // Step 1. While the secondary buffer is not empty.
         loop {
             // Step 1.1.
@@ -221,7 +225,10 @@ impl<E: Embedder> Performance<E> {
             }
             // Step 1.2. Fire the event when there is no room (no borrow held).
             if !self.can_add_resource_timing_entry() {
-                self.embedder().fire_resource_timing_buffer_full_event(self);
+                let Some(embedder) = self.try_embedder() else {
+                    break;
+                };
+                embedder.fire_resource_timing_buffer_full_event(self, cx);
             }
             // Step 1.3.
             self.copy_secondary_buffer();

@@ -80,7 +80,9 @@ impl TimelineState {
 /// `add_a_performance_resource_timing_entry` and an observer's `take_records`.
 /// A `Performance` is single-threaded (`!Send`), like the spec's per-global state.
 pub struct Performance<E: Embedder> {
-    embedder: E,
+    embedder: Global<E>,
+    /// Set by [`Performance::retire`]: the document went away.
+    pub(crate) retired: Cell<bool>,
     pub(crate) this: Weak<Performance<E>>,
     pub(crate) state: RefCell<TimelineState>,
     pub(crate) observers: RefCell<Vec<RegisteredObserver<E>>>,
@@ -100,9 +102,64 @@ impl<E: Embedder> fmt::Debug for Performance<E> {
     }
 }
 
+/// Where a [`Performance`] finds its embedder.
+enum Global<E> {
+    /// [`Performance::new`]: it owns the embedder.
+    Owned(E),
+    /// [`Performance::for_global`]: the global owns the `Performance`.
+    Shared(Weak<E>),
+}
+
+/// A borrowed embedder: a plain reference, or the global upgraded from its
+/// `Weak` for the length of a call.
+pub struct EmbedderRef<'a, E>(EmbedderRefInner<'a, E>);
+
+enum EmbedderRefInner<'a, E> {
+    Borrowed(&'a E),
+    Upgraded(Rc<E>),
+}
+
+impl<E> std::ops::Deref for EmbedderRef<'_, E> {
+    type Target = E;
+    fn deref(&self) -> &E {
+        match &self.0 {
+            EmbedderRefInner::Borrowed(e) => e,
+            EmbedderRefInner::Upgraded(e) => e,
+        }
+    }
+}
+
+impl<E: fmt::Debug> fmt::Debug for EmbedderRef<'_, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        (**self).fmt(f)
+    }
+}
+
 impl<E: Embedder> Performance<E> {
-    /// The performance state of a new global.
+    /// The performance state of a new global, owning its embedder.
     pub fn new(embedder: E) -> Rc<Self> {
+        Self::build(&embedder).finish(Global::Owned(embedder))
+    }
+
+    /// The performance state of `global`, which is its own embedder and
+    /// owns the returned `Performance` (a Window with a `performance`
+    /// field). Call it once `global` is in its `Rc`, for example when the
+    /// global first reads `self.performance` (a `OnceCell`): the supported
+    /// entry types and the initial id are read from it now. If `global` is
+    /// gone already, the `Performance` supports no entry type.
+    ///
+    /// When the global is dropped, the `Performance` goes inert: `now()`
+    /// reads 0, entries are ignored, no task is queued.
+    pub fn for_global(global: &Weak<E>) -> Rc<Self> {
+        match global.upgrade() {
+            Some(embedder) => Self::build(&embedder),
+            None => Builder::empty(),
+        }
+        .finish(Global::Shared(global.clone()))
+    }
+
+    /// The buffer map and the other facts read from the embedder once.
+    fn build(embedder: &E) -> Builder {
         let mut types = embedder.supported_entry_types();
         types.sort_by(|a, b| a.name.cmp(&b.name));
         types.dedup_by(|a, b| a.name == b.name);
@@ -125,32 +182,89 @@ impl<E: Embedder> Performance<E> {
             .iter()
             .map(|t: &EntryTypeInfo| t.name.clone())
             .collect();
-        let last_id = embedder.initial_last_performance_entry_id();
-        Rc::new_cyclic(|this| Performance {
-            embedder,
-            this: this.clone(),
-            state: RefCell::new(TimelineState {
-                buffer_map,
-                resource_tuple,
-                resource: ResourceTimingState::new(),
-                last_performance_entry_id: last_id,
-                most_recent_navigation_id: None,
-                name_hash_seed: seed,
-            }),
-            observers: RefCell::new(Vec::new()),
-            observer_task_queued: Cell::new(false),
-            supported_entry_types: supported,
-        })
+        Builder {
+            buffer_map,
+            resource_tuple,
+            supported,
+            last_id: embedder.initial_last_performance_entry_id(),
+            seed,
+        }
+    }
+
+    /// The embedder, if the global still exists (always, for [`Performance::new`]).
+    pub fn try_embedder(&self) -> Option<EmbedderRef<'_, E>> {
+        match &self.embedder {
+            Global::Owned(e) => Some(EmbedderRef(EmbedderRefInner::Borrowed(e))),
+            Global::Shared(weak) => weak
+                .upgrade()
+                .map(|e| EmbedderRef(EmbedderRefInner::Upgraded(e))),
+        }
     }
 
     /// The embedder.
-    pub fn embedder(&self) -> &E {
-        &self.embedder
+    ///
+    /// # Panics
+    ///
+    /// When the global of a [`Performance::for_global`] was dropped; use
+    /// [`Performance::try_embedder`] where that can happen.
+    pub fn embedder(&self) -> EmbedderRef<'_, E> {
+        self.try_embedder()
+            .expect("the global that owned this Performance was dropped")
     }
 
-    /// The global's facts (origin, secure context, cross-origin isolated capability).
-    pub fn global(&self) -> &E {
-        &self.embedder
+    /// The global's facts (origin, secure context, cross-origin isolated
+    /// capability): [`Performance::embedder`].
+    ///
+    /// # Panics
+    ///
+    /// As [`Performance::embedder`].
+    pub fn global(&self) -> EmbedderRef<'_, E> {
+        self.embedder()
+    }
+
+    /// The document went away: empties every buffer (the resource timing
+    /// secondary buffer too), unregisters every observer and drops what
+    /// they had buffered, and ignores every entry queued or added from now
+    /// on; tasks already queued do nothing. Queries answer with nothing.
+    /// Call it when the global's document is unloaded and discarded.
+    pub fn retire(&self) {
+        self.retired.set(true);
+        let observers = std::mem::take(&mut *self.observers.borrow_mut());
+        for registered in &observers {
+            registered.observer.inner.buffer.borrow_mut().clear();
+        }
+        let mut state = self.state.borrow_mut();
+        for tuple in state.buffer_map.values_mut() {
+            tuple.buffer.clear();
+        }
+        state.resource.secondary_buffer.clear();
+        state.resource.buffer_full_event_pending_flag = false;
+        drop(state);
+        drop(observers);
+    }
+
+    /// Whether [`Performance::retire`] was called.
+    pub fn is_retired(&self) -> bool {
+        self.retired.get()
+    }
+
+    /// Heap bytes held by the buffers and by the entries they hold (each
+    /// entry's own size and [`PerformanceEntry::heap_size`]), for an
+    /// engine's memory reporter. An entry held by several buffers or
+    /// observers is counted once per buffer.
+    ///
+    /// [`PerformanceEntry::heap_size`]: crate::PerformanceEntry::heap_size
+    pub fn heap_size(&self) -> usize {
+        let state = self.state.borrow();
+        let entries: usize = state
+            .buffer_map
+            .values()
+            .flat_map(|t| t.buffer.entries())
+            .chain(state.resource.secondary_buffer.iter())
+            .map(|e| std::mem::size_of_val(&**e) + e.heap_size())
+            .sum();
+        drop(state);
+        entries + self.buffer_heap_bytes()
     }
 
     // ----- Queueing entries --------------------------------------------------
@@ -167,8 +281,15 @@ impl<E: Embedder> Performance<E> {
     pub fn queue_a_performance_entry(&self, new_entry: EntryRef) {
         let entry_type = new_entry.entry_type();
         // Ask the embedder before borrowing: no borrow is held while embedder code runs.
-        let has_document = self.embedder.has_associated_document();
-        let increment = self.embedder.performance_entry_id_increment();
+        if self.retired.get() {
+            return;
+        }
+        let Some(embedder) = self.try_embedder() else {
+            return;
+        };
+        let has_document = embedder.has_associated_document();
+        let increment = embedder.performance_entry_id_increment();
+        drop(embedder);
         let (tuple_index, should_add_entry) = {
             let mut state = self.state.borrow_mut();
             let Some(index) = state.tuple_index(entry_type) else {
@@ -246,7 +367,15 @@ impl<E: Embedder> Performance<E> {
     /// <https://w3c.github.io/performance-timeline/#dfn-queue-a-navigation-performanceentry>
     pub fn queue_a_navigation_performance_entry(&self, new_entry: EntryRef) {
         // Step 1-2. Generate the id; it is also the navigation id.
-        let increment = self.embedder.performance_entry_id_increment();
+        if self.retired.get() {
+            return;
+        }
+        let Some(increment) = self
+            .try_embedder()
+            .map(|e| e.performance_entry_id_increment())
+        else {
+            return;
+        };
         let id = self.state.borrow_mut().generate_an_id(increment);
         if let Some(ids) = new_entry.identifiers() {
             let id = ids.set_id_if_unset(id);
@@ -392,5 +521,46 @@ impl<E: Embedder> Drop for Performance<E> {
     fn drop(&mut self) {
         // Break observer → performance cycles: observers hold only a Weak.
         self.observers.get_mut().clear();
+    }
+}
+
+/// What a new [`Performance`] is made of, read from its embedder.
+struct Builder {
+    buffer_map: IndexMap<String, EntryTuple>,
+    resource_tuple: Option<usize>,
+    supported: Rc<[String]>,
+    last_id: u64,
+    seed: u64,
+}
+
+impl Builder {
+    /// A global that supports no entry type.
+    fn empty() -> Builder {
+        Builder {
+            buffer_map: IndexMap::new(),
+            resource_tuple: None,
+            supported: Rc::from([]),
+            last_id: 0,
+            seed: random_seed(),
+        }
+    }
+
+    fn finish<E: Embedder>(self, embedder: Global<E>) -> Rc<Performance<E>> {
+        Rc::new_cyclic(|this| Performance {
+            embedder,
+            retired: Cell::new(false),
+            this: this.clone(),
+            state: RefCell::new(TimelineState {
+                buffer_map: self.buffer_map,
+                resource_tuple: self.resource_tuple,
+                resource: ResourceTimingState::new(),
+                last_performance_entry_id: self.last_id,
+                most_recent_navigation_id: None,
+                name_hash_seed: self.seed,
+            }),
+            observers: RefCell::new(Vec::new()),
+            observer_task_queued: Cell::new(false),
+            supported_entry_types: self.supported,
+        })
     }
 }

@@ -381,7 +381,7 @@ fn dropped_entries_count_is_reported_once_per_observe() {
 #[test]
 fn navigation_ids_follow_the_most_recent_navigation() {
     let (_lp, p) = setup();
-    let nav = Arc::new(BasicEntry::new(
+    let nav = std::rc::Rc::new(BasicEntry::new(
         "https://example.com/page",
         "navigation",
         0.0,

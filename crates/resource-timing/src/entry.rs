@@ -5,6 +5,7 @@
 
 use std::any::Any;
 use std::borrow::Cow;
+use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -48,9 +49,9 @@ pub fn convert_fetch_timestamp<E: Embedder>(
 pub fn mark_resource_timing<E: Embedder>(
     performance: &Performance<E>,
     report: ResourceTimingReport,
-) -> Arc<PerformanceResourceTiming> {
+) -> Rc<PerformanceResourceTiming> {
     // Step 1-2. Create and set up the entry.
-    let entry = Arc::new(setup_the_resource_timing_entry(
+    let entry = Rc::new(setup_the_resource_timing_entry(
         RESOURCE,
         report,
         performance,
@@ -184,6 +185,17 @@ struct ServerTimingSource {
 }
 
 impl ServerTimingSource {
+    fn heap_size(&self) -> usize {
+        let parsed = self.parsed.get().map_or(0, |metrics| {
+            metrics.len() * std::mem::size_of::<PerformanceServerTiming>()
+                + metrics
+                    .iter()
+                    .map(|m| m.name().len() + m.description().len())
+                    .sum::<usize>()
+        });
+        self.headers.combined_value().map_or(0, <[u8]>::len) + parsed
+    }
+
     /// The `serverTiming` getter: each captured field parsed, the
     /// non-null results in order.
     ///
@@ -424,6 +436,24 @@ impl PerformanceResourceTiming {
     /// The captured `Server-Timing` values behind [`Self::server_timing`].
     pub fn server_timing_headers(&self) -> &ServerTimingHeaders {
         &self.server_timing.headers
+    }
+
+    /// Heap bytes the entry owns: its strings, the captured `Server-Timing`
+    /// value and, once read, the parsed metrics.
+    pub fn heap_size_of_children(&self) -> usize {
+        let owned = |c: &Cow<'static, str>| match c {
+            Cow::Borrowed(_) => 0,
+            Cow::Owned(s) => s.capacity(),
+        };
+        self.name.len()
+            + owned(&self.initiator_type)
+            + owned(&self.delivery_type)
+            + self.next_hop_protocol.capacity()
+            + self.worker_matched_router_source.capacity()
+            + self.worker_final_router_source.capacity()
+            + self.content_type.capacity()
+            + self.content_encoding.capacity()
+            + self.server_timing.heap_size()
     }
 
     /// The entry's end time changed (a navigation's body ended): sets
@@ -680,6 +710,9 @@ impl PerformanceEntry for PerformanceResourceTiming {
     fn identifiers(&self) -> Option<&EntryIdentifiers> {
         Some(&self.identifiers)
     }
+    fn heap_size(&self) -> usize {
+        self.heap_size_of_children()
+    }
 }
 
 /// `PerformanceNavigationTiming.type`.
@@ -836,6 +869,9 @@ impl PerformanceEntry for PerformanceNavigationTiming {
     fn identifiers(&self) -> Option<&EntryIdentifiers> {
         Some(&self.resource.identifiers)
     }
+    fn heap_size(&self) -> usize {
+        self.resource.heap_size_of_children()
+    }
 }
 
 /// *Create the navigation timing entry* for a document whose navigation
@@ -851,10 +887,10 @@ pub fn create_the_navigation_timing_entry<E: Embedder>(
     mut report: ResourceTimingReport,
     redirect_count: u16,
     navigation_type: NavigationTimingType,
-) -> Arc<PerformanceNavigationTiming> {
+) -> Rc<PerformanceNavigationTiming> {
     report.initiator_type = Cow::Borrowed("navigation");
     let resource = setup_the_resource_timing_entry(NAVIGATION, report, performance);
-    let entry = Arc::new(PerformanceNavigationTiming {
+    let entry = Rc::new(PerformanceNavigationTiming {
         resource,
         navigation_type,
         redirect_count,

@@ -3,13 +3,16 @@
 //!
 //! Nothing here does I/O or reads a clock: every event carries its *unsafe
 //! moment* (f64 ms on the clock of the global's
-//! [`MonotonicClock`](performance_timeline::MonotonicClock)), and the
+//! [`MonotonicClock`]), and the
 //! driver coarsens it with the client's [`Coarsening`].
 
+use std::cell::Cell;
 use std::fmt;
-use std::sync::Arc;
+use std::rc::Rc;
 
-use performance_timeline::{Coarsening, Embedder, GlobalFacts, Moment, Performance};
+use performance_timeline::{
+    Coarsening, Embedder, GlobalFacts, Moment, MonotonicClock, Performance,
+};
 use url::{Origin, Url};
 
 use crate::entry::{
@@ -37,23 +40,27 @@ pub const REDIRECT_LIMIT: u32 = 20;
 
 /// The fetch's *client*: the environment settings object of the page or
 /// worker that fetches.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Debug, Clone)]
 pub struct FetchClient {
-    /// The client's origin (the request's origin).
+    /// The client's origin (the request's origin). Serialized as its ASCII
+    /// serialization; an opaque origin comes back as a new opaque origin.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_impls::origin"))]
     pub origin: Origin,
     /// Whether the client is a secure context.
     pub is_secure_context: bool,
     /// The client's cross-origin isolated capability.
     pub cross_origin_isolated_capability: bool,
-    /// The coarsening the client's global applies (must match its
-    /// `MonotonicClock::coarsen_time`).
+    /// The coarsening the client's global applies: its
+    /// [`MonotonicClock::coarsening`], copied by [`FetchClient::for_global`].
     pub coarsening: Coarsening,
     /// What the engine exposes where engines differ.
     pub policy: ExposurePolicy,
 }
 
 impl FetchClient {
-    /// A client with the spec's coarsening and policy.
+    /// A client with the spec's coarsening and policy, for a global whose
+    /// clock coarsens as the spec does. Prefer [`FetchClient::for_global`].
     pub fn new(
         origin: Origin,
         is_secure_context: bool,
@@ -68,13 +75,18 @@ impl FetchClient {
         }
     }
 
-    /// The client that `global`'s facts describe.
-    pub fn for_global<G: GlobalFacts + ?Sized>(global: &G) -> Self {
-        FetchClient::new(
-            global.origin(),
-            global.is_secure_context(),
-            global.cross_origin_isolated_capability(),
-        )
+    /// The client that `global`'s facts describe, coarsening as its clock
+    /// does ([`MonotonicClock::coarsening`]): entries and `performance.now()`
+    /// sit on one grid.
+    pub fn for_global<G: GlobalFacts + MonotonicClock + ?Sized>(global: &G) -> Self {
+        FetchClient {
+            coarsening: global.coarsening(),
+            ..FetchClient::new(
+                global.origin(),
+                global.is_secure_context(),
+                global.cross_origin_isolated_capability(),
+            )
+        }
     }
 
     /// A client for a page whose document URL is `page`: its origin, and a
@@ -85,12 +97,6 @@ impl FetchClient {
             crate::origin::is_secure_context_for(page),
             false,
         )
-    }
-
-    /// Sets the coarsening.
-    pub fn with_coarsening(mut self, coarsening: Coarsening) -> Self {
-        self.coarsening = coarsening;
-        self
     }
 
     /// Sets the exposure policy.
@@ -212,9 +218,11 @@ impl From<String> for TransportError {
     }
 }
 
-/// What the response whose headers just arrived means for the fetch.
+/// What the response whose headers just arrived means for the fetch:
+/// exactly these three cases, which is what Fetch's HTTP fetch can make of
+/// a response that is not a network error (the enum is exhaustive on
+/// purpose, so that a driver's `match` needs no catch-all).
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum Next {
     /// An interim (1xx) response; the final one is still to come on this hop.
     Interim,
@@ -281,6 +289,8 @@ pub struct Fetch {
     response: CapturedResponse,
     error: Option<NetworkError>,
     unsafe_end_time: Moment,
+    /// Set once *report timing* ran: a second call reports nothing.
+    reported: Cell<bool>,
     navigation_timing_allow_values: Vec<Vec<Vec<u8>>>,
 }
 
@@ -312,6 +322,7 @@ impl Fetch {
             response: CapturedResponse::default(),
             error: None,
             unsafe_end_time: 0.0,
+            reported: Cell::new(false),
             navigation_timing_allow_values: Vec::new(),
         };
         fetch.main_fetch_response_tainting(now);
@@ -665,7 +676,7 @@ impl Fetch {
         &self,
         performance: &Performance<E>,
         navigation_type: NavigationTimingType,
-    ) -> Option<Arc<PerformanceNavigationTiming>> {
+    ) -> Option<Rc<PerformanceNavigationTiming>> {
         let report = ResourceTimingReport::for_navigation(self)?;
         Some(create_the_navigation_timing_entry(
             performance,
@@ -808,14 +819,20 @@ impl Fetch {
     /// `PerformanceResourceTiming` entry in `performance` (queued to
     /// observers and added to the resource timing buffer). Returns `None`
     /// where the spec reports nothing: a request URL that is not http(s), a
-    /// null initiator type, or a fetch that has not finished.
+    /// null initiator type, a fetch that has not finished, or a fetch whose
+    /// timing was reported already (a fetch reports once: the second call
+    /// is a no-op).
     ///
     /// <https://fetch.spec.whatwg.org/#finalize-and-report-timing>
     pub fn report_timing<E: Embedder>(
         &self,
         performance: &Performance<E>,
-    ) -> Option<Arc<PerformanceResourceTiming>> {
+    ) -> Option<Rc<PerformanceResourceTiming>> {
+        if self.reported.get() {
+            return None;
+        }
         let report = ResourceTimingReport::for_resource(self)?;
+        self.reported.set(true);
         Some(mark_resource_timing(performance, report))
     }
 }

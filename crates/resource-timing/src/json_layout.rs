@@ -5,6 +5,7 @@
 /// The members and order of a resource entry's `toJSON()`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum JsonLayout {
     /// The `[Default]` toJSON in IDL order (`PerformanceEntry`'s members,
     /// then `PerformanceResourceTiming`'s, `serverTiming` last), with `id`

@@ -62,6 +62,10 @@
 //! assert_eq!(performance.get_entries_by_type("resource").len(), 1);
 //! ```
 
+/// The `http` crate, re-exported: the driver takes `http::HeaderMap`s.
+pub use http;
+/// The `url` crate, re-exported: requests and clients hold `url::Url`s and `url::Origin`s.
+pub use url;
 /// The crates this one stands on, re-exported so a user of the pipeline
 /// needs no other dependency of ours.
 pub use {fetch_headers, performance_timeline, server_timing};
@@ -73,6 +77,8 @@ pub mod origin;
 pub mod policy;
 pub mod report;
 pub mod request;
+#[cfg(feature = "serde")]
+mod serde_impls;
 pub mod timing_info;
 pub mod transcript;
 

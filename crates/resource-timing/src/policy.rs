@@ -8,6 +8,7 @@ pub use server_timing::engines::Engine;
 pub use crate::json_layout::JsonLayout;
 
 /// Whether a page that is not a secure context sees `serverTiming`.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SecureContextGating {
@@ -22,6 +23,7 @@ pub enum SecureContextGating {
 }
 
 /// Which cross-origin responses expose their metrics.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CrossOriginExposure {
@@ -43,6 +45,7 @@ pub enum CrossOriginExposure {
 /// differently. [`ExposurePolicy::SPEC`] is the default.
 ///
 /// See `docs/policies.md` for each knob and the evidence behind the engine presets.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ExposurePolicy {
     /// Whether a non-secure client sees `serverTiming`.
@@ -50,6 +53,7 @@ pub struct ExposurePolicy {
     /// Which cross-origin responses expose `serverTiming`.
     pub cross_origin_exposure: CrossOriginExposure,
     /// How `serverTiming` reads the captured header values.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_impls::engine"))]
     pub header_reading: Engine,
     /// Whether the entry of a nested navigation (an `iframe`, `frame`,
     /// `object` or `embed` document) to another origin shows the response's
@@ -78,6 +82,7 @@ pub struct ExposurePolicy {
 /// Which responses show their body sizes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum BodySizeGate {
     /// Fetch: the filtered response's body info, so a basic or CORS
     /// response shows its sizes and an opaque one shows 0, whatever TAO says.
@@ -95,6 +100,7 @@ pub enum BodySizeGate {
 /// The origin that a hop's `Timing-Allow-Origin` must name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum TaoRedirectOrigin {
     /// Fetch's *serializing a request origin*: `null` once the request is
     /// redirect-tainted.
@@ -108,6 +114,7 @@ pub enum TaoRedirectOrigin {
 /// The entry of a CORS failure (a network error).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum CorsFailureEntry {
     /// Opaque timing, like every network error.
     Opaque,
@@ -121,6 +128,7 @@ pub enum CorsFailureEntry {
 /// How the entry's `contentType` is derived from `Content-Type`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum ContentTypeReading {
     /// *Minimize a supported MIME type*, every parsable type supported.
     Minimized,
@@ -135,6 +143,7 @@ pub enum ContentTypeReading {
 /// The body of a `<script>` whose response has an error status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum FailedScriptBody {
     /// Counted like any body.
     Counted,
@@ -147,6 +156,7 @@ pub enum FailedScriptBody {
 /// A no-cors `fetch()` whose opaque, non-empty body the page cannot read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum UnreadOpaqueFetchBody {
     /// Reported when the body ends, like any other.
     Reported,
@@ -156,6 +166,7 @@ pub enum UnreadOpaqueFetchBody {
 
 /// What a page's entry for a navigation it reports (a nested document)
 /// shows of the response's `responseStatus` and `contentType`.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum NestedNavigationStatus {
     /// Fetch's *report timing*: hidden only when the navigation's redirect

@@ -32,6 +32,7 @@ use crate::timing_info::{
 /// What the driver keeps of a fetch's final response for *report timing*:
 /// the facts of the internal response that the filtered response may or may
 /// not show.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CapturedResponse {
     /// The (unfiltered) status; 0 before the final response.
@@ -51,6 +52,7 @@ pub struct CapturedResponse {
 /// The inputs of *mark resource timing* (and of Navigation Timing's entry
 /// creation): the result of *report timing*'s steps 1–7, with what the
 /// client's policy says about `serverTiming`.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Debug, Clone)]
 pub struct ResourceTimingReport {
     /// The fetch timing info (opaque when the TAO check failed).
@@ -74,6 +76,7 @@ pub struct ResourceTimingReport {
     /// engine hides it from non-secure clients).
     pub server_timing_exposed: bool,
     /// How `serverTiming` reads the captured header values.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_impls::engine"))]
     pub header_reading: Engine,
     /// The members and order of the entry's `toJSON()`.
     pub json_layout: JsonLayout,

@@ -4,7 +4,7 @@
 //! This is how tests, the CLI and HAR input describe a fetch; an engine
 //! that reports events as they happen uses [`Fetch`] directly.
 
-use std::sync::Arc;
+use std::rc::Rc;
 
 use performance_timeline::{Embedder, Moment, Performance};
 
@@ -208,7 +208,7 @@ impl FetchTranscript {
     pub fn report<E: Embedder>(
         &self,
         performance: &Performance<E>,
-    ) -> Option<Arc<PerformanceResourceTiming>> {
+    ) -> Option<Rc<PerformanceResourceTiming>> {
         self.replay().report_timing(performance)
     }
 }

@@ -1,7 +1,6 @@
 //! Each rule of the pipeline, from reported hops to the entry.
 
 use std::rc::Rc;
-use std::sync::Arc;
 
 use performance_timeline::reference::{ReferenceEmbedder, ReferenceEventLoop};
 use performance_timeline::{Coarsening, Performance, PerformanceEntry};
@@ -40,7 +39,7 @@ fn request(url: &str, mode: RequestMode) -> Request {
     Request::new(Url::parse(url).unwrap(), mode).initiator_type("script")
 }
 
-fn run(page: &Page, request: Request, hops: Vec<Hop>) -> Arc<PerformanceResourceTiming> {
+fn run(page: &Page, request: Request, hops: Vec<Hop>) -> std::rc::Rc<PerformanceResourceTiming> {
     let mut transcript = FetchTranscript::new(page.client.clone(), request, 100.0);
     transcript.hops = hops;
     transcript.report(&page.performance).expect("an entry")
@@ -674,7 +673,11 @@ fn timestamps_are_coarsened_and_relative_to_the_time_origin() {
         .report(&performance)
         .unwrap();
     assert_eq!(entry.request_start(), 10.12);
-    let coarse = FetchClient::for_page(&url).with_coarsening(Coarsening::webkit_like());
+    // A client made for a global coarsens as the global's clock does.
+    let webkit_global = ReferenceEmbedder::new(&ReferenceEventLoop::new(), &url)
+        .with_coarsening(Coarsening::webkit_like());
+    let coarse = FetchClient::for_global(&webkit_global);
+    assert_eq!(coarse.coarsening, Coarsening::webkit_like());
     let entry = FetchTranscript::new(coarse, request(SAME, RequestMode::NoCors), 1005.0)
         .hop(hop)
         .report(&performance)

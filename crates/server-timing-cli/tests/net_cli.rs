@@ -94,6 +94,53 @@ fn demo_json_has_one_object_per_page() {
     assert_eq!(counts, [3, 0, 3, 0]);
 }
 
+/// Where an engine's recorded policy shows a page something else than the
+/// specs, the demo names every engine and what it shows (issue 9); where
+/// all agree, nothing is added.
+#[test]
+fn demo_names_engines_where_they_differ() {
+    let out = run(&["demo"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let pages: Vec<&str> = stdout
+        .split("\n\n")
+        .filter(|p| !p.trim().is_empty())
+        .collect();
+    assert_eq!(pages.len(), 4, "{stdout}");
+    // Same-origin and cross-origin without TAO: every engine agrees.
+    for page in &pages[..2] {
+        assert!(!page.contains("chromium"), "{page}");
+    }
+    // TAO names the page: WebKit shows serverTiming for same-origin responses only.
+    assert!(
+        pages[2].contains("// webkit (WebKitGTK 2.50) shows:\n//   []"),
+        "{}",
+        pages[2]
+    );
+    assert!(pages[2]
+        .contains("chromium (Chromium 156), firefox (Firefox 153 ESR): the same as the spec"));
+    // The insecure page: the spec empties the list, Chromium does not gate,
+    // Firefox removes the attribute, WebKit's list is empty (cross-origin).
+    let insecure = pages[3];
+    assert!(
+        insecure.contains(
+            "// chromium (Chromium 156) shows:\n//   0: PerformanceServerTiming {name: \"cache\""
+        ),
+        "{insecure}"
+    );
+    assert!(
+        insecure.contains("// firefox (Firefox 153 ESR): no serverTiming attribute (undefined)")
+    );
+    assert!(insecure.contains("// webkit (WebKitGTK 2.50): the same as the spec"));
+
+    let json = run(&["demo", "--json"]);
+    let last: serde_json::Value =
+        serde_json::from_str(text(&json.stdout).lines().last().unwrap()).unwrap();
+    assert_eq!(last["engines"]["chromium"].as_array().unwrap().len(), 3);
+    assert!(last["engines"]["firefox"].is_null());
+    assert_eq!(last["engines"]["webkit"].as_array().unwrap().len(), 0);
+}
+
 #[test]
 fn fetch_json_is_the_entry() {
     with_server(false, |server: &Running| {

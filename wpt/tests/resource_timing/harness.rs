@@ -26,7 +26,7 @@ pub(crate) use url::Url;
 pub(crate) use wpt::{ensure, Outcome};
 
 pub(crate) type Perf = Performance<ReferenceEmbedder>;
-pub(crate) type Entry = Arc<PerformanceResourceTiming>;
+pub(crate) type Entry = std::rc::Rc<PerformanceResourceTiming>;
 
 /// `get_host_info()`: the origins WPT's server listens on.
 pub(crate) const ORIGIN: &str = "http://web-platform.test:8000";

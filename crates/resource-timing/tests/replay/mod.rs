@@ -7,7 +7,6 @@
 #![allow(dead_code)]
 
 use std::rc::Rc;
-use std::sync::Arc;
 
 use performance_timeline::reference::{ReferenceEmbedder, ReferenceEventLoop};
 use performance_timeline::Performance;
@@ -141,7 +140,7 @@ impl Page {
         &self,
         initiator: Initiator,
         hops: &[ReplayHop],
-    ) -> Option<Arc<PerformanceResourceTiming>> {
+    ) -> Option<std::rc::Rc<PerformanceResourceTiming>> {
         self.replay_from(None, initiator, hops)
     }
 
@@ -152,7 +151,7 @@ impl Page {
         first_url: Option<&str>,
         initiator: Initiator,
         hops: &[ReplayHop],
-    ) -> Option<Arc<PerformanceResourceTiming>> {
+    ) -> Option<std::rc::Rc<PerformanceResourceTiming>> {
         let url = |index: usize| {
             Url::parse(&format!("{}/hop/{index}", self.origin(hops[index].side))).unwrap()
         };

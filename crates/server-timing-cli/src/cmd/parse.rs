@@ -21,8 +21,9 @@ Put `--` before a VALUE that starts with `-`.
 OUTPUT:
     Default    the metrics as a browser console shows `serverTiming`:
                0: PerformanceServerTiming {name: \"cache\", duration: 23.2, description: \"Cache Read\"}
-               then, only where an engine reads the header differently, each
+               then, only when an engine reads the header differently, each
                engine's list, named with the browser it was recorded from:
+               firefox (Firefox 153 ESR) reads it as above
                chromium (Chromium 156), webkit (WebKitGTK 2.50) show instead:
                  0: PerformanceServerTiming {name: \"a\", duration: 0, description: \"\"}
     --engine   that engine's list alone

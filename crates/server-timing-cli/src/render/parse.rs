@@ -39,7 +39,7 @@ pub fn differing_readings(combined: &[u8]) -> Vec<(Vec<Engine>, Vec<PerformanceS
 
 /// Equal as a page would see them: names, descriptions, and durations bit
 /// for bit (−0 and NaN count).
-fn same_list(a: &[PerformanceServerTiming], b: &[PerformanceServerTiming]) -> bool {
+pub fn same_list(a: &[PerformanceServerTiming], b: &[PerformanceServerTiming]) -> bool {
     a.len() == b.len()
         && a.iter().zip(b).all(|(x, y)| {
             x.name() == y.name()
@@ -62,8 +62,21 @@ pub fn engine_names(engines: &[Engine]) -> String {
 
 fn engine_differences(combined: &[u8]) -> String {
     let mut out = String::new();
-    for (engines, reading) in differing_readings(combined) {
-        out.push_str(&format!("{} show instead:\n", engine_names(&engines)));
+    let groups = differing_readings(combined);
+    if groups.is_empty() {
+        return out;
+    }
+    let agreeing: Vec<Engine> = Engine::ALL
+        .into_iter()
+        .filter(|e| *e != Engine::Spec && !groups.iter().any(|(g, _)| g.contains(e)))
+        .collect();
+    if !agreeing.is_empty() {
+        let verb = if agreeing.len() == 1 { "reads" } else { "read" };
+        out.push_str(&format!("{} {verb} it as above\n", engine_names(&agreeing)));
+    }
+    for (engines, reading) in groups {
+        let verb = if engines.len() == 1 { "shows" } else { "show" };
+        out.push_str(&format!("{} {verb} instead:\n", engine_names(&engines)));
         if reading.is_empty() {
             out.push_str("  (no metrics)\n");
         }
@@ -132,6 +145,7 @@ mod tests {
             out,
             "0: PerformanceServerTiming {name: \"a\", duration: 0, description: \"\"}\n\
              1: PerformanceServerTiming {name: \"b\", duration: 0, description: \"\"}\n\
+             firefox (Firefox 153 ESR) reads it as above\n\
              chromium (Chromium 156), webkit (WebKitGTK 2.50) show instead:\n\
              \x20 0: PerformanceServerTiming {name: \"a\", duration: 0, description: \"\"}\n"
         );
