@@ -33,6 +33,7 @@ pub(crate) const ORIGIN: &str = "http://web-platform.test:8000";
 pub(crate) const REMOTE_ORIGIN: &str = "http://www1.web-platform.test:8000";
 pub(crate) const HTTPS_ORIGIN: &str = "https://web-platform.test:8443";
 pub(crate) const HTTPS_REMOTE_ORIGIN: &str = "https://www1.web-platform.test:8443";
+pub(crate) const HTTPS_NOTSAMESITE_ORIGIN: &str = "https://not-web-platform.test:8443";
 pub(crate) const PORT2: u16 = 8001;
 
 pub(crate) struct Page {

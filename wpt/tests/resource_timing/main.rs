@@ -8,6 +8,7 @@
 //! every other module one group of WPT files, with an enum of its cases.
 //! Sources and the list of unported cases: `docs/conformance.md`.
 
+mod attributes;
 mod cache;
 mod content_type;
 mod entries;
@@ -21,7 +22,7 @@ mod status;
 mod tao;
 
 /// The number of trials: update it with the ports (docs/conformance.md).
-const TRIALS: usize = 599;
+const TRIALS: usize = 622;
 
 fn main() {
     let mut cases = Vec::new();
@@ -35,5 +36,6 @@ fn main() {
     cases.extend(server_timing::cases());
     cases.extend(cache::cases());
     cases.extend(content_type::cases());
+    cases.extend(attributes::cases());
     wpt::run("resource_timing", TRIALS, cases)
 }
