@@ -20,9 +20,10 @@ mod server_timing;
 mod sizes;
 mod status;
 mod tao;
+mod wire;
 
 /// The number of trials: update it with the ports (docs/conformance.md).
-const TRIALS: usize = 622;
+const TRIALS: usize = 630;
 
 fn main() {
     let mut cases = Vec::new();
@@ -37,5 +38,6 @@ fn main() {
     cases.extend(cache::cases());
     cases.extend(content_type::cases());
     cases.extend(attributes::cases());
+    cases.extend(wire::cases());
     wpt::run("resource_timing", TRIALS, cases)
 }
