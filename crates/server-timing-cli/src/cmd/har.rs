@@ -1,8 +1,7 @@
 //! `server-timing har`: the Server-Timing metrics of every entry of a HAR
 //! file, whether the page would see them, and the lint of each header.
 
-use std::collections::HashMap;
-use std::io::{BufReader, Write as _};
+use std::io::{BufRead, BufReader, Write as _};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -12,7 +11,8 @@ use serde::de::DeserializeSeed;
 use url::Url;
 
 use crate::har::stream::Root;
-use crate::har::State;
+use crate::har::surrogates::LoneSurrogates;
+use crate::har::{State, Summary};
 use crate::CliError;
 
 /// The Server-Timing metrics of every entry of a HAR file.
@@ -57,19 +57,18 @@ pub struct HarArgs {
 
 pub fn run(options: HarArgs) -> Result<ExitCode, CliError> {
     let path = options.path.display().to_string();
+    if options.path.is_dir() {
+        return Err(CliError::Failed(format!(
+            "{path} is a directory: give one .har file"
+        )));
+    }
     let file = std::fs::File::open(&options.path)
         .map_err(|e| CliError::Failed(format!("cannot read {path}: {e}")))?;
-    let mut state = State {
-        options: &options,
-        pages: HashMap::new(),
-        first_urls: HashMap::new(),
-        pending: HashMap::new(),
-        index: 0,
-        failed_lint: false,
-        out: std::io::BufWriter::new(std::io::stdout().lock()),
-        write_error: None,
-    };
-    let mut deserializer = serde_json::Deserializer::from_reader(BufReader::new(file));
+    let mut reader = BufReader::with_capacity(64 * 1024, file);
+    skip_bom_and_refuse_jsonp(&mut reader, &path)?;
+    let mut state = State::new(&options);
+    let mut repaired = LoneSurrogates::new(reader);
+    let mut deserializer = serde_json::Deserializer::from_reader(&mut repaired);
     let saw_entries = Root(&mut state)
         .deserialize(&mut deserializer)
         .and_then(|saw| deserializer.end().map(|()| saw))
@@ -78,6 +77,14 @@ pub fn run(options: HarArgs) -> Result<ExitCode, CliError> {
         return Err(CliError::Failed(format!(
             "{path} is not a HAR file: no log.entries"
         )));
+    }
+    state.finish();
+    let summary = summary_line(&path, &state.summary, repaired.repaired);
+    if options.json {
+        // stdout stays one entry a line; the summary goes beside it.
+        eprint!("{summary}");
+    } else {
+        state.write(&summary);
     }
     let _ = state.out.flush();
     if let Some(error) = state.write_error {
@@ -92,4 +99,58 @@ pub fn run(options: HarArgs) -> Result<ExitCode, CliError> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Skips a UTF-8 byte order mark; a file that starts like `name(` is a
+/// JSONP-wrapped HAR (some tools save `onInputData({...})`), said in one line.
+fn skip_bom_and_refuse_jsonp(
+    reader: &mut BufReader<std::fs::File>,
+    path: &str,
+) -> Result<(), CliError> {
+    let head = reader
+        .fill_buf()
+        .map_err(|e| CliError::Failed(format!("cannot read {path}: {e}")))?;
+    let bom = head.starts_with(b"\xEF\xBB\xBF");
+    let rest = if bom { &head[3..] } else { head };
+    let start = rest
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(rest.len());
+    let rest = &rest[start..];
+    let word = rest
+        .iter()
+        .position(|&b| !(b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b == b'.'))
+        .unwrap_or(rest.len());
+    if word > 0 && rest[word..].iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'(') {
+        return Err(CliError::Failed(format!(
+            "{path} is a JSONP-wrapped HAR ({}(...)): remove the wrapper to leave the JSON object",
+            String::from_utf8_lossy(&rest[..word])
+        )));
+    }
+    if bom {
+        reader.consume(3);
+    }
+    Ok(())
+}
+
+/// `162 entries, 33 with Server-Timing, 33 visible`, and what could not be followed.
+fn summary_line(path: &str, summary: &Summary, repaired: usize) -> String {
+    let mut line = format!(
+        "{path}: {} entries, {} with Server-Timing, {} visible",
+        summary.entries, summary.with_server_timing, summary.visible
+    );
+    if summary.hidden > 0 {
+        line.push_str(&format!(", {} hidden", summary.hidden));
+    }
+    for (reason, n) in &summary.unresolved {
+        line.push_str(&format!(", {n} unresolved: {reason}"));
+    }
+    if repaired > 0 {
+        line.push_str(&format!(
+            " (warning: {repaired} lone surrogate escape{} read as U+FFFD)",
+            if repaired == 1 { "" } else { "s" }
+        ));
+    }
+    line.push('\n');
+    line
 }

@@ -45,3 +45,31 @@ pub struct HarEntry {
     pub request: HarRequest,
     pub response: HarResponse,
 }
+
+/// The response headers a redirect hop is judged by.
+const KEPT_RESPONSE_HEADERS: [&str; 6] = [
+    "location",
+    "timing-allow-origin",
+    "access-control-allow-origin",
+    "access-control-allow-credentials",
+    "server-timing",
+    "content-type",
+];
+
+impl HarEntry {
+    /// Drops what a pending redirect hop does not need, so a long chain
+    /// costs little: request headers (but `Origin` on the first hop) and
+    /// response headers other than the ones the exposure checks read.
+    pub fn slim(&mut self, first_hop: bool) {
+        self.request
+            .headers
+            .retain(|h| first_hop && h.name.eq_ignore_ascii_case("origin"));
+        self.request.headers.shrink_to_fit();
+        self.response.headers.retain(|h| {
+            KEPT_RESPONSE_HEADERS
+                .iter()
+                .any(|k| h.name.eq_ignore_ascii_case(k))
+        });
+        self.response.headers.shrink_to_fit();
+    }
+}

@@ -61,7 +61,14 @@ impl<'de> Visitor<'de> for Log<'_, '_> {
                     for page in pages {
                         if let Ok(url) = Url::parse(&page.title) {
                             if matches!(url.scheme(), "http" | "https") {
-                                self.0.pages.insert(page.id, url);
+                                self.0.pages.insert(
+                                    page.id,
+                                    super::PageUrl {
+                                        url,
+                                        source: "log.pages title",
+                                        redirects: 0,
+                                    },
+                                );
                             }
                         }
                     }

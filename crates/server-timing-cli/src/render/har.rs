@@ -24,8 +24,9 @@ pub fn report_text(report: &EntryReport) -> String {
     if let Some(page) = &report.page {
         let _ = writeln!(
             out,
-            "    page {}: {}",
+            "    page {} ({}): {}",
             page.origin().ascii_serialization(),
+            report.page_source,
             report.visible.reason()
         );
     } else {
@@ -52,7 +53,8 @@ struct EntryJson<'a> {
     redirects: usize,
     page: Option<String>,
     visible: bool,
-    reason: &'static str,
+    reason: String,
+    page_source: &'a str,
     server_timing: Vec<MetricJson<'a>>,
     lint: Option<LintJson<'a>>,
 }
@@ -70,6 +72,7 @@ pub fn report_json(report: &EntryReport) -> String {
             .map(|p| p.origin().ascii_serialization()),
         visible: report.visible == Visibility::Visible,
         reason: report.visible.reason(),
+        page_source: &report.page_source,
         server_timing: report.metrics.iter().map(MetricJson::from).collect(),
         lint: report.lint.as_ref().map(LintJson::from),
     };

@@ -12,37 +12,75 @@ use server_timing::engines::EngineMetric;
 
 use super::json::JsNumber;
 
+/// How many bytes of the header and metrics per profile the text shows.
+const SHOWN_BYTES: usize = 200;
+const SHOWN_METRICS: usize = 20;
+
+/// "N more" when a list was cut.
+fn more(total: usize, shown: usize, what: &str) -> Option<String> {
+    (total > shown).then(|| format!("  ... and {} more {what}\n", total - shown))
+}
+
 /// The report as text, the way `server-timing lint` prints it.
 pub fn to_text(report: &LintReport) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "Server-Timing: {}", show_bytes(&report.value));
+    let value = &report.value;
+    if value.len() > SHOWN_BYTES {
+        let _ = writeln!(
+            out,
+            "Server-Timing: {}... ({} bytes)",
+            show_bytes(&value[..SHOWN_BYTES]),
+            value.len()
+        );
+    } else {
+        let _ = writeln!(out, "Server-Timing: {}", show_bytes(value));
+    }
     for p in &report.profiles {
         let _ = write!(out, "  {:<9}", p.engine.name());
         if p.metrics.is_empty() {
             out.push_str("(no metrics)");
         }
-        for (i, m) in p.metrics.iter().enumerate() {
+        for (i, m) in p.metrics.iter().take(SHOWN_METRICS).enumerate() {
             if i > 0 {
                 out.push_str(" | ");
             }
             out.push_str(&metric_text(m));
         }
+        if p.metrics.len() > SHOWN_METRICS {
+            let _ = write!(out, " | ... ({} metrics)", p.metrics.len());
+        }
         out.push('\n');
     }
     if !report.disagreements.is_empty() {
-        out.push_str("disagreements:\n");
+        out.push_str("disagreements (errors):\n");
         for d in &report.disagreements {
-            let _ = writeln!(out, "  {}: {}", d.engine, d.summary);
+            let _ = writeln!(out, "  error: {}: {}", d.engine, d.summary);
             for n in &d.notes {
                 let _ = writeln!(
                     out,
                     "      bytes {}..{} `{}`: {}",
                     n.range.start,
                     n.range.end,
-                    excerpt(&report.value, &n.range),
+                    excerpt(value, &n.range),
                     n.kind.message()
                 );
             }
+        }
+    }
+    if !report.line_joins.is_empty() {
+        out.push_str("header lines run together:\n");
+        for j in &report.line_joins {
+            let _ = writeln!(
+                out,
+                "  error: bytes {}..{} `{}`: a quoted string opened in line {} runs into the next {}; \
+                 every browser reads {} as part of this value (close the quote in the line it opens)",
+                j.range.start,
+                j.range.end,
+                excerpt(value, &j.range),
+                j.line + 1,
+                if j.lines_swallowed == 1 { "line".to_owned() } else { format!("{} lines", j.lines_swallowed) },
+                if j.lines_swallowed == 1 { "its metrics" } else { "their metrics" },
+            );
         }
     }
     if !report.recoveries.is_empty() {
@@ -50,31 +88,59 @@ pub fn to_text(report: &LintReport) -> String {
         for d in &report.recoveries {
             let _ = writeln!(
                 out,
-                "  bytes {}..{} `{}`: {}",
+                "  {}: bytes {}..{} `{}`: {}",
+                d.severity.name(),
                 d.range.start,
                 d.range.end,
-                excerpt(&report.value, &d.range),
+                excerpt(value, &d.range),
                 d.kind.message()
             );
+        }
+        if let Some(line) = more(
+            report.recoveries_total,
+            report.recoveries.len(),
+            "recoveries",
+        ) {
+            out.push_str(&line);
         }
     }
     if !report.fixes.is_empty() {
         out.push_str("fixes:\n");
         for f in &report.fixes {
-            let _ = writeln!(
-                out,
-                "  bytes {}..{}: {}",
-                f.range.start, f.range.end, f.message
-            );
+            let _ = write!(out, "  bytes {}..{}", f.range.start, f.range.end);
+            if let Some(param) = &f.param {
+                let _ = write!(out, " ({param})");
+            }
+            let _ = writeln!(out, ": {}", f.message);
+        }
+        if let Some(line) = more(report.fixes_total, report.fixes.len(), "fixes") {
+            out.push_str(&line);
         }
     }
-    out.push_str(if report.passes() {
-        "ok: every profile reads the same metrics\n"
-    } else if report.disagreements.is_empty() {
-        "fail: the header loses or changes a metric\n"
+    let warnings = match report.warnings {
+        0 => String::new(),
+        1 => " (1 warning)".to_owned(),
+        n => format!(" ({n} warnings)"),
+    };
+    if report.passes() {
+        let _ = writeln!(out, "ok: every profile reads the same metrics{warnings}");
     } else {
-        "fail: profiles disagree\n"
-    });
+        let errors = if report.errors == 1 {
+            "1 error".to_owned()
+        } else {
+            format!("{} errors", report.errors)
+        };
+        let what = if report.disagreements.is_empty() {
+            "the header loses or changes a metric"
+        } else {
+            "profiles disagree"
+        };
+        let _ = writeln!(
+            out,
+            "fail: {what}: {errors}{}",
+            warnings.replace(" (", ", ").replace(')', "")
+        );
+    }
     out
 }
 
@@ -85,13 +151,19 @@ pub fn to_json(report: &LintReport) -> String {
 
 /// The JSON form of a [`LintReport`].
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct LintJson<'a> {
     value: String,
     passes: bool,
+    errors: usize,
+    warnings: usize,
     profiles: Profiles<'a>,
     disagreements: Vec<DisagreementJson<'a>>,
+    line_joins: Vec<LineJoinJson>,
     recoveries: Vec<ItemJson>,
+    recoveries_total: usize,
     fixes: Vec<FixJson<'a>>,
+    fixes_total: usize,
 }
 
 impl<'a> From<&'a LintReport> for LintJson<'a> {
@@ -99,6 +171,8 @@ impl<'a> From<&'a LintReport> for LintJson<'a> {
         LintJson {
             value: show_bytes(&report.value),
             passes: report.passes(),
+            errors: report.errors,
+            warnings: report.warnings,
             profiles: Profiles(&report.profiles),
             disagreements: report
                 .disagreements
@@ -109,22 +183,45 @@ impl<'a> From<&'a LintReport> for LintJson<'a> {
                     notes: d
                         .notes
                         .iter()
-                        .map(|n| ItemJson::new(format!("{:?}", n.kind), &n.range, n.kind.message()))
+                        .map(|n| {
+                            ItemJson::new(format!("{:?}", n.kind), &n.range, n.kind.message(), None)
+                        })
                         .collect(),
+                })
+                .collect(),
+            line_joins: report
+                .line_joins
+                .iter()
+                .map(|j| LineJoinJson {
+                    start: j.range.start,
+                    end: j.range.end,
+                    line: j.line,
+                    lines_swallowed: j.lines_swallowed,
                 })
                 .collect(),
             recoveries: report
                 .recoveries
                 .iter()
-                .map(|d| ItemJson::new(format!("{:?}", d.kind), &d.range, d.kind.message()))
+                .map(|d| {
+                    ItemJson::new(
+                        format!("{:?}", d.kind),
+                        &d.range,
+                        d.kind.message(),
+                        Some(d.severity.name()),
+                    )
+                })
                 .collect(),
+            recoveries_total: report.recoveries_total,
+            fixes_total: report.fixes_total,
             fixes: report
                 .fixes
                 .iter()
                 .map(|f| FixJson {
                     start: f.range.start,
                     end: f.range.end,
+                    param: f.param.as_deref(),
                     message: &f.message,
+                    replacement: f.replacement.as_deref(),
                 })
                 .collect(),
         }
@@ -172,15 +269,23 @@ struct DisagreementJson<'a> {
 #[derive(Serialize)]
 struct ItemJson {
     kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    severity: Option<&'static str>,
     start: usize,
     end: usize,
     message: &'static str,
 }
 
 impl ItemJson {
-    fn new(kind: String, range: &Range<usize>, message: &'static str) -> Self {
+    fn new(
+        kind: String,
+        range: &Range<usize>,
+        message: &'static str,
+        severity: Option<&'static str>,
+    ) -> Self {
         ItemJson {
             kind,
+            severity,
             start: range.start,
             end: range.end,
             message,
@@ -189,10 +294,22 @@ impl ItemJson {
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LineJoinJson {
+    start: usize,
+    end: usize,
+    line: usize,
+    lines_swallowed: usize,
+}
+
+#[derive(Serialize)]
 struct FixJson<'a> {
     start: usize,
     end: usize,
+    param: Option<&'a str>,
     message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    replacement: Option<&'a str>,
 }
 
 fn excerpt(value: &[u8], range: &Range<usize>) -> String {

@@ -156,6 +156,9 @@ pub fn waterfall(
         entry.response_end(),
     );
     let metrics = entry.server_timing();
+    if let Some(line) = hidden_metrics(measured, metrics.len(), page) {
+        let _ = writeln!(out, "\n{line}");
+    }
     if !entry.has_server_timing_attribute() {
         let _ = writeln!(out, "\nserverTiming: (no such attribute for this page)");
     } else if metrics.is_empty() {
@@ -194,4 +197,69 @@ fn ms(value: f64) -> String {
         "{}ms",
         fetch_headers::json::js_number_to_string((value * 1000.0).round() / 1000.0)
     )
+}
+
+/// When the server sent metrics the page does not see: how many, and why
+/// (`2 metrics sent; hidden: no Timing-Allow-Origin for http://127.0.0.1:3001 on hop 1`).
+fn hidden_metrics(measured: &MeasuredFetch, shown: usize, page: &PageFacts) -> Option<String> {
+    let last = measured.hops.last()?;
+    let lines: Vec<&[u8]> = last
+        .headers
+        .get_all("server-timing")
+        .iter()
+        .map(|v| v.as_bytes())
+        .collect();
+    let sent = server_timing::engines::Engine::Spec.parse(lines).len();
+    if sent <= shown {
+        return None;
+    }
+    let count = if sent == 1 {
+        "1 metric sent".to_owned()
+    } else {
+        format!("{sent} metrics sent")
+    };
+    let why = if measured.network_error().is_some() {
+        "hidden: the fetch failed".to_owned()
+    } else if !page.secure {
+        "hidden: not a secure context".to_owned()
+    } else {
+        let mut why = None;
+        for (i, hop) in measured.hops.iter().enumerate() {
+            if hop.url.origin().ascii_serialization() == page.origin {
+                continue;
+            }
+            let tao: Vec<String> = hop
+                .headers
+                .get_all("timing-allow-origin")
+                .iter()
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+                .collect();
+            let allowed = tao
+                .iter()
+                .flat_map(|v| v.split(','))
+                .map(str::trim)
+                .any(|v| v == "*" || v == page.origin);
+            if !allowed {
+                why = Some(if tao.is_empty() {
+                    format!(
+                        "hidden: no Timing-Allow-Origin for {} on hop {} ({})",
+                        page.origin,
+                        i + 1,
+                        hop.url
+                    )
+                } else {
+                    format!(
+                        "hidden: hop {} ({}) sent Timing-Allow-Origin: {}, which does not name {}",
+                        i + 1,
+                        hop.url,
+                        tao.join(", "),
+                        page.origin
+                    )
+                });
+                break;
+            }
+        }
+        why.unwrap_or_else(|| "hidden by the engine's exposure policy (docs/policies.md)".into())
+    };
+    Some(format!("{count}; {why}"))
 }
