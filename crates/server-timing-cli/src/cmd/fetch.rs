@@ -154,6 +154,7 @@ pub fn run(args: FetchArgs) -> Result<ExitCode, CliError> {
             secure: page.client().is_secure_context,
         };
         print_stdout(&waterfall(&measured, &entry, &page_facts))?;
+        print_stdout(&crate::render::trailers::trailer_lines(&measured))?;
     }
     if let Some(error) = measured.network_error() {
         eprintln!("server-timing: network error: {error}");
