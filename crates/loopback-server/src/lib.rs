@@ -15,6 +15,8 @@
 //! | `/redirect?to=URL&status=302` | a redirect to `URL` |
 //! | `/early-hints` | `103 Early Hints` with a `Link`, then `200` (HTTP/1.1 only) |
 //! | `/slow?ms=N` | the body in four pieces, `N` ms apart |
+//! | `/encoded?coding=C&bytes=N` | `N` bytes of text (default 4096, at most 16 MiB; [`coding::plain_body`]) coded with `C`: `gzip`, `x-gzip`, `deflate` (zlib), `deflate-raw` (raw deflate, labelled `deflate`), `br`, `zstd`, or any other token, sent in `Content-Encoding` over an uncoded body. `coding=` repeats, applied in order (`coding=gzip&coding=br` is `Content-Encoding: gzip, br`); none sends the text uncoded. `corrupt=1` breaks the coded bytes ([`coding::corrupt`]); `truncate=N` drops the last `N` bytes. The decoded size is in `X-Decoded-Length` |
+//! | `/request-headers` | the request's header fields echoed, each as a response header `x-request-NAME` and as a body line `name: value` (HTTP/2 pseudo-headers excepted) |
 //! | `/reset` | headers announcing 1000 bytes, 10 of them, then the connection is dropped |
 //! | `/bad-header` | a header value with a control byte (HTTP/1.1 only) |
 //! | `/hang` | never answers |
@@ -42,6 +44,7 @@ use tokio::sync::{watch, Semaphore};
 use url::Url;
 
 mod certificates;
+pub mod coding;
 
 pub use certificates::TestCertificates;
 use measured_fetch::tls::{TlsError, ALPN_H2, ALPN_HTTP1};
@@ -398,8 +401,9 @@ enum Fault {
     Hang,
 }
 
-/// Answers `target` (path and query) for a request with `origin` (its `Origin` header).
-fn route(target: &str, origin: Option<&HeaderValue>, shared: &Shared) -> Reply {
+/// Answers `target` (path and query) for a request with `request_headers`.
+fn route(target: &str, request_headers: &http::HeaderMap, shared: &Shared) -> Reply {
+    let origin = request_headers.get(http::header::ORIGIN);
     let url = Url::parse("http://server.invalid")
         .and_then(|base| base.join(target))
         .unwrap_or_else(|_| Url::parse("http://server.invalid/").expect("static URL"));
@@ -501,6 +505,55 @@ fn route(target: &str, origin: Option<&HeaderValue>, shared: &Shared) -> Reply {
                 })
                 .collect();
         }
+        "/encoded" => {
+            let length = param("bytes")
+                .and_then(|s| s.parse::<usize>().ok())
+                .unwrap_or(coding::DEFAULT_ENCODED_ROUTE_BYTES)
+                .min(coding::MAX_ENCODED_ROUTE_BYTES);
+            let plain = coding::plain_body(length);
+            let mut body = plain.clone();
+            let mut names = Vec::new();
+            for (name, value) in &params {
+                if name == "coding" {
+                    if let Some(coded) = coding::encode(value, &body) {
+                        body = coded;
+                    }
+                    names.push(coding::header_name(value));
+                }
+            }
+            if param("corrupt") == Some("1") {
+                coding::corrupt(&mut body);
+            }
+            if let Some(cut) = param("truncate").and_then(|s| s.parse::<usize>().ok()) {
+                body.truncate(body.len().saturating_sub(cut));
+            }
+            if !names.is_empty() {
+                let Ok(value) = header_value(&names.join(", ")) else {
+                    return Reply::refuse(400, "the coding value is not a header value");
+                };
+                reply.headers.push((http::header::CONTENT_ENCODING, value));
+            }
+            reply.headers.push(text_plain());
+            reply.headers.push((
+                HeaderName::from_static("x-decoded-length"),
+                HeaderValue::from(plain.len()),
+            ));
+            reply.body = vec![(Duration::ZERO, body)];
+        }
+        "/request-headers" => {
+            let mut text = Vec::new();
+            for (name, value) in request_headers {
+                if let Ok(echo) = HeaderName::from_bytes(format!("x-request-{name}").as_bytes()) {
+                    reply.headers.push((echo, value.clone()));
+                }
+                text.extend_from_slice(name.as_str().as_bytes());
+                text.extend_from_slice(b": ");
+                text.extend_from_slice(value.as_bytes());
+                text.push(b'\n');
+            }
+            reply.headers.push(text_plain());
+            reply.body = vec![(Duration::ZERO, text)];
+        }
         "/reset" => reply.fault = Some(Fault::ResetMidBody),
         "/bad-header" => reply.fault = Some(Fault::BadHeader),
         "/hang" => reply.fault = Some(Fault::Hang),
@@ -533,7 +586,7 @@ enum Incoming {
     /// A request, its body read: answer `target`.
     Request {
         target: String,
-        origin: Option<HeaderValue>,
+        headers: http::HeaderMap,
         persistent: bool,
     },
     /// A request to refuse (then close).
@@ -587,7 +640,7 @@ async fn read_request<S: AsyncRead + Unpin>(
         Err(_) => return Incoming::Done,
     }
     Incoming::Request {
-        origin: head.headers.get(http::header::ORIGIN).cloned(),
+        headers: head.headers,
         target: head.target,
         persistent: head.persistent,
     }
@@ -606,10 +659,10 @@ async fn serve_http1<S: AsyncRead + AsyncWrite + Unpin>(stream: S, shared: &Shar
             Incoming::Refuse(status, why) => (Reply::refuse(status, why), false),
             Incoming::Request {
                 target,
-                origin,
+                headers,
                 persistent,
             } => {
-                let reply = route(&target, origin.as_ref(), shared);
+                let reply = route(&target, &headers, shared);
                 let keep_open = reply.fault.is_none() && !reply.close && persistent;
                 (reply, keep_open)
             }
@@ -692,8 +745,7 @@ async fn serve_http2<S: AsyncRead + AsyncWrite + Unpin + Send + 'static>(
                     .path_and_query()
                     .map(|p| p.as_str().to_owned())
                     .unwrap_or_else(|| "/".to_owned());
-                let origin = request.headers().get(http::header::ORIGIN).cloned();
-                let reply = route(&target, origin.as_ref(), &shared);
+                let reply = route(&target, request.headers(), &shared);
                 Ok::<_, Infallible>(http2_response(reply, &shared).await)
             }
         });

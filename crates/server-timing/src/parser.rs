@@ -123,7 +123,11 @@ fn scan_token_as_decimal(input: &[u8], start: usize) -> (usize, Option<f64>) {
     if digits == 0 || digits > 15 {
         return (i, None);
     }
-    (i, Some(mantissa as f64 / POWERS_OF_TEN[fraction_digits]))
+    // Below 10^15 the mantissa is an exact i64 (a one-instruction conversion).
+    (
+        i,
+        Some(mantissa as i64 as f64 / POWERS_OF_TEN[fraction_digits]),
+    )
 }
 
 /// 10^0 to 10^15, the divisors of a plain decimal of up to 15 digits: all
@@ -131,6 +135,31 @@ fn scan_token_as_decimal(input: &[u8], start: usize) -> (usize, Option<f64>) {
 const POWERS_OF_TEN: [f64; 16] = [
     1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
 ];
+
+/// A param value of the fast path at `start`: a token, or a quoted string
+/// with no escape and no non-ASCII byte. Returns the value, the position
+/// after it, and its number when it is a plain decimal token (see
+/// `scan_token_as_decimal`); `None` for anything else.
+#[inline(always)]
+fn plain_param_value<'a>(
+    input: &[u8],
+    text: &'a str,
+    start: usize,
+) -> Option<(&'a str, usize, Option<f64>)> {
+    if input.get(start) == Some(&b'"') {
+        let end = scan_plain_quoted(input, start + 1);
+        if input.get(end) != Some(&b'"') {
+            return None;
+        }
+        Some((text.get(start + 1..end)?, end + 1, None))
+    } else {
+        let (end, plain) = scan_token_as_decimal(input, start);
+        if end == start {
+            return None;
+        }
+        Some((text.get(start..end)?, end, plain))
+    }
+}
 
 /// The position of the first `"`, `\` or non-ASCII byte at or after `i`
 /// (or the end): the run a quoted string can borrow as it is.
@@ -664,7 +693,25 @@ impl<'a, S: DiagnosticSink, const LIST: bool> Parser<'a, S, LIST> {
     }
 
     /// Parses the next metric, skipping members that give none.
+    ///
+    /// The fast path is inlined into the caller's loop (so a metric it
+    /// returns need not go through memory); the general path is not.
+    #[inline]
     pub(crate) fn next_metric(&mut self) -> Option<Metric<'a>> {
+        if !self.sink.enabled() && !self.done {
+            let member_start = self.pos;
+            self.skip_ows();
+            if let Some(metric) = self.take_plain_member() {
+                return Some(metric);
+            }
+            self.pos = member_start;
+        }
+        self.next_metric_general()
+    }
+
+    /// [`Self::next_metric`] for any member, recovering as the spec does.
+    #[inline(never)]
+    fn next_metric_general(&mut self) -> Option<Metric<'a>> {
         while !self.done {
             let member_start = self.pos;
             self.skip_ows();
@@ -723,7 +770,7 @@ impl<'a, S: DiagnosticSink, const LIST: bool> Parser<'a, S, LIST> {
     /// the general path then parses the member. Only used when no one listens
     /// for diagnostics (such a member has none except `NonStrictDuration`,
     /// which the general path reports).
-    #[inline]
+    #[inline(always)]
     fn take_plain_member(&mut self) -> Option<Metric<'a>> {
         let input = self.input;
         let text = self.text?;
@@ -733,9 +780,9 @@ impl<'a, S: DiagnosticSink, const LIST: bool> Parser<'a, S, LIST> {
             return None;
         }
         let name = text.get(start..i)?;
-        let mut dur: Option<Cow<'a, str>> = None;
+        let mut dur: Option<&'a str> = None;
         let mut duration = 0.0;
-        let mut desc: Option<Cow<'a, str>> = None;
+        let mut desc: Option<&'a str> = None;
         loop {
             match input.get(i) {
                 None => break,
@@ -743,61 +790,41 @@ impl<'a, S: DiagnosticSink, const LIST: bool> Parser<'a, S, LIST> {
                 Some(b';') => {}
                 Some(_) => return None,
             }
-            i += 1;
             // The param name and its `=` are read as one word, `dur=` or
             // `desc` then `=`, ASCII case-insensitively (as `known_param`).
-            let word = match input.get(i..i + 4) {
+            let word = match input.get(i + 1..i + 5) {
                 Some(&[a, b, c, d]) => u32::from_le_bytes([a, b, c, d]),
                 _ => return None,
             };
-            let is_dur = word | 0x0020_2020 == u32::from_le_bytes(*b"dur=");
-            let (slot, value_start) = if is_dur {
-                (&mut dur, i + 4)
+            if word | 0x0020_2020 == u32::from_le_bytes(*b"dur=") {
+                if dur.is_some() {
+                    return None;
+                }
+                let (value, end, plain) = plain_param_value(input, text, i + 5)?;
+                // A plain decimal was converted as it was scanned.
+                duration = match plain {
+                    Some(plain) => plain,
+                    None => parse_duration(value.as_bytes()).unwrap_or(0.0),
+                };
+                dur = Some(value);
+                i = end;
             } else if word | 0x2020_2020 == u32::from_le_bytes(*b"desc")
-                && input.get(i + 4) == Some(&b'=')
+                && input.get(i + 5) == Some(&b'=')
+                && desc.is_none()
             {
-                (&mut desc, i + 5)
+                let (value, end, _) = plain_param_value(input, text, i + 6)?;
+                desc = Some(value);
+                i = end;
             } else {
-                return None;
-            };
-            if slot.is_some() {
                 return None;
             }
-            let value = if input.get(value_start) == Some(&b'"') {
-                let value_end = scan_plain_quoted(input, value_start + 1);
-                if input.get(value_end) != Some(&b'"') {
-                    return None;
-                }
-                i = value_end + 1;
-                let value = text.get(value_start + 1..value_end)?;
-                if is_dur {
-                    duration = parse_duration(value.as_bytes()).unwrap_or(0.0);
-                }
-                value
-            } else {
-                let (value_end, plain) = scan_token_as_decimal(input, value_start);
-                if value_end == value_start {
-                    return None;
-                }
-                i = value_end;
-                let value = text.get(value_start..value_end)?;
-                if is_dur {
-                    // A plain decimal was converted as it was scanned.
-                    duration = match plain {
-                        Some(plain) => plain,
-                        None => parse_duration(value.as_bytes()).unwrap_or(0.0),
-                    };
-                }
-                value
-            };
-            *slot = Some(Cow::Borrowed(value));
         }
         self.pos = i;
         self.finish_member();
         Some(Metric {
             name,
-            dur,
-            desc,
+            dur: dur.map(Cow::Borrowed),
+            desc: desc.map(Cow::Borrowed),
             duration,
             span: start..i,
         })

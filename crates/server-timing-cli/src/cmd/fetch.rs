@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 use measured_fetch::client::{fetch, ConnectionPool, FetchOptions};
+use measured_fetch::destination::Destination;
 use measured_fetch::tls::certificates_from_pem;
 use measured_fetch::{Clock, Page};
 use performance_timeline::PerformanceEntry;
@@ -63,6 +64,10 @@ pub struct FetchArgs {
     /// Give up on the whole fetch, redirects included, after MS milliseconds (as curl's --max-time)
     #[arg(long, value_name = "MS", default_value = "60000", value_parser = positive_ms)]
     max_time: Duration,
+    /// The request's destination (document, image, style, json, script, …;
+    /// default "" as fetch() has), which picks its Accept header as Fetch does
+    #[arg(long, value_name = "DEST", default_value = "", value_parser = destination)]
+    destination: Destination,
     /// Print the entry's toJSON() on one line
     #[arg(long)]
     json: bool,
@@ -82,6 +87,11 @@ enum Credentials {
     Omit,
     SameOrigin,
     Include,
+}
+
+fn destination(text: &str) -> Result<Destination, String> {
+    text.parse()
+        .map_err(|e: measured_fetch::destination::UnknownDestination| e.to_string())
 }
 
 fn positive_ms(text: &str) -> Result<Duration, String> {
@@ -125,6 +135,7 @@ pub fn run(args: FetchArgs) -> Result<ExitCode, CliError> {
         Credentials::Include => CredentialsMode::Include,
     };
     options.roots = roots;
+    options.destination = args.destination;
     options.timeout = args.timeout;
     options.max_time = args.max_time;
     // As in a browser, a redirect to the same origin goes over the same connection.
@@ -198,5 +209,23 @@ mod tests {
             let args = std::iter::once("fetch").chain(bad.iter().copied());
             assert!(Wrapper::try_parse_from(args).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn destination_argument() {
+        let parse = |args: &[&str]| {
+            Wrapper::try_parse_from(["fetch", "http://a/"].iter().chain(args).copied())
+                .map(|w| w.fetch.destination)
+        };
+        assert_eq!(parse(&[]).unwrap(), Destination::Empty);
+        assert_eq!(
+            parse(&["--destination", "image"]).unwrap(),
+            Destination::Image
+        );
+        assert_eq!(
+            parse(&["--destination=document"]).unwrap(),
+            Destination::Document
+        );
+        assert!(parse(&["--destination", "picture"]).is_err());
     }
 }
