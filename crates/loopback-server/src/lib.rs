@@ -15,8 +15,11 @@
 //! | `/redirect?to=URL&status=302` | a redirect to `URL` |
 //! | `/early-hints` | `103 Early Hints` with a `Link`, then `200` (HTTP/1.1 only) |
 //! | `/slow?ms=N` | the body in four pieces, `N` ms apart |
+//! | `/encoded?coding=C&bytes=N` | `N` bytes of text (default 4096, at most 16 MiB; [`coding::plain_body`]) coded with `C`: `gzip`, `x-gzip`, `deflate` (zlib), `deflate-raw` (raw deflate, labelled `deflate`), `br`, `zstd`, or any other token, sent in `Content-Encoding` over an uncoded body. `coding=` repeats, applied in order (`coding=gzip&coding=br` is `Content-Encoding: gzip, br`); none sends the text uncoded. `corrupt=1` breaks the coded bytes ([`coding::corrupt`]); `truncate=N` drops the last `N` bytes. The decoded size is in `X-Decoded-Length` |
+//! | `/request-headers` | the request's header fields echoed, each as a response header `x-request-NAME` and as a body line `name: value` (HTTP/2 pseudo-headers excepted) |
 //! | `/reset` | headers announcing 1000 bytes, 10 of them, then the connection is dropped |
 //! | `/bad-header` | a header value with a control byte (HTTP/1.1 only) |
+//! | `/trailers?trailer=…` | `ok`, then a `Server-Timing` trailer field (`total;dur=12.5` unless `trailer=` gives another value): chunked over HTTP/1.1 (`Trailer: Server-Timing` announced), a trailers frame over HTTP/2 |
 //! | `/hang` | never answers |
 //!
 //! Query values and the echoed `Origin` must be valid header values (no
@@ -35,13 +38,15 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue};
-use http_body_util::Full;
+use http_body_util::combinators::BoxBody;
+use http_body_util::{BodyExt, Full};
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{watch, Semaphore};
 use url::Url;
 
 mod certificates;
+pub mod coding;
 
 pub use certificates::TestCertificates;
 use measured_fetch::tls::{TlsError, ALPN_H2, ALPN_HTTP1};
@@ -373,6 +378,8 @@ struct Reply {
     fault: Option<Fault>,
     /// Close the connection after this reply whatever the request asked.
     close: bool,
+    /// Trailer fields after the body (the body is then chunked over HTTP/1.1).
+    trailers: Vec<(HeaderName, HeaderValue)>,
 }
 
 impl Reply {
@@ -398,8 +405,9 @@ enum Fault {
     Hang,
 }
 
-/// Answers `target` (path and query) for a request with `origin` (its `Origin` header).
-fn route(target: &str, origin: Option<&HeaderValue>, shared: &Shared) -> Reply {
+/// Answers `target` (path and query) for a request with `request_headers`.
+fn route(target: &str, request_headers: &http::HeaderMap, shared: &Shared) -> Reply {
+    let origin = request_headers.get(http::header::ORIGIN);
     let url = Url::parse("http://server.invalid")
         .and_then(|base| base.join(target))
         .unwrap_or_else(|_| Url::parse("http://server.invalid/").expect("static URL"));
@@ -487,6 +495,20 @@ fn route(target: &str, origin: Option<&HeaderValue>, shared: &Shared) -> Reply {
             ));
             reply.body = vec![(Duration::from_millis(20), b"after hints\n".to_vec())];
         }
+        "/trailers" => {
+            let Ok(value) = header_value(param("trailer").unwrap_or("total;dur=12.5")) else {
+                return Reply::refuse(400, "the trailer value is not a header value");
+            };
+            reply.headers.push(text_plain());
+            reply.headers.push((
+                http::header::TRAILER,
+                HeaderValue::from_static("Server-Timing"),
+            ));
+            reply.body = body("ok\n");
+            reply
+                .trailers
+                .push((HeaderName::from_static("server-timing"), value));
+        }
         "/slow" => {
             let ms = param("ms")
                 .and_then(|s| s.parse::<u64>().ok())
@@ -500,6 +522,55 @@ fn route(target: &str, origin: Option<&HeaderValue>, shared: &Shared) -> Reply {
                     )
                 })
                 .collect();
+        }
+        "/encoded" => {
+            let length = param("bytes")
+                .and_then(|s| s.parse::<usize>().ok())
+                .unwrap_or(coding::DEFAULT_ENCODED_ROUTE_BYTES)
+                .min(coding::MAX_ENCODED_ROUTE_BYTES);
+            let plain = coding::plain_body(length);
+            let mut body = plain.clone();
+            let mut names = Vec::new();
+            for (name, value) in &params {
+                if name == "coding" {
+                    if let Some(coded) = coding::encode(value, &body) {
+                        body = coded;
+                    }
+                    names.push(coding::header_name(value));
+                }
+            }
+            if param("corrupt") == Some("1") {
+                coding::corrupt(&mut body);
+            }
+            if let Some(cut) = param("truncate").and_then(|s| s.parse::<usize>().ok()) {
+                body.truncate(body.len().saturating_sub(cut));
+            }
+            if !names.is_empty() {
+                let Ok(value) = header_value(&names.join(", ")) else {
+                    return Reply::refuse(400, "the coding value is not a header value");
+                };
+                reply.headers.push((http::header::CONTENT_ENCODING, value));
+            }
+            reply.headers.push(text_plain());
+            reply.headers.push((
+                HeaderName::from_static("x-decoded-length"),
+                HeaderValue::from(plain.len()),
+            ));
+            reply.body = vec![(Duration::ZERO, body)];
+        }
+        "/request-headers" => {
+            let mut text = Vec::new();
+            for (name, value) in request_headers {
+                if let Ok(echo) = HeaderName::from_bytes(format!("x-request-{name}").as_bytes()) {
+                    reply.headers.push((echo, value.clone()));
+                }
+                text.extend_from_slice(name.as_str().as_bytes());
+                text.extend_from_slice(b": ");
+                text.extend_from_slice(value.as_bytes());
+                text.push(b'\n');
+            }
+            reply.headers.push(text_plain());
+            reply.body = vec![(Duration::ZERO, text)];
         }
         "/reset" => reply.fault = Some(Fault::ResetMidBody),
         "/bad-header" => reply.fault = Some(Fault::BadHeader),
@@ -533,7 +604,7 @@ enum Incoming {
     /// A request, its body read: answer `target`.
     Request {
         target: String,
-        origin: Option<HeaderValue>,
+        headers: http::HeaderMap,
         persistent: bool,
     },
     /// A request to refuse (then close).
@@ -587,7 +658,7 @@ async fn read_request<S: AsyncRead + Unpin>(
         Err(_) => return Incoming::Done,
     }
     Incoming::Request {
-        origin: head.headers.get(http::header::ORIGIN).cloned(),
+        headers: head.headers,
         target: head.target,
         persistent: head.persistent,
     }
@@ -606,10 +677,10 @@ async fn serve_http1<S: AsyncRead + AsyncWrite + Unpin>(stream: S, shared: &Shar
             Incoming::Refuse(status, why) => (Reply::refuse(status, why), false),
             Incoming::Request {
                 target,
-                origin,
+                headers,
                 persistent,
             } => {
-                let reply = route(&target, origin.as_ref(), shared);
+                let reply = route(&target, &headers, shared);
                 let keep_open = reply.fault.is_none() && !reply.close && persistent;
                 (reply, keep_open)
             }
@@ -659,9 +730,17 @@ async fn write_reply<S: AsyncWrite + Unpin>(
         stream.write_all(&head_bytes(*status, headers)).await?;
         stream.flush().await?;
     }
+    let chunked = !reply.trailers.is_empty();
     let length: usize = reply.body.iter().map(|(_, piece)| piece.len()).sum();
     let mut headers = reply.headers;
-    headers.push((http::header::CONTENT_LENGTH, HeaderValue::from(length)));
+    if chunked {
+        headers.push((
+            http::header::TRANSFER_ENCODING,
+            HeaderValue::from_static("chunked"),
+        ));
+    } else {
+        headers.push((http::header::CONTENT_LENGTH, HeaderValue::from(length)));
+    }
     if !keep_open {
         headers.push((http::header::CONNECTION, HeaderValue::from_static("close")));
     }
@@ -673,7 +752,31 @@ async fn write_reply<S: AsyncWrite + Unpin>(
         if !delay.is_zero() {
             tokio::time::sleep(delay).await;
         }
-        stream.write_all(&piece).await?;
+        if chunked {
+            if piece.is_empty() {
+                continue;
+            }
+            stream
+                .write_all(format!("{:x}\r\n", piece.len()).as_bytes())
+                .await?;
+            stream.write_all(&piece).await?;
+            stream.write_all(b"\r\n").await?;
+        } else {
+            stream.write_all(&piece).await?;
+        }
+        stream.flush().await?;
+    }
+    if chunked {
+        // The last chunk, the trailer section, and the CRLF that ends it.
+        let mut end = b"0\r\n".to_vec();
+        for (name, value) in &reply.trailers {
+            end.extend_from_slice(name.as_str().as_bytes());
+            end.extend_from_slice(b": ");
+            end.extend_from_slice(value.as_bytes());
+            end.extend_from_slice(b"\r\n");
+        }
+        end.extend_from_slice(b"\r\n");
+        stream.write_all(&end).await?;
         stream.flush().await?;
     }
     Ok(())
@@ -692,8 +795,7 @@ async fn serve_http2<S: AsyncRead + AsyncWrite + Unpin + Send + 'static>(
                     .path_and_query()
                     .map(|p| p.as_str().to_owned())
                     .unwrap_or_else(|| "/".to_owned());
-                let origin = request.headers().get(http::header::ORIGIN).cloned();
-                let reply = route(&target, origin.as_ref(), &shared);
+                let reply = route(&target, request.headers(), &shared);
                 Ok::<_, Infallible>(http2_response(reply, &shared).await)
             }
         });
@@ -704,7 +806,10 @@ async fn serve_http2<S: AsyncRead + AsyncWrite + Unpin + Send + 'static>(
 
 /// The reply over HTTP/2: the body is sent whole after its delays (no
 /// interim responses, and faults other than hanging become a 500).
-async fn http2_response(reply: Reply, shared: &Shared) -> http::Response<Full<Bytes>> {
+async fn http2_response(
+    reply: Reply,
+    shared: &Shared,
+) -> http::Response<BoxBody<Bytes, Infallible>> {
     if reply.fault == Some(Fault::Hang) {
         let mut shutdown = shared.shutdown.clone();
         let _ = shutdown.wait_for(|stop| *stop).await;
@@ -724,9 +829,17 @@ async fn http2_response(reply: Reply, shared: &Shared) -> http::Response<Full<By
         }
         body.extend_from_slice(&piece);
     }
+    let body = Full::new(Bytes::from(body));
+    let body = if reply.trailers.is_empty() {
+        body.boxed()
+    } else {
+        let trailers: http::HeaderMap = reply.trailers.into_iter().collect();
+        body.with_trailers(std::future::ready(Some(Ok(trailers))))
+            .boxed()
+    };
     builder
-        .body(Full::new(Bytes::from(body)))
-        .unwrap_or_else(|_| http::Response::new(Full::new(Bytes::new())))
+        .body(body)
+        .unwrap_or_else(|_| http::Response::new(Full::new(Bytes::new()).boxed()))
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::header::{HeaderValue, ACCEPT, CONNECTION, ORIGIN, USER_AGENT};
+use http::header::{HeaderValue, ACCEPT, ACCEPT_ENCODING, CONNECTION, ORIGIN, USER_AGENT};
 use http_body_util::{BodyExt, Empty};
 use resource_timing::{
     serializing_a_request_origin, CredentialsMode, Fetch, FetchClient, NetworkError, Next,
@@ -18,10 +18,14 @@ use url::Url;
 
 use crate::clock::Clock;
 use crate::connection::obtain_a_connection;
+use crate::content_coding::{
+    BodyDecoder, DecodeError, ACCEPT_ENCODING_VALUE, DEFAULT_MAX_DECODED_BODY,
+};
+use crate::destination::{default_accept_value, Destination, Initiator};
 use crate::error::{within, HopError, Step};
 pub use crate::pool::ConnectionPool;
 use crate::pool::{GiveBack, Io, Protocol};
-use crate::tls::{client_config, TlsError, ALPN_H2, ALPN_HTTP1};
+use crate::tls::{client_config_for, TlsError, Trust, ALPN_H2, ALPN_HTTP1};
 use crate::wire::{response_body_framing, write_request, BodyFraming, Reader, WireError};
 
 /// The most interim (1xx) responses one hop accepts before its final one.
@@ -55,8 +59,23 @@ pub struct FetchOptions {
     pub credentials: CredentialsMode,
     /// The initiator type of the entry.
     pub initiator_type: Cow<'static, str>,
-    /// Certificates trusted for https (no system roots: loopback tests bring their CA).
+    /// The request's destination, which picks its `Accept` header. A
+    /// navigation ([`RequestMode::Navigate`]) with the empty destination is
+    /// taken as one for a document.
+    pub destination: Destination,
+    /// The request's initiator (a prefetch asks for a document).
+    pub initiator: Initiator,
+    /// Certificates trusted for https besides the system's (`--ca FILE`);
+    /// a self-signed server certificate among them is trusted as itself,
+    /// as `curl --cacert` does, even when it is marked as a CA.
     pub roots: Vec<CertificateDer<'static>>,
+    /// Whether the system's trusted roots are trusted too (the default, as
+    /// in curl and browsers): [`crate::tls::system_roots`].
+    pub system_roots: bool,
+    /// Skip certificate verification (curl's `--insecure`): the server's
+    /// issuer, name and dates go unchecked, so anyone on the path can
+    /// answer for it. Off by default.
+    pub insecure: bool,
     /// ALPN protocols offered over TLS, in order of preference.
     pub alpn: Vec<Vec<u8>>,
     /// The longest wait for any one step (DNS, connect, TLS, each read).
@@ -68,6 +87,10 @@ pub struct FetchOptions {
     /// `None` (the default): every hop opens its own connection and asks the
     /// server to close it.
     pub pool: Option<ConnectionPool>,
+    /// The most bytes a body may decode to (its content codings undone);
+    /// past it the fetch ends in a network error. The body is counted, not
+    /// kept: this bounds the work a decompression bomb makes.
+    pub max_decoded_body: u64,
 }
 
 impl FetchOptions {
@@ -84,11 +107,16 @@ impl FetchOptions {
             mode: RequestMode::Cors,
             credentials: CredentialsMode::SameOrigin,
             initiator_type: Cow::Borrowed("fetch"),
+            destination: Destination::Empty,
+            initiator: Initiator::Empty,
             roots: Vec::new(),
+            system_roots: true,
+            insecure: false,
             alpn: vec![ALPN_H2.to_vec(), ALPN_HTTP1.to_vec()],
             timeout: FetchOptions::DEFAULT_TIMEOUT,
             max_time: FetchOptions::DEFAULT_MAX_TIME,
             pool: None,
+            max_decoded_body: DEFAULT_MAX_DECODED_BODY,
         }
     }
 
@@ -262,6 +290,7 @@ struct Exchange<'a> {
     url: &'a Url,
     headers: &'a http::HeaderMap,
     limit: Duration,
+    max_decoded_body: u64,
     clock: &'a Clock,
     /// With a pool: a connection the exchange leaves reusable goes back.
     give_back: Option<GiveBack<'a>>,
@@ -281,7 +310,12 @@ pub async fn fetch(
         return Err(FetchError::UnsupportedScheme(url.scheme().to_owned()));
     }
     let alpn: Vec<&[u8]> = options.alpn.iter().map(Vec::as_slice).collect();
-    let tls = client_config(&options.roots, &alpn).map_err(FetchError::Tls)?;
+    let trust = Trust {
+        roots: options.roots.clone(),
+        system_roots: options.system_roots,
+        insecure: options.insecure,
+    };
+    let tls = client_config_for(&trust, &alpn).map_err(FetchError::Tls)?;
     let request = Request::new(url.clone(), options.mode)
         .credentials(options.credentials)
         .initiator_type(options.initiator_type.clone());
@@ -322,11 +356,23 @@ pub async fn fetch(
     Ok(MeasuredFetch { fetch, hops })
 }
 
-/// The request's headers: `Accept`, `User-Agent`, and `Origin` where Fetch
-/// appends it.
-fn request_headers(fetch: &Fetch) -> http::HeaderMap {
+/// The request's headers: `Accept` (by destination, as *fetch* sets it),
+/// `Accept-Encoding` (the codings [`crate::content_coding`] decodes, as
+/// browsers send them), `User-Agent`, and `Origin` where Fetch appends it.
+fn request_headers(fetch: &Fetch, options: &FetchOptions) -> http::HeaderMap {
     let mut headers = http::HeaderMap::new();
-    headers.insert(ACCEPT, HeaderValue::from_static("*/*"));
+    let destination = match (options.destination, options.mode) {
+        (Destination::Empty, RequestMode::Navigate) => Destination::Document,
+        (destination, _) => destination,
+    };
+    headers.insert(
+        ACCEPT,
+        HeaderValue::from_static(default_accept_value(destination, options.initiator)),
+    );
+    headers.insert(
+        ACCEPT_ENCODING,
+        HeaderValue::from_static(ACCEPT_ENCODING_VALUE),
+    );
     headers.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
     append_a_request_origin_header(fetch.request(), &mut headers);
     headers
@@ -358,7 +404,7 @@ async fn hop(
     tls: &Arc<rustls::ClientConfig>,
     clock: &Clock,
 ) -> Result<Option<Url>, HopFailure> {
-    let headers = request_headers(fetch);
+    let headers = request_headers(fetch, options);
     let origin = url.origin();
     let mut connection =
         obtain_a_connection(&origin, url, false, options, tls, clock, record).await?;
@@ -377,6 +423,7 @@ async fn hop(
             url,
             headers: &headers,
             limit: options.timeout,
+            max_decoded_body: options.max_decoded_body,
             clock,
             give_back,
             reused,
@@ -427,6 +474,7 @@ async fn exchange_http1(
         url,
         headers,
         limit,
+        max_decoded_body,
         clock,
         give_back,
         reused,
@@ -492,13 +540,13 @@ async fn exchange_http1(
                 return Ok(Some(next));
             }
             Ok(Next::Final) => {
-                let trailers = reader
-                    .read_body(framing.body, |piece| {
-                        fetch.body_received(piece.len() as u64, piece.len() as u64)
-                    })
-                    .await
-                    .map_err(|error| HopError::wire(Step::Body, error))?;
-                record.trailers = trailers;
+                let mut body = ResponseBody::new(&head.headers, max_decoded_body);
+                let read = reader
+                    .read_body_while(framing.body, |piece| body.bytes_received(fetch, piece))
+                    .await;
+                body.failure()?;
+                record.trailers = read.map_err(|error| HopError::wire(Step::Body, error))?;
+                body.end(fetch)?;
                 fetch.end_of_body(clock.now());
                 if let Some(give_back) = give_back {
                     if reader.can_reuse(head.persistent, &framing) {
@@ -509,6 +557,70 @@ async fn exchange_http1(
             }
             Err(error) => return Err(ExchangeError::Failed(HopFailure::Driver(error))),
         }
+    }
+}
+
+/// The final response's body as it streams: each piece counted as
+/// transmitted and, its content codings undone, as decoded (the body
+/// streaming steps of *HTTP-network fetch*).
+///
+/// <https://fetch.spec.whatwg.org/#concept-http-network-fetch>
+struct ResponseBody {
+    /// `None`: no coding, or one not supported; the bytes are the body.
+    decoder: Option<BodyDecoder>,
+    failure: Option<DecodeError>,
+}
+
+impl ResponseBody {
+    fn new(headers: &http::HeaderMap, max_decoded_body: u64) -> ResponseBody {
+        ResponseBody {
+            decoder: BodyDecoder::for_response(headers, max_decoded_body),
+            failure: None,
+        }
+    }
+
+    /// Transmitted bytes arrived. Breaks when they fail to decode.
+    fn bytes_received(&mut self, fetch: &mut Fetch, bytes: &[u8]) -> std::ops::ControlFlow<()> {
+        let encoded = bytes.len() as u64;
+        // Set bytes to the result of *handling content codings*.
+        let decoded = match &mut self.decoder {
+            None => encoded,
+            Some(decoder) => match decoder.decode(bytes) {
+                Ok(decoded) => decoded,
+                // If bytes is failure, terminate the fetch (a network error).
+                Err(error) => {
+                    self.failure = Some(error);
+                    return std::ops::ControlFlow::Break(());
+                }
+            },
+        };
+        // Increase the encoded size by the transmitted bytes, the decoded
+        // size by the decoded ones.
+        fetch.body_received(encoded, decoded);
+        std::ops::ControlFlow::Continue(())
+    }
+
+    /// The failure that stopped the body, if one did.
+    fn failure(&mut self) -> Result<(), HopError> {
+        match self.failure.take() {
+            Some(error) => Err(HopError::Failed {
+                step: Step::ContentDecoding,
+                source: Box::new(error),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// The body ended: the decoders flush what they held, and a coded
+    /// stream that did not end is a failure.
+    fn end(&mut self, fetch: &mut Fetch) -> Result<(), HopError> {
+        if let Some(decoder) = &mut self.decoder {
+            match decoder.finish() {
+                Ok(decoded) => fetch.body_received(0, decoded),
+                Err(error) => self.failure = Some(error),
+            }
+        }
+        self.failure()
     }
 }
 
@@ -571,6 +683,7 @@ async fn exchange_http2(
         url,
         headers,
         limit,
+        max_decoded_body,
         clock,
         give_back,
         reused,
@@ -610,6 +723,7 @@ async fn exchange_http2(
             Ok(Some(next))
         }
         Ok(Next::Final) => {
+            let mut body = ResponseBody::new(response.headers(), max_decoded_body);
             loop {
                 let frame = within(limit, Step::Body, async {
                     response.body_mut().frame().await.transpose()
@@ -617,7 +731,11 @@ async fn exchange_http2(
                 .await?;
                 let Some(frame) = frame else { break };
                 match frame.into_data() {
-                    Ok(data) => fetch.body_received(data.len() as u64, data.len() as u64),
+                    Ok(data) => {
+                        if body.bytes_received(fetch, &data).is_break() {
+                            body.failure()?;
+                        }
+                    }
                     Err(frame) => {
                         if let Ok(trailers) = frame.into_trailers() {
                             record.trailers.extend(trailers);
@@ -625,6 +743,7 @@ async fn exchange_http2(
                     }
                 }
             }
+            body.end(fetch)?;
             fetch.end_of_body(clock.now());
             Ok(None)
         }

@@ -26,6 +26,8 @@ pub enum Step {
     ResponseHead,
     /// Reading the body.
     Body,
+    /// Decoding the body's content codings (Fetch: a failure is a network error).
+    ContentDecoding,
 }
 
 impl fmt::Display for Step {
@@ -38,6 +40,7 @@ impl fmt::Display for Step {
             Step::Request => "request",
             Step::ResponseHead => "response head",
             Step::Body => "body",
+            Step::ContentDecoding => "content decoding",
         })
     }
 }

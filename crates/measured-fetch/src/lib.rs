@@ -42,6 +42,8 @@
 pub mod client;
 mod clock;
 mod connection;
+pub mod content_coding;
+pub mod destination;
 pub mod error;
 mod page;
 mod pool;

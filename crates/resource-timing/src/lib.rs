@@ -71,6 +71,7 @@ pub use url;
 pub use {fetch_headers, performance_timeline, server_timing};
 
 pub mod entry;
+pub mod fallback;
 pub mod fetch;
 pub mod json_layout;
 pub mod origin;
@@ -87,6 +88,7 @@ pub use entry::{
     setup_the_resource_timing_entry, DocumentLoadTiming, NavigationTimingType,
     PerformanceNavigationTiming, PerformanceResourceTiming, TRANSFER_SIZE_HEADER_BYTES,
 };
+pub use fallback::{mark_fallback_resource_timing, reports_fallback_timing};
 pub use fetch::{
     Fetch, FetchClient, NetworkError, Next, ResponseSource, TransportError, REDIRECT_LIMIT,
 };

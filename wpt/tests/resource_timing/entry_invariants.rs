@@ -159,6 +159,11 @@ pub(crate) fn assert_tao_pass_no_redirect_https(entry: &PerformanceResourceTimin
     assert_positive_(entry, &["fetchStart", "transferSize"])
 }
 
+/// Like `assert_tao_pass_304_not_modified_http`, for https (entry-invariants.js @a8769604).
+pub(crate) fn assert_tao_pass_304_not_modified_https(entry: &PerformanceResourceTiming) -> Outcome {
+    assert_tao_pass_no_redirect_https(entry)
+}
+
 pub(crate) fn assert_connection_reused(entry: &PerformanceResourceTiming) -> Outcome {
     assert_all_equal_(
         entry,

@@ -33,6 +33,7 @@ pub(crate) const ORIGIN: &str = "http://web-platform.test:8000";
 pub(crate) const REMOTE_ORIGIN: &str = "http://www1.web-platform.test:8000";
 pub(crate) const HTTPS_ORIGIN: &str = "https://web-platform.test:8443";
 pub(crate) const HTTPS_REMOTE_ORIGIN: &str = "https://www1.web-platform.test:8443";
+pub(crate) const HTTPS_NOTSAMESITE_ORIGIN: &str = "https://not-web-platform.test:8443";
 pub(crate) const PORT2: u16 = 8001;
 
 pub(crate) struct Page {
@@ -79,7 +80,8 @@ impl Page {
 pub(crate) struct Step {
     pub(crate) url: String,
     pub(crate) status: u16,
-    pub(crate) headers: Vec<(String, String)>,
+    /// Header lines as sent: a name and the value's bytes.
+    pub(crate) headers: Vec<(String, Vec<u8>)>,
     /// Body bytes as transmitted (the encoded size).
     pub(crate) body: u64,
     /// Body bytes after content decoding, when they differ from `body`.
@@ -102,8 +104,12 @@ pub(crate) fn step(url: impl Into<String>) -> Step {
 }
 
 impl Step {
-    pub(crate) fn header(mut self, name: &str, value: impl Into<String>) -> Step {
-        self.headers.push((name.to_owned(), value.into()));
+    pub(crate) fn header(self, name: &str, value: impl Into<String>) -> Step {
+        self.header_bytes(name, value.into().into_bytes())
+    }
+    /// A header line whose value is not text (Latin-1 bytes, say).
+    pub(crate) fn header_bytes(mut self, name: &str, value: Vec<u8>) -> Step {
+        self.headers.push((name.to_owned(), value));
         self
     }
     pub(crate) fn tao(self, value: impl Into<String>) -> Step {
@@ -284,7 +290,7 @@ pub(crate) fn load(page: &Page, loader: Loader, chain: &[Step], options: &Load) 
         for (name, value) in &hop.headers {
             headers.append(
                 http::HeaderName::from_bytes(name.as_bytes()).expect("test header name"),
-                http::HeaderValue::from_str(value).expect("test header value"),
+                http::HeaderValue::from_bytes(value).expect("test header value"),
             );
         }
         // Every hop but the last redirects (302 unless the step says otherwise).

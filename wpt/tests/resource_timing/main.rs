@@ -8,7 +8,9 @@
 //! every other module one group of WPT files, with an enum of its cases.
 //! Sources and the list of unported cases: `docs/conformance.md`.
 
+mod attributes;
 mod cache;
+mod content_type;
 mod entries;
 mod entry_invariants;
 mod harness;
@@ -18,9 +20,10 @@ mod server_timing;
 mod sizes;
 mod status;
 mod tao;
+mod wire;
 
 /// The number of trials: update it with the ports (docs/conformance.md).
-const TRIALS: usize = 482;
+const TRIALS: usize = 630;
 
 fn main() {
     let mut cases = Vec::new();
@@ -33,5 +36,8 @@ fn main() {
     cases.extend(status::cases());
     cases.extend(server_timing::cases());
     cases.extend(cache::cases());
+    cases.extend(content_type::cases());
+    cases.extend(attributes::cases());
+    cases.extend(wire::cases());
     wpt::run("resource_timing", TRIALS, cases)
 }

@@ -58,6 +58,9 @@ pub enum WireError {
     },
     /// No progress within the time limit.
     Timeout(Duration),
+    /// The caller stopped reading the body
+    /// ([`Reader::read_body_while`](crate::wire::Reader::read_body_while)).
+    Stopped,
 }
 
 impl fmt::Display for WireError {
@@ -70,6 +73,7 @@ impl fmt::Display for WireError {
             WireError::Framing(error) => error.fmt(f),
             WireError::TooLarge { what, limit } => write!(f, "{what} over the limit of {limit}"),
             WireError::Timeout(limit) => write!(f, "no data within {} ms", limit.as_millis()),
+            WireError::Stopped => f.write_str("body reading stopped"),
         }
     }
 }

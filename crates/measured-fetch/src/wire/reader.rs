@@ -2,6 +2,7 @@
 //! each response's first byte arrived) and bodies by their framing, every
 //! read bounded in time and every buffer in size.
 
+use std::ops::ControlFlow;
 use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncReadExt};
@@ -221,6 +222,21 @@ impl<S: AsyncRead + Unpin> Reader<S> {
         framing: BodyFraming,
         mut on_bytes: impl FnMut(&[u8]),
     ) -> Result<http::HeaderMap, WireError> {
+        self.read_body_while(framing, |piece| {
+            on_bytes(piece);
+            ControlFlow::Continue(())
+        })
+        .await
+    }
+
+    /// [`Reader::read_body`], stopping with [`WireError::Stopped`] as soon
+    /// as `on_bytes` breaks (the body is then unread: the connection cannot
+    /// be reused).
+    pub async fn read_body_while(
+        &mut self,
+        framing: BodyFraming,
+        mut on_bytes: impl FnMut(&[u8]) -> ControlFlow<()>,
+    ) -> Result<http::HeaderMap, WireError> {
         let mut read = 0;
         match framing {
             BodyFraming::Empty => {}
@@ -232,8 +248,11 @@ impl<S: AsyncRead + Unpin> Reader<S> {
                 let n = self.buffer.len() as u64;
                 if n > 0 {
                     self.count(&mut read, n)?;
-                    on_bytes(&self.buffer);
+                    let flow = on_bytes(&self.buffer);
                     self.buffer.clear();
+                    if flow.is_break() {
+                        return Err(WireError::Stopped);
+                    }
                 }
                 if self.fill().await? == 0 {
                     break;
@@ -259,7 +278,7 @@ impl<S: AsyncRead + Unpin> Reader<S> {
         &mut self,
         length: u64,
         read: &mut u64,
-        on_bytes: &mut impl FnMut(&[u8]),
+        on_bytes: &mut impl FnMut(&[u8]) -> ControlFlow<()>,
         closed: &'static str,
     ) -> Result<(), WireError> {
         let mut left = length;
@@ -269,8 +288,11 @@ impl<S: AsyncRead + Unpin> Reader<S> {
             }
             let take = (self.buffer.len() as u64).min(left) as usize;
             self.count(read, take as u64)?;
-            on_bytes(&self.buffer[..take]);
+            let flow = on_bytes(&self.buffer[..take]);
             self.buffer.drain(..take);
+            if flow.is_break() {
+                return Err(WireError::Stopped);
+            }
             left -= take as u64;
         }
         Ok(())
@@ -280,7 +302,7 @@ impl<S: AsyncRead + Unpin> Reader<S> {
     async fn read_chunked(
         &mut self,
         read: &mut u64,
-        on_bytes: &mut impl FnMut(&[u8]),
+        on_bytes: &mut impl FnMut(&[u8]) -> ControlFlow<()>,
     ) -> Result<http::HeaderMap, WireError> {
         loop {
             let size = self.read_chunk_size().await?;

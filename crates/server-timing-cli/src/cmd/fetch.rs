@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 use measured_fetch::client::{fetch, ConnectionPool, FetchOptions};
+use measured_fetch::destination::Destination;
 use measured_fetch::tls::certificates_from_pem;
 use measured_fetch::{Clock, Page};
 use performance_timeline::PerformanceEntry;
@@ -53,16 +54,25 @@ pub struct FetchArgs {
     /// Expose what ENGINE would: spec, chromium, firefox or webkit (docs/policies.md)
     #[arg(long, value_name = "ENGINE", default_value = "spec", value_parser = super::engine)]
     engine: Engine,
-    /// Trust the PEM certificates in FILE for https (there are no system
-    /// roots: this tool is for your own servers)
+    /// Trust the PEM certificates in FILE for https, besides the system's
+    /// roots (a self-signed server certificate in FILE is trusted as itself,
+    /// as with curl --cacert)
     #[arg(long, value_name = "FILE")]
     ca: Option<std::path::PathBuf>,
+    /// Do not verify the server's certificate (issuer, name, dates), as
+    /// curl's --insecure; a warning says so on stderr
+    #[arg(long)]
+    insecure: bool,
     /// Give up on any one step after MS milliseconds
     #[arg(long, value_name = "MS", default_value = "10000", value_parser = positive_ms)]
     timeout: Duration,
     /// Give up on the whole fetch, redirects included, after MS milliseconds (as curl's --max-time)
     #[arg(long, value_name = "MS", default_value = "60000", value_parser = positive_ms)]
     max_time: Duration,
+    /// The request's destination (document, image, style, json, script, …;
+    /// default "" as fetch() has), which picks its Accept header as Fetch does
+    #[arg(long, value_name = "DEST", default_value = "", value_parser = destination)]
+    destination: Destination,
     /// Print the entry's toJSON() on one line
     #[arg(long)]
     json: bool,
@@ -82,6 +92,11 @@ enum Credentials {
     Omit,
     SameOrigin,
     Include,
+}
+
+fn destination(text: &str) -> Result<Destination, String> {
+    text.parse()
+        .map_err(|e: measured_fetch::destination::UnknownDestination| e.to_string())
 }
 
 fn positive_ms(text: &str) -> Result<Duration, String> {
@@ -125,6 +140,15 @@ pub fn run(args: FetchArgs) -> Result<ExitCode, CliError> {
         Credentials::Include => CredentialsMode::Include,
     };
     options.roots = roots;
+    options.destination = args.destination;
+    options.insecure = args.insecure;
+    if args.insecure && args.url.scheme() == "https" {
+        eprintln!(
+            "server-timing: WARNING: --insecure: the server's certificate is NOT verified \
+             (not its issuer, not its name, not its dates): anyone on the path can answer for {}",
+            args.url.host_str().unwrap_or("the server")
+        );
+    }
     options.timeout = args.timeout;
     options.max_time = args.max_time;
     // As in a browser, a redirect to the same origin goes over the same connection.
@@ -143,6 +167,7 @@ pub fn run(args: FetchArgs) -> Result<ExitCode, CliError> {
             secure: page.client().is_secure_context,
         };
         print_stdout(&waterfall(&measured, &entry, &page_facts))?;
+        print_stdout(&crate::render::trailers::trailer_lines(&measured))?;
     }
     if let Some(error) = measured.network_error() {
         eprintln!("server-timing: network error: {error}");
@@ -198,5 +223,23 @@ mod tests {
             let args = std::iter::once("fetch").chain(bad.iter().copied());
             assert!(Wrapper::try_parse_from(args).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn destination_argument() {
+        let parse = |args: &[&str]| {
+            Wrapper::try_parse_from(["fetch", "http://a/"].iter().chain(args).copied())
+                .map(|w| w.fetch.destination)
+        };
+        assert_eq!(parse(&[]).unwrap(), Destination::Empty);
+        assert_eq!(
+            parse(&["--destination", "image"]).unwrap(),
+            Destination::Image
+        );
+        assert_eq!(
+            parse(&["--destination=document"]).unwrap(),
+            Destination::Document
+        );
+        assert!(parse(&["--destination", "picture"]).is_err());
     }
 }
