@@ -24,6 +24,7 @@ use performance_timeline::{
     BasicEntry, EntryRef, Performance, PerformanceObserver, PerformanceObserverInit,
 };
 use resource_timing::{ConnectionTimingInfo, Fetch, FetchClient, Request, RequestMode};
+use server_timing_cli::har::{read_har, HarOptions};
 
 #[path = "../shared/peers.rs"]
 mod peers;
@@ -97,6 +98,13 @@ const WORKLOADS: &[Workload] = &[
         units: 1_000,
         gated: true,
         setup: timeline_workload,
+    },
+    Workload {
+        name: "har/read",
+        unit: "entry",
+        units: HAR_ENTRIES as u64,
+        gated: true,
+        setup: har_workload,
     },
     Workload {
         name: "adversarial/long-quoted-string",
@@ -196,6 +204,49 @@ fn adversarial_workload(name: &str) -> Box<dyn FnMut()> {
                 black_box((metric.duration(), metric.description()));
             }
         }
+    })
+}
+
+/// Entries of the HAR workload.
+const HAR_ENTRIES: usize = 200;
+
+/// Reading a HAR with the CLI's streaming reader (`server_timing_cli::har`):
+/// 200 entries of a page on `https://shop.example`, same- and cross-origin,
+/// some with `Timing-Allow-Origin`, each with a three-metric Server-Timing
+/// header, read from memory with the spec's engine and each entry's report
+/// rendered as text.
+fn har_workload() -> Box<dyn FnMut()> {
+    let mut har = String::from(
+        r#"{"log":{"version":"1.2","creator":{"name":"gate","version":"1"},"pages":[{"id":"page_1","title":"https://shop.example/"}],"entries":["#,
+    );
+    for i in 0..HAR_ENTRIES {
+        if i > 0 {
+            har.push(',');
+        }
+        let host = if i % 3 == 0 {
+            "cdn.example"
+        } else {
+            "shop.example"
+        };
+        let tao = if i % 2 == 0 {
+            r#",{"name":"timing-allow-origin","value":"*"}"#
+        } else {
+            ""
+        };
+        har.push_str(&format!(
+            r#"{{"pageref":"page_1","startedDateTime":"2026-12-01T00:00:00.000Z","time":12.5,"request":{{"method":"GET","url":"https://{host}/asset/{i}.js","headers":[{{"name":"accept","value":"*/*"}}]}},"response":{{"status":200,"headers":[{{"name":"content-type","value":"text/javascript"}},{{"name":"server-timing","value":"cdn-cache;desc=HIT, edge;dur={}, origin;dur=12.5;desc=\"app server\""}}{tao}],"content":{{"size":4096,"mimeType":"text/javascript"}},"redirectURL":""}},"timings":{{"send":0.1,"wait":10.2,"receive":1.7}}}}"#,
+            i % 7
+        ));
+    }
+    har.push_str("]}}");
+    let options = HarOptions::default();
+    Box::new(move || {
+        let outcome = read_har(har.as_bytes(), &options, |entry| {
+            black_box(entry.to_text());
+            Ok(())
+        })
+        .expect("the HAR reads");
+        assert_eq!(outcome.summary.entries, HAR_ENTRIES, "every entry read");
     })
 }
 
@@ -427,7 +478,7 @@ fn drive(bless: bool) -> Result<bool, String> {
                     "ok"
                 };
                 (
-                    format!("{base:.1}"),
+                    format!("{base:.2}"),
                     format!("{:+.1}%", change * 100.0),
                     verdict,
                 )
