@@ -14,6 +14,7 @@ mod content_type;
 mod entries;
 mod entry_invariants;
 mod harness;
+mod navigation_timing;
 mod network_errors;
 mod redirects;
 mod server_timing;
@@ -23,7 +24,7 @@ mod tao;
 mod wire;
 
 /// The number of trials: update it with the ports (docs/conformance.md).
-const TRIALS: usize = 630;
+const TRIALS: usize = 648;
 
 fn main() {
     let mut cases = Vec::new();
@@ -39,5 +40,6 @@ fn main() {
     cases.extend(content_type::cases());
     cases.extend(attributes::cases());
     cases.extend(wire::cases());
+    cases.extend(navigation_timing::cases());
     wpt::run("resource_timing", TRIALS, cases)
 }
