@@ -22,9 +22,10 @@ mod sizes;
 mod status;
 mod tao;
 mod wire;
+mod wire_bodies;
 
 /// The number of trials: update it with the ports (docs/conformance.md).
-const TRIALS: usize = 732;
+const TRIALS: usize = 772;
 
 fn main() {
     let mut cases = Vec::new();
@@ -41,5 +42,6 @@ fn main() {
     cases.extend(attributes::cases());
     cases.extend(wire::cases());
     cases.extend(navigation_timing::cases());
+    cases.extend(wire_bodies::cases());
     wpt::run("resource_timing", TRIALS, cases)
 }
