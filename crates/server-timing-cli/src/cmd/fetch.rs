@@ -54,10 +54,15 @@ pub struct FetchArgs {
     /// Expose what ENGINE would: spec, chromium, firefox or webkit (docs/policies.md)
     #[arg(long, value_name = "ENGINE", default_value = "spec", value_parser = super::engine)]
     engine: Engine,
-    /// Trust the PEM certificates in FILE for https (there are no system
-    /// roots: this tool is for your own servers)
+    /// Trust the PEM certificates in FILE for https, besides the system's
+    /// roots (a self-signed server certificate in FILE is trusted as itself,
+    /// as with curl --cacert)
     #[arg(long, value_name = "FILE")]
     ca: Option<std::path::PathBuf>,
+    /// Do not verify the server's certificate (issuer, name, dates), as
+    /// curl's --insecure; a warning says so on stderr
+    #[arg(long)]
+    insecure: bool,
     /// Give up on any one step after MS milliseconds
     #[arg(long, value_name = "MS", default_value = "10000", value_parser = positive_ms)]
     timeout: Duration,
@@ -136,6 +141,14 @@ pub fn run(args: FetchArgs) -> Result<ExitCode, CliError> {
     };
     options.roots = roots;
     options.destination = args.destination;
+    options.insecure = args.insecure;
+    if args.insecure && args.url.scheme() == "https" {
+        eprintln!(
+            "server-timing: WARNING: --insecure: the server's certificate is NOT verified \
+             (not its issuer, not its name, not its dates): anyone on the path can answer for {}",
+            args.url.host_str().unwrap_or("the server")
+        );
+    }
     options.timeout = args.timeout;
     options.max_time = args.max_time;
     // As in a browser, a redirect to the same origin goes over the same connection.
@@ -154,6 +167,7 @@ pub fn run(args: FetchArgs) -> Result<ExitCode, CliError> {
             secure: page.client().is_secure_context,
         };
         print_stdout(&waterfall(&measured, &entry, &page_facts))?;
+        print_stdout(&crate::render::trailers::trailer_lines(&measured))?;
     }
     if let Some(error) = measured.network_error() {
         eprintln!("server-timing: network error: {error}");

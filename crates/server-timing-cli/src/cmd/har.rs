@@ -1,18 +1,15 @@
 //! `server-timing har`: the Server-Timing metrics of every entry of a HAR
 //! file, whether the page would see them, and the lint of each header.
 
-use std::io::{BufRead, BufReader, Write as _};
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
 use resource_timing::policy::Engine;
-use serde::de::DeserializeSeed;
 use url::Url;
 
-use crate::har::stream::Root;
-use crate::har::surrogates::LoneSurrogates;
-use crate::har::{State, Summary};
+use crate::har::{read_har, HarError, HarOptions, Summary};
 use crate::CliError;
 
 /// The Server-Timing metrics of every entry of a HAR file.
@@ -55,82 +52,70 @@ pub struct HarArgs {
     pub path: PathBuf,
 }
 
-pub fn run(options: HarArgs) -> Result<ExitCode, CliError> {
-    let path = options.path.display().to_string();
-    if options.path.is_dir() {
+pub fn run(args: HarArgs) -> Result<ExitCode, CliError> {
+    let path = args.path.display().to_string();
+    if args.path.is_dir() {
         return Err(CliError::Failed(format!(
             "{path} is a directory: give one .har file"
         )));
     }
-    let file = std::fs::File::open(&options.path)
+    let file = std::fs::File::open(&args.path)
         .map_err(|e| CliError::Failed(format!("cannot read {path}: {e}")))?;
-    let mut reader = BufReader::with_capacity(64 * 1024, file);
-    skip_bom_and_refuse_jsonp(&mut reader, &path)?;
-    let mut state = State::new(&options);
-    let mut repaired = LoneSurrogates::new(reader);
-    let mut deserializer = serde_json::Deserializer::from_reader(&mut repaired);
-    let saw_entries = Root(&mut state)
-        .deserialize(&mut deserializer)
-        .and_then(|saw| deserializer.end().map(|()| saw))
-        .map_err(|e| CliError::Failed(format!("{path} is not a valid HAR file: {e}")))?;
-    if !saw_entries {
-        return Err(CliError::Failed(format!(
-            "{path} is not a HAR file: no log.entries"
-        )));
-    }
-    state.finish();
-    let summary = summary_line(&path, &state.summary, repaired.repaired);
-    if options.json {
+    let options = HarOptions {
+        origin: args.origin.clone(),
+        engine: Some(args.engine),
+        all: args.all,
+    };
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let json = args.json;
+    let result = read_har(file, &options, |report| {
+        let text = if json {
+            report.to_json_line()
+        } else {
+            report.to_text()
+        };
+        out.write_all(text.as_bytes())
+    });
+    let outcome = match result {
+        Ok(outcome) => outcome,
+        Err(HarError::Output(error)) => {
+            return if error.kind() == std::io::ErrorKind::BrokenPipe {
+                Ok(ExitCode::SUCCESS)
+            } else {
+                Err(CliError::Failed(format!(
+                    "cannot write to standard output: {error}"
+                )))
+            };
+        }
+        Err(HarError::Read(error)) => {
+            let _ = out.flush();
+            return Err(CliError::Failed(format!("cannot read {path}: {error}")));
+        }
+        Err(error) => {
+            let _ = out.flush();
+            return Err(CliError::Failed(format!("{path} {error}")));
+        }
+    };
+    let summary = summary_line(&path, &outcome.summary, outcome.repaired_surrogates);
+    let written = if json {
         // stdout stays one entry a line; the summary goes beside it.
         eprint!("{summary}");
+        out.flush()
     } else {
-        state.write(&summary);
-    }
-    let _ = state.out.flush();
-    if let Some(error) = state.write_error {
+        out.write_all(summary.as_bytes()).and_then(|()| out.flush())
+    };
+    if let Err(error) = written {
         if error.kind() != std::io::ErrorKind::BrokenPipe {
             return Err(CliError::Failed(format!(
                 "cannot write to standard output: {error}"
             )));
         }
     }
-    Ok(if options.strict && state.failed_lint {
+    Ok(if args.strict && outcome.failed_lint {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
-}
-
-/// Skips a UTF-8 byte order mark; a file that starts like `name(` is a
-/// JSONP-wrapped HAR (some tools save `onInputData({...})`), said in one line.
-fn skip_bom_and_refuse_jsonp(
-    reader: &mut BufReader<std::fs::File>,
-    path: &str,
-) -> Result<(), CliError> {
-    let head = reader
-        .fill_buf()
-        .map_err(|e| CliError::Failed(format!("cannot read {path}: {e}")))?;
-    let bom = head.starts_with(b"\xEF\xBB\xBF");
-    let rest = if bom { &head[3..] } else { head };
-    let start = rest
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .unwrap_or(rest.len());
-    let rest = &rest[start..];
-    let word = rest
-        .iter()
-        .position(|&b| !(b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b == b'.'))
-        .unwrap_or(rest.len());
-    if word > 0 && rest[word..].iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'(') {
-        return Err(CliError::Failed(format!(
-            "{path} is a JSONP-wrapped HAR ({}(...)): remove the wrapper to leave the JSON object",
-            String::from_utf8_lossy(&rest[..word])
-        )));
-    }
-    if bom {
-        reader.consume(3);
-    }
-    Ok(())
 }
 
 /// `162 entries, 33 with Server-Timing, 33 visible`, and what could not be followed.

@@ -6,22 +6,173 @@
 //! matter, at most [`MAX_PENDING`] chains of at most [`REDIRECT_LIMIT`] hops.
 //! A chain that cannot be followed is counted, with its reason, in the
 //! summary.
+//!
+//! [`read_har`] reads one HAR from any reader and hands each entry's
+//! [`EntryReport`] to a callback as it is decided:
+//!
+//! ```
+//! use server_timing_cli::har::{read_har, HarOptions};
+//!
+//! let har = br#"{"log":{"pages":[{"id":"p","title":"https://a.example/"}],"entries":[
+//!   {"pageref":"p","request":{"url":"https://a.example/"},
+//!    "response":{"status":200,"headers":[{"name":"Server-Timing","value":"db;dur=53"}]}}]}}"#;
+//! let mut seen = Vec::new();
+//! let outcome = read_har(&har[..], &HarOptions::default(), |report| {
+//!     seen.push(report.to_text());
+//!     Ok(())
+//! })
+//! .unwrap();
+//! assert_eq!(outcome.summary.visible, 1);
+//! assert!(seen[0].contains("name: \"db\", duration: 53"));
+//! ```
 
-pub mod model;
-pub mod stream;
+mod model;
+mod stream;
 pub mod surrogates;
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::Write as _;
+use std::fmt;
+use std::io::{BufRead, BufReader, Read};
 
 use resource_timing::transcript::{FetchTranscript, Hop};
-use resource_timing::{ExposurePolicy, FetchClient, Request, RequestMode};
+use resource_timing::{Engine, ExposurePolicy, FetchClient, Request, RequestMode};
+use serde::de::DeserializeSeed;
 use server_timing::engines::lint::lint_lines;
 use url::Url;
 
-use crate::cmd::har::HarArgs;
 use crate::render::har::{report_json, report_text};
 use model::HarEntry;
+use stream::Root;
+use surrogates::LoneSurrogates;
+
+/// How a HAR is read: whose page, which engine, what is reported.
+#[derive(Debug, Clone, Default)]
+pub struct HarOptions {
+    /// The page origin to judge every entry by (it wins over the HAR's pages).
+    pub origin: Option<Url>,
+    /// Read headers and expose metrics as this engine does (the spec's when
+    /// `None`).
+    pub engine: Option<Engine>,
+    /// Also report entries without a Server-Timing header.
+    pub all: bool,
+}
+
+/// Why a HAR could not be read to the end (entries reported before it stay
+/// reported).
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum HarError {
+    /// Reading the input failed.
+    Read(std::io::Error),
+    /// The input is a JSONP-wrapped HAR (`onInputData({...})`); the name is the wrapper's.
+    Jsonp(String),
+    /// The input is not JSON, or not of a HAR's shape.
+    Invalid(serde_json::Error),
+    /// The JSON has no `log.entries`.
+    NoEntries,
+    /// The callback failed (writing the output, say).
+    Output(std::io::Error),
+}
+
+impl fmt::Display for HarError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HarError::Read(e) => write!(f, "cannot be read: {e}"),
+            HarError::Jsonp(name) => write!(
+                f,
+                "is a JSONP-wrapped HAR ({name}(...)): remove the wrapper to leave the JSON object"
+            ),
+            HarError::Invalid(e) => write!(f, "is not a valid HAR file: {e}"),
+            HarError::NoEntries => f.write_str("is not a HAR file: no log.entries"),
+            HarError::Output(e) => write!(f, "cannot write the report: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for HarError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            HarError::Read(e) | HarError::Output(e) => Some(e),
+            HarError::Invalid(e) => Some(e),
+            HarError::Jsonp(_) | HarError::NoEntries => None,
+        }
+    }
+}
+
+/// What a whole file gave.
+#[derive(Debug, Default)]
+pub struct HarOutcome {
+    /// The counts of the summary line.
+    pub summary: Summary,
+    /// Lone surrogate escapes read as U+FFFD.
+    pub repaired_surrogates: usize,
+    /// Whether some header failed the lint.
+    pub failed_lint: bool,
+}
+
+/// Reads one HAR from `input`, streaming: each entry with Server-Timing
+/// (every entry with [`HarOptions::all`]) is given to `on_entry` as soon as
+/// its redirect chain ends. A UTF-8 byte order mark is skipped, lone
+/// surrogate escapes are read as U+FFFD, a JSONP wrapper is refused.
+pub fn read_har<R: Read>(
+    input: R,
+    options: &HarOptions,
+    on_entry: impl FnMut(&EntryReport) -> std::io::Result<()>,
+) -> Result<HarOutcome, HarError> {
+    let mut reader = BufReader::with_capacity(64 * 1024, input);
+    skip_bom_and_refuse_jsonp(&mut reader)?;
+    let mut state = State::new(options, on_entry);
+    let mut repaired = LoneSurrogates::new(reader);
+    let mut deserializer = serde_json::Deserializer::from_reader(&mut repaired);
+    let result = Root(&mut state)
+        .deserialize(&mut deserializer)
+        .and_then(|saw| deserializer.end().map(|()| saw));
+    if let Some(error) = state.output_error.take() {
+        return Err(HarError::Output(error));
+    }
+    let saw_entries = result.map_err(|e| {
+        if e.is_io() {
+            HarError::Read(e.into())
+        } else {
+            HarError::Invalid(e)
+        }
+    })?;
+    if !saw_entries {
+        return Err(HarError::NoEntries);
+    }
+    state.finish();
+    Ok(HarOutcome {
+        summary: state.summary,
+        repaired_surrogates: repaired.repaired,
+        failed_lint: state.failed_lint,
+    })
+}
+
+/// Skips a UTF-8 byte order mark; a file that starts like `name(` is a
+/// JSONP-wrapped HAR (some tools save `onInputData({...})`).
+fn skip_bom_and_refuse_jsonp<R: Read>(reader: &mut BufReader<R>) -> Result<(), HarError> {
+    let head = reader.fill_buf().map_err(HarError::Read)?;
+    let bom = head.starts_with(b"\xEF\xBB\xBF");
+    let rest = if bom { &head[3..] } else { head };
+    let start = rest
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(rest.len());
+    let rest = &rest[start..];
+    let word = rest
+        .iter()
+        .position(|&b| !(b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b == b'.'))
+        .unwrap_or(rest.len());
+    if word > 0 && rest[word..].iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'(') {
+        return Err(HarError::Jsonp(
+            String::from_utf8_lossy(&rest[..word]).into_owned(),
+        ));
+    }
+    if bom {
+        reader.consume(3);
+    }
+    Ok(())
+}
 
 /// Redirect chains followed at once; more are counted as unresolved.
 pub const MAX_PENDING: usize = 10_000;
@@ -30,34 +181,64 @@ pub const MAX_PENDING: usize = 10_000;
 pub const REDIRECT_LIMIT: usize = 20;
 
 /// What one entry's report says.
+#[derive(Debug)]
 pub struct EntryReport {
+    /// The index of the chain's first entry in `log.entries`.
     pub index: usize,
+    /// The request method (`GET` when the HAR omits it).
     pub method: String,
+    /// The URL the chain started at.
     pub url: String,
+    /// The final response's status.
     pub status: i64,
+    /// How many redirects led to the final response.
     pub redirects: usize,
+    /// The page the entry is judged by, when known.
     pub page: Option<Url>,
     /// Where the page's origin came from.
     pub page_source: String,
+    /// The final response's metrics, as the engine reads them.
     pub metrics: Vec<server_timing::PerformanceServerTiming>,
+    /// Whether the page sees them.
     pub visible: Visibility,
+    /// The lint of the header, when it is not clean.
     pub lint: Option<server_timing::engines::lint::LintReport>,
+}
+
+impl EntryReport {
+    /// The entry as `server-timing har` prints it.
+    pub fn to_text(&self) -> String {
+        report_text(self)
+    }
+
+    /// The entry as one line of `server-timing har --json`.
+    pub fn to_json_line(&self) -> String {
+        report_json(self)
+    }
 }
 
 /// Whether the page sees an entry's metrics, and if not, why.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Visibility {
+    /// The page sees the metrics.
     Visible,
+    /// There is no Server-Timing header.
     NoHeader,
+    /// The page is not a secure context.
     NotSecure,
+    /// A hop is cross-origin without a matching Timing-Allow-Origin.
     TimingAllowOrigin,
+    /// The engine shows cross-origin metrics to no page.
     SameOriginOnly,
     /// The fetch, replayed as the page makes it, is a network error.
     NetworkError(String),
+    /// The entry's page is not known.
     UnknownPage,
 }
 
 impl Visibility {
+    /// `visible`, or `hidden: ...` with the reason.
     pub fn reason(&self) -> String {
         match self {
             Visibility::Visible => "visible".into(),
@@ -76,7 +257,7 @@ impl Visibility {
 }
 
 /// A page's URL as far as the HAR tells: its title, then its document's redirects.
-pub struct PageUrl {
+pub(crate) struct PageUrl {
     pub url: Url,
     /// `log.pages title`, `the page's first entry`, ...
     pub source: &'static str,
@@ -84,27 +265,31 @@ pub struct PageUrl {
 }
 
 /// What the summary line counts.
-#[derive(Default)]
+#[derive(Debug, Default)]
 pub struct Summary {
+    /// Entries in the file.
     pub entries: usize,
+    /// Entries with a Server-Timing header.
     pub with_server_timing: usize,
+    /// Of those, reported visible.
     pub visible: usize,
+    /// Of those, reported hidden.
     pub hidden: usize,
     /// Entries with Server-Timing whose chain could not be followed, by reason.
     pub unresolved: BTreeMap<&'static str, usize>,
 }
 
 /// The streaming state: pages seen so far, chains being followed, output.
-pub struct State<'o> {
-    pub options: &'o HarArgs,
+pub(crate) struct State<'o, F> {
+    options: &'o HarOptions,
     pub pages: HashMap<String, PageUrl>,
     /// Redirect chains in progress, keyed by the URL they wait for.
-    pub pending: HashMap<String, (usize, Vec<HarEntry>)>,
-    pub index: usize,
-    pub failed_lint: bool,
-    pub summary: Summary,
-    pub out: std::io::BufWriter<std::io::StdoutLock<'static>>,
-    pub write_error: Option<std::io::Error>,
+    pending: HashMap<String, (usize, Vec<HarEntry>)>,
+    index: usize,
+    failed_lint: bool,
+    summary: Summary,
+    on_entry: F,
+    output_error: Option<std::io::Error>,
 }
 
 fn has_server_timing(entry: &HarEntry) -> bool {
@@ -122,8 +307,8 @@ fn url_key(text: &str) -> String {
         .unwrap_or_else(|_| text.to_owned())
 }
 
-impl State<'_> {
-    pub fn new<'o>(options: &'o HarArgs) -> State<'o> {
+impl<'o, F: FnMut(&EntryReport) -> std::io::Result<()>> State<'o, F> {
+    fn new(options: &'o HarOptions, on_entry: F) -> Self {
         State {
             options,
             pages: HashMap::new(),
@@ -131,8 +316,8 @@ impl State<'_> {
             index: 0,
             failed_lint: false,
             summary: Summary::default(),
-            out: std::io::BufWriter::new(std::io::stdout().lock()),
-            write_error: None,
+            on_entry,
+            output_error: None,
         }
     }
 
@@ -165,7 +350,7 @@ impl State<'_> {
         }
     }
 
-    pub fn on_entry(&mut self, mut entry: HarEntry) {
+    pub(crate) fn on_entry(&mut self, mut entry: HarEntry) {
         let index = self.index;
         self.index += 1;
         self.summary.entries += 1;
@@ -217,24 +402,20 @@ impl State<'_> {
         if report.metrics.is_empty() && report.lint.is_none() && !self.options.all {
             return;
         }
-        let text = if self.options.json {
-            report_json(&report)
-        } else {
-            report_text(&report)
-        };
-        self.write(&text);
-    }
-
-    pub fn write(&mut self, text: &str) {
-        if self.write_error.is_none() {
-            if let Err(error) = self.out.write_all(text.as_bytes()) {
-                self.write_error = Some(error);
+        if self.output_error.is_none() {
+            if let Err(error) = (self.on_entry)(&report) {
+                self.output_error = Some(error);
             }
         }
     }
 
+    /// Whether the callback failed: reading stops there.
+    pub fn output_failed(&self) -> bool {
+        self.output_error.is_some()
+    }
+
     /// Chains still waiting at the end of the file never reached a final response.
-    pub fn finish(&mut self) {
+    fn finish(&mut self) {
         let pending: Vec<_> = self.pending.drain().collect();
         for (_, (_, chain)) in pending {
             self.count_unresolved(&chain, "the redirect's target is not in the file");
@@ -288,7 +469,10 @@ impl State<'_> {
         let metrics = if lines.is_empty() {
             Vec::new()
         } else {
-            self.options.engine.parse(lines.iter().copied())
+            self.options
+                .engine
+                .unwrap_or(Engine::Spec)
+                .parse(lines.iter().copied())
         };
         let lint = if lines.is_empty() {
             None
@@ -337,7 +521,7 @@ impl State<'_> {
         let Ok(url) = Url::parse(&chain[0].request.url) else {
             return Visibility::NetworkError(format!("{:?} is not a URL", chain[0].request.url));
         };
-        let policy = ExposurePolicy::for_engine(self.options.engine);
+        let policy = ExposurePolicy::for_engine(self.options.engine.unwrap_or(Engine::Spec));
         let client = FetchClient::for_page(page).with_policy(policy);
         // DevTools records no request mode: a request that sent Origin was a CORS one.
         let cors = chain[0]

@@ -8,19 +8,19 @@ use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor
 use url::Url;
 
 use super::model::{HarEntry, HarPage};
-use super::State;
+use super::{EntryReport, State};
 
 /// The whole file; its value is whether `log.entries` was seen.
-pub struct Root<'s, 'o>(pub &'s mut State<'o>);
+pub(crate) struct Root<'s, 'o, F>(pub &'s mut State<'o, F>);
 
-impl<'de> DeserializeSeed<'de> for Root<'_, '_> {
+impl<'de, F: FnMut(&EntryReport) -> std::io::Result<()>> DeserializeSeed<'de> for Root<'_, '_, F> {
     type Value = bool;
     fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
         deserializer.deserialize_map(self)
     }
 }
 
-impl<'de> Visitor<'de> for Root<'_, '_> {
+impl<'de, F: FnMut(&EntryReport) -> std::io::Result<()>> Visitor<'de> for Root<'_, '_, F> {
     type Value = bool;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a HAR object with a \"log\" member")
@@ -38,16 +38,16 @@ impl<'de> Visitor<'de> for Root<'_, '_> {
     }
 }
 
-struct Log<'s, 'o>(&'s mut State<'o>);
+struct Log<'s, 'o, F>(&'s mut State<'o, F>);
 
-impl<'de> DeserializeSeed<'de> for Log<'_, '_> {
+impl<'de, F: FnMut(&EntryReport) -> std::io::Result<()>> DeserializeSeed<'de> for Log<'_, '_, F> {
     type Value = bool;
     fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
         deserializer.deserialize_map(self)
     }
 }
 
-impl<'de> Visitor<'de> for Log<'_, '_> {
+impl<'de, F: FnMut(&EntryReport) -> std::io::Result<()>> Visitor<'de> for Log<'_, '_, F> {
     type Value = bool;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a \"log\" object")
@@ -86,16 +86,18 @@ impl<'de> Visitor<'de> for Log<'_, '_> {
     }
 }
 
-struct Entries<'s, 'o>(&'s mut State<'o>);
+struct Entries<'s, 'o, F>(&'s mut State<'o, F>);
 
-impl<'de> DeserializeSeed<'de> for Entries<'_, '_> {
+impl<'de, F: FnMut(&EntryReport) -> std::io::Result<()>> DeserializeSeed<'de>
+    for Entries<'_, '_, F>
+{
     type Value = ();
     fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
         deserializer.deserialize_seq(self)
     }
 }
 
-impl<'de> Visitor<'de> for Entries<'_, '_> {
+impl<'de, F: FnMut(&EntryReport) -> std::io::Result<()>> Visitor<'de> for Entries<'_, '_, F> {
     type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a list of entries")
@@ -103,6 +105,10 @@ impl<'de> Visitor<'de> for Entries<'_, '_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         while let Some(entry) = seq.next_element::<HarEntry>()? {
             self.0.on_entry(entry);
+            if self.0.output_failed() {
+                // Stop reading: the error is returned by `read_har`.
+                return Err(de::Error::custom("the report could not be written"));
+            }
         }
         Ok(())
     }
