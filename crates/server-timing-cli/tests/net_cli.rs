@@ -347,3 +347,55 @@ fn fetch_says_how_many_metrics_are_hidden_and_why() {
         assert!(!text(&out.stdout).contains("metrics sent"));
     });
 }
+
+#[test]
+fn fetch_names_engines_exactly_where_they_differ() {
+    with_server(false, |server| {
+        let other = server.other_origin.trim_end_matches('/');
+        let heading = "serverTiming as each engine's page sees it";
+        // Same-origin, the MDN header: every engine sees the three metrics.
+        let out = run(&["fetch", &server.origin]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(
+            !text(&out.stdout).contains(heading),
+            "{}",
+            text(&out.stdout)
+        );
+        // Cross-origin with TAO from an insecure page: the demo's fourth page.
+        let url = format!("{}?acao=*&tao=*", server.origin);
+        let out = run(&["fetch", "--insecure-client", "--client-origin", other, &url]);
+        let stdout = text(&out.stdout);
+        let section = &stdout[stdout.find(heading).expect("an engines section")..];
+        assert!(
+            section.contains(
+                "  chromium (Chromium 156) shows:\n    0: PerformanceServerTiming {name: \"cache\""
+            ),
+            "{section}"
+        );
+        assert!(
+            section
+                .contains("  firefox (Firefox 153 ESR): no serverTiming attribute (undefined)\n"),
+            "{section}"
+        );
+        assert!(
+            section.contains("  webkit (WebKitGTK 2.50): the same as the spec\n"),
+            "{section}"
+        );
+        // One engine alone: no section.
+        let out = run(&[
+            "fetch",
+            "--engine",
+            "chromium",
+            "--insecure-client",
+            "--client-origin",
+            other,
+            &url,
+        ]);
+        let stdout = text(&out.stdout);
+        assert!(!stdout.contains(heading), "{stdout}");
+        assert!(
+            stdout.contains("  0: PerformanceServerTiming {name: \"cache\""),
+            "{stdout}"
+        );
+    });
+}

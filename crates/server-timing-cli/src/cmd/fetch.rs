@@ -4,16 +4,21 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
+use std::rc::Rc;
+
 use clap::{Args, ValueEnum};
-use measured_fetch::client::{fetch, ConnectionPool, FetchOptions};
+use measured_fetch::client::{fetch, ConnectionPool, FetchOptions, MeasuredFetch};
 use measured_fetch::destination::Destination;
 use measured_fetch::tls::certificates_from_pem;
 use measured_fetch::{Clock, Page};
 use performance_timeline::PerformanceEntry;
 use resource_timing::policy::Engine;
-use resource_timing::{CredentialsMode, ExposurePolicy, FetchClient, RequestMode};
+use resource_timing::{
+    CredentialsMode, ExposurePolicy, FetchClient, PerformanceResourceTiming, RequestMode,
+};
 use url::Url;
 
+use crate::render::engines::{seen_lines, Seen};
 use crate::render::waterfall::{waterfall, PageFacts};
 use crate::{print_stdout, CliError};
 
@@ -51,9 +56,11 @@ pub struct FetchArgs {
     /// The request's credentials mode
     #[arg(long, value_enum, default_value_t = Credentials::SameOrigin)]
     credentials: Credentials,
-    /// Expose what ENGINE would: spec, chromium, firefox or webkit (docs/policies.md)
-    #[arg(long, value_name = "ENGINE", default_value = "spec", value_parser = super::engine)]
-    engine: Engine,
+    /// Expose what ENGINE alone would: spec, chromium, firefox or webkit
+    /// (docs/policies.md); by default the spec, then each engine where it
+    /// differs (a fetch each)
+    #[arg(long, value_name = "ENGINE", value_parser = super::engine)]
+    engine: Option<Engine>,
     /// Trust the PEM certificates in FILE for https (there are no system
     /// roots: this tool is for your own servers)
     #[arg(long, value_name = "FILE")]
@@ -115,15 +122,7 @@ pub fn run(args: FetchArgs) -> Result<ExitCode, CliError> {
         .client_origin
         .clone()
         .unwrap_or_else(|| args.url.clone());
-    let mut client =
-        FetchClient::for_page(&page_url).with_policy(ExposurePolicy::for_engine(args.engine));
-    if args.insecure_client {
-        client.is_secure_context = false;
-    }
-    client.cross_origin_isolated_capability = args.cross_origin_isolated;
-    let clock = Clock::new();
-    let page = Page::with_client(&page_url, client.clone(), &clock);
-    let mut options = FetchOptions::new(client);
+    let mut options = FetchOptions::new(FetchClient::for_page(&page_url));
     options.mode = match args.mode {
         Mode::Cors => RequestMode::Cors,
         Mode::NoCors => RequestMode::NoCors,
@@ -138,28 +137,131 @@ pub fn run(args: FetchArgs) -> Result<ExitCode, CliError> {
     options.destination = args.destination;
     options.timeout = args.timeout;
     options.max_time = args.max_time;
-    // As in a browser, a redirect to the same origin goes over the same connection.
-    options.pool = Some(ConnectionPool::new());
-    let measured = super::runtime()?
-        .block_on(fetch(args.url.clone(), &options, &clock))
-        .map_err(|e| CliError::Failed(e.to_string()))?;
-    let entry = measured
-        .report_timing(page.performance())
-        .ok_or_else(|| CliError::Failed("the fetch reported no entry".into()))?;
+    let clock = Clock::new();
+    let fetch_as = |engine: Engine| fetch_as(engine, &args, &page_url, &options, &clock);
+    let runtime = super::runtime()?;
+    // With --engine, that engine alone; by default the spec, and each
+    // browser engine's own fetch (its exposure policy decides hop by hop),
+    // all at once.
+    let (main, engines) = match args.engine {
+        Some(engine) => (runtime.block_on(fetch_as(engine))?, Vec::new()),
+        None => {
+            let (spec, chromium, firefox, webkit) = runtime.block_on(async {
+                tokio::join!(
+                    fetch_as(Engine::Spec),
+                    fetch_as(Engine::Chromium),
+                    fetch_as(Engine::Firefox),
+                    fetch_as(Engine::WebKit),
+                )
+            });
+            (spec?, vec![chromium?, firefox?, webkit?])
+        }
+    };
+    let page_facts = PageFacts {
+        origin: page_url.origin().ascii_serialization(),
+        secure: main.page.client().is_secure_context,
+    };
     if args.json {
-        print_stdout(&format!("{}\n", entry.to_json()))?;
+        print_stdout(&format!("{}\n", main.entry.to_json()))?;
     } else {
-        let page_facts = PageFacts {
-            origin: page_url.origin().ascii_serialization(),
-            secure: page.client().is_secure_context,
-        };
-        print_stdout(&waterfall(&measured, &entry, &page_facts))?;
+        let mut out = waterfall(&main.measured, &main.entry, &page_facts);
+        out.push_str(&engine_section(&main, &engines));
+        print_stdout(&out)?;
     }
-    if let Some(error) = measured.network_error() {
+    if let Some(error) = main.measured.network_error() {
         eprintln!("server-timing: network error: {error}");
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One engine's fetch: the page, what was measured, and the entry.
+pub struct EngineFetch {
+    /// The engine whose exposure policy and header reading were used.
+    pub engine: Engine,
+    /// The fetching page.
+    pub page: Page,
+    /// The hops, as measured.
+    pub measured: MeasuredFetch,
+    /// The page's entry.
+    pub entry: Rc<PerformanceResourceTiming>,
+}
+
+impl EngineFetch {
+    /// What the page sees of `serverTiming`, reading `lines` as this
+    /// engine does (so every engine's reading is of the same bytes, even
+    /// when the server sends other durations each time).
+    pub fn seen(&self, lines: Option<&[Vec<u8>]>) -> Seen {
+        if !self.entry.has_server_timing_attribute() {
+            return None;
+        }
+        let exposed = self.entry.server_timing();
+        Some(match lines {
+            Some(lines) if !exposed.is_empty() => self.engine.parse(lines),
+            _ => exposed.to_vec(),
+        })
+    }
+}
+
+/// The final response's Server-Timing lines, as received.
+pub fn server_timing_lines(measured: &MeasuredFetch) -> Option<Vec<Vec<u8>>> {
+    let last = measured.hops.last()?;
+    let lines: Vec<Vec<u8>> = last
+        .headers
+        .get_all("server-timing")
+        .iter()
+        .map(|v| v.as_bytes().to_vec())
+        .collect();
+    (!lines.is_empty()).then_some(lines)
+}
+
+/// Each engine's `serverTiming` where one differs from the spec's page.
+fn engine_section(main: &EngineFetch, engines: &[EngineFetch]) -> String {
+    let lines = server_timing_lines(&main.measured);
+    let spec = main.seen(lines.as_deref());
+    let seen: Vec<(Engine, Seen)> = engines
+        .iter()
+        .map(|e| (e.engine, e.seen(lines.as_deref())))
+        .collect();
+    let mut out = String::new();
+    seen_lines(&mut out, "  ", &spec, &seen);
+    if out.is_empty() {
+        out
+    } else {
+        format!("\nserverTiming as each engine's page sees it (one fetch each, the same header bytes read):\n{out}")
+    }
+}
+
+async fn fetch_as(
+    engine: Engine,
+    args: &FetchArgs,
+    page_url: &Url,
+    options: &FetchOptions,
+    clock: &Clock,
+) -> Result<EngineFetch, CliError> {
+    let mut client =
+        FetchClient::for_page(page_url).with_policy(ExposurePolicy::for_engine(engine));
+    if args.insecure_client {
+        client.is_secure_context = false;
+    }
+    client.cross_origin_isolated_capability = args.cross_origin_isolated;
+    let page = Page::with_client(page_url, client.clone(), clock);
+    let mut options = options.clone();
+    options.client = client;
+    // As in a browser, a redirect to the same origin goes over the same connection.
+    options.pool = Some(ConnectionPool::new());
+    let measured = fetch(args.url.clone(), &options, clock)
+        .await
+        .map_err(|e| CliError::Failed(e.to_string()))?;
+    let entry = measured
+        .report_timing(page.performance())
+        .ok_or_else(|| CliError::Failed("the fetch reported no entry".into()))?;
+    Ok(EngineFetch {
+        engine,
+        page,
+        measured,
+        entry,
+    })
 }
 
 #[cfg(test)]
@@ -194,7 +296,7 @@ mod tests {
         .fetch;
         assert!(matches!(parsed.mode, Mode::NoCors));
         assert!(matches!(parsed.credentials, Credentials::Include));
-        assert_eq!(parsed.engine, Engine::Firefox);
+        assert_eq!(parsed.engine, Some(Engine::Firefox));
         assert_eq!(parsed.timeout, Duration::from_millis(250));
         assert!(parsed.json);
         for bad in [

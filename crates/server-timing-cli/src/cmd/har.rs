@@ -34,10 +34,11 @@ pub struct HarArgs {
     /// another page would see: it wins)
     #[arg(long, value_name = "ORIGIN", value_parser = super::http_url)]
     pub origin: Option<Url>,
-    /// Read headers and expose metrics as ENGINE does: spec, chromium,
-    /// firefox or webkit
-    #[arg(long, value_name = "ENGINE", default_value = "spec", value_parser = super::engine)]
-    pub engine: Engine,
+    /// Read headers and expose metrics as ENGINE alone does: spec, chromium,
+    /// firefox or webkit (by default the spec, then each engine where it
+    /// differs)
+    #[arg(long, value_name = "ENGINE", value_parser = super::engine)]
+    pub engine: Option<Engine>,
     /// One JSON object per entry on one line
     #[arg(long)]
     pub json: bool,
@@ -63,7 +64,7 @@ pub fn run(args: HarArgs) -> Result<ExitCode, CliError> {
         .map_err(|e| CliError::Failed(format!("cannot read {path}: {e}")))?;
     let options = HarOptions {
         origin: args.origin.clone(),
-        engine: Some(args.engine),
+        engine: args.engine,
         all: args.all,
     };
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());

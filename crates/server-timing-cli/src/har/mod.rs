@@ -203,6 +203,21 @@ pub struct EntryReport {
     pub visible: Visibility,
     /// The lint of the header, when it is not clean.
     pub lint: Option<server_timing::engines::lint::LintReport>,
+    /// Without [`HarOptions::engine`]: what a page of each browser engine
+    /// sees (Chromium, Firefox, WebKit), each replayed with its own
+    /// exposure policy and header reading. Empty with an engine.
+    pub engines: Vec<EngineView>,
+}
+
+/// What a page of one engine sees of an entry.
+#[derive(Debug, Clone)]
+pub struct EngineView {
+    /// The engine.
+    pub engine: Engine,
+    /// The final response's metrics, as the engine reads them.
+    pub metrics: Vec<server_timing::PerformanceServerTiming>,
+    /// Whether the engine's page sees them.
+    pub visible: Visibility,
 }
 
 impl EntryReport {
@@ -231,6 +246,9 @@ pub enum Visibility {
     TimingAllowOrigin,
     /// The engine shows cross-origin metrics to no page.
     SameOriginOnly,
+    /// The page is not a secure context, and the engine has no
+    /// `serverTiming` attribute there (`[SecureContext]`).
+    NoAttribute,
     /// The fetch, replayed as the page makes it, is a network error.
     NetworkError(String),
     /// The entry's page is not known.
@@ -249,6 +267,9 @@ impl Visibility {
             }
             Visibility::SameOriginOnly => {
                 "hidden: this engine shows cross-origin metrics to no page".into()
+            }
+            Visibility::NoAttribute => {
+                "hidden: no serverTiming attribute on a page that is not a secure context".into()
             }
             Visibility::NetworkError(why) => format!("hidden: the fetch fails ({why})"),
             Visibility::UnknownPage => "unknown: no page origin (give --origin)".into(),
@@ -466,13 +487,11 @@ impl<'o, F: FnMut(&EntryReport) -> std::io::Result<()>> State<'o, F> {
             .filter(|h| h.name.eq_ignore_ascii_case("server-timing"))
             .map(|h| h.value.as_bytes())
             .collect();
+        let engine = self.options.engine.unwrap_or(Engine::Spec);
         let metrics = if lines.is_empty() {
             Vec::new()
         } else {
-            self.options
-                .engine
-                .unwrap_or(Engine::Spec)
-                .parse(lines.iter().copied())
+            engine.parse(lines.iter().copied())
         };
         let lint = if lines.is_empty() {
             None
@@ -480,19 +499,34 @@ impl<'o, F: FnMut(&EntryReport) -> std::io::Result<()>> State<'o, F> {
             let report = lint_lines(lines.iter().copied());
             (!report.is_clean()).then_some(report)
         };
-        let visible = if lines.is_empty() {
-            Visibility::NoHeader
-        } else {
-            match &page {
-                None => Visibility::UnknownPage,
-                // The page's own document is its navigation entry: what the
-                // page sees of it is the final response's (redirects before
-                // it hide only their own timing).
-                Some((page, _)) if self.is_document(first, last) => {
-                    self.visibility(page, &chain[chain.len() - 1..])
+        let visible_as = |engine: Engine| {
+            if lines.is_empty() {
+                Visibility::NoHeader
+            } else {
+                match &page {
+                    None => Visibility::UnknownPage,
+                    // The page's own document is its navigation entry: what the
+                    // page sees of it is the final response's (redirects before
+                    // it hide only their own timing).
+                    Some((page, _)) if self.is_document(first, last) => {
+                        self.visibility(engine, page, &chain[chain.len() - 1..])
+                    }
+                    Some((page, _)) => self.visibility(engine, page, &chain),
                 }
-                Some((page, _)) => self.visibility(page, &chain),
             }
+        };
+        let visible = visible_as(engine);
+        let engines = if self.options.engine.is_some() || lines.is_empty() {
+            Vec::new()
+        } else {
+            crate::render::engines::BROWSERS
+                .iter()
+                .map(|&engine| EngineView {
+                    engine,
+                    metrics: engine.parse(lines.iter().copied()),
+                    visible: visible_as(engine),
+                })
+                .collect()
         };
         let (page, page_source) = match page {
             Some((url, source)) => (Some(url), source),
@@ -513,15 +547,16 @@ impl<'o, F: FnMut(&EntryReport) -> std::io::Result<()>> State<'o, F> {
             metrics,
             visible,
             lint,
+            engines,
         }
     }
 
     /// Replays the chain through the resource-timing pipeline as `page` would fetch it.
-    fn visibility(&self, page: &Url, chain: &[HarEntry]) -> Visibility {
+    fn visibility(&self, engine: Engine, page: &Url, chain: &[HarEntry]) -> Visibility {
         let Ok(url) = Url::parse(&chain[0].request.url) else {
             return Visibility::NetworkError(format!("{:?} is not a URL", chain[0].request.url));
         };
-        let policy = ExposurePolicy::for_engine(self.options.engine.unwrap_or(Engine::Spec));
+        let policy = ExposurePolicy::for_engine(engine);
         let client = FetchClient::for_page(page).with_policy(policy);
         // DevTools records no request mode: a request that sent Origin was a CORS one.
         let cors = chain[0]
@@ -562,9 +597,13 @@ impl<'o, F: FnMut(&EntryReport) -> std::io::Result<()>> State<'o, F> {
         if !report.timing_info.server_timing_headers.is_empty() {
             return Visibility::Visible;
         }
+        use resource_timing::policy::SecureContextGating;
         if !client.is_secure_context
-            && policy.secure_context_gating
-                != resource_timing::policy::SecureContextGating::NotGated
+            && policy.secure_context_gating == SecureContextGating::AttributeHiddenWhenNotSecure
+        {
+            Visibility::NoAttribute
+        } else if !client.is_secure_context
+            && policy.secure_context_gating != SecureContextGating::NotGated
         {
             Visibility::NotSecure
         } else if policy.cross_origin_exposure

@@ -1,5 +1,6 @@
 //! How results are shown: text for people, JSON reports (serde) for tools.
 
+pub mod engines;
 pub mod har;
 pub mod json;
 pub mod lint;
