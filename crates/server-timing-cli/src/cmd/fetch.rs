@@ -18,7 +18,9 @@ use resource_timing::{
 };
 use url::Url;
 
-use crate::render::engines::{seen_lines, Seen};
+use std::fmt::Write as _;
+
+use crate::render::engines::{console_lines, engine_names, groups_if_any_differs, same_seen, Seen};
 use crate::render::waterfall::{waterfall, PageFacts};
 use crate::{print_stdout, CliError};
 
@@ -154,22 +156,43 @@ pub fn run(args: FetchArgs) -> Result<ExitCode, CliError> {
                     fetch_as(Engine::WebKit),
                 )
             });
-            (spec?, vec![chromium?, firefox?, webkit?])
+            // An engine whose own fetch fails to run is left out; the
+            // spec's is the one whose failure is the command's.
+            let engines = [chromium, firefox, webkit]
+                .into_iter()
+                .filter_map(Result::ok)
+                .collect();
+            (spec?, engines)
         }
     };
     let page_facts = PageFacts {
         origin: page_url.origin().ascii_serialization(),
         secure: main.page.client().is_secure_context,
     };
-    if args.json {
-        print_stdout(&format!("{}\n", main.entry.to_json()))?;
-    } else {
-        let mut out = waterfall(&main.measured, &main.entry, &page_facts);
-        out.push_str(&engine_section(&main, &engines));
-        print_stdout(&out)?;
+    match (&main.entry, args.json) {
+        (Some(entry), true) => print_stdout(&format!("{}\n", entry.to_json()))?,
+        (Some(entry), false) => {
+            let mut out = waterfall(&main.measured, entry, &page_facts);
+            out.push_str(&engine_section(&main, &engines));
+            print_stdout(&out)?;
+        }
+        (None, _) => {
+            let error = main
+                .measured
+                .network_error()
+                .map(ToString::to_string)
+                .unwrap_or_else(|| "the fetch did not finish".into());
+            eprintln!(
+                "server-timing: {} reports no entry for this fetch ({error})",
+                main.engine
+            );
+        }
     }
     if let Some(error) = main.measured.network_error() {
-        eprintln!("server-timing: network error: {error}");
+        match crate::render::waterfall::failed_check(&main.measured) {
+            Some(detail) => eprintln!("server-timing: network error: {error} ({detail})"),
+            None => eprintln!("server-timing: network error: {error}"),
+        }
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
@@ -183,23 +206,25 @@ pub struct EngineFetch {
     pub page: Page,
     /// The hops, as measured.
     pub measured: MeasuredFetch,
-    /// The page's entry.
-    pub entry: Rc<PerformanceResourceTiming>,
+    /// The page's entry (an engine may add none for a failed fetch).
+    pub entry: Option<Rc<PerformanceResourceTiming>>,
 }
 
 impl EngineFetch {
     /// What the page sees of `serverTiming`, reading `lines` as this
     /// engine does (so every engine's reading is of the same bytes, even
     /// when the server sends other durations each time).
-    pub fn seen(&self, lines: Option<&[Vec<u8>]>) -> Seen {
-        if !self.entry.has_server_timing_attribute() {
-            return None;
+    /// `None` when there is no entry at all.
+    pub fn seen(&self, lines: Option<&[Vec<u8>]>) -> Option<Seen> {
+        let entry = self.entry.as_ref()?;
+        if !entry.has_server_timing_attribute() {
+            return Some(None);
         }
-        let exposed = self.entry.server_timing();
-        Some(match lines {
+        let exposed = entry.server_timing();
+        Some(Some(match lines {
             Some(lines) if !exposed.is_empty() => self.engine.parse(lines),
             _ => exposed.to_vec(),
-        })
+        }))
     }
 }
 
@@ -219,12 +244,35 @@ pub fn server_timing_lines(measured: &MeasuredFetch) -> Option<Vec<Vec<u8>>> {
 fn engine_section(main: &EngineFetch, engines: &[EngineFetch]) -> String {
     let lines = server_timing_lines(&main.measured);
     let spec = main.seen(lines.as_deref());
-    let seen: Vec<(Engine, Seen)> = engines
+    let seen: Vec<(Engine, Option<Seen>)> = engines
         .iter()
         .map(|e| (e.engine, e.seen(lines.as_deref())))
         .collect();
     let mut out = String::new();
-    seen_lines(&mut out, "  ", &spec, &seen);
+    let same = |a: &Option<Seen>, b: &Option<Seen>| match (a, b) {
+        (Some(a), Some(b)) => same_seen(a, b),
+        (None, None) => true,
+        _ => false,
+    };
+    for (members, seen) in groups_if_any_differs(&spec, &seen, same) {
+        let names = engine_names(&members);
+        match seen {
+            _ if same(seen, &spec) => {
+                let _ = writeln!(out, "  {names}: the same as the spec");
+            }
+            None => {
+                let _ = writeln!(out, "  {names}: no resource timing entry for this fetch");
+            }
+            Some(None) => {
+                let _ = writeln!(out, "  {names}: no serverTiming attribute (undefined)");
+            }
+            Some(Some(metrics)) => {
+                let verb = if members.len() == 1 { "shows" } else { "show" };
+                let _ = writeln!(out, "  {names} {verb}:");
+                console_lines(&mut out, "    ", metrics);
+            }
+        }
+    }
     if out.is_empty() {
         out
     } else {
@@ -253,9 +301,7 @@ async fn fetch_as(
     let measured = fetch(args.url.clone(), &options, clock)
         .await
         .map_err(|e| CliError::Failed(e.to_string()))?;
-    let entry = measured
-        .report_timing(page.performance())
-        .ok_or_else(|| CliError::Failed("the fetch reported no entry".into()))?;
+    let entry = measured.report_timing(page.performance());
     Ok(EngineFetch {
         engine,
         page,
