@@ -19,6 +19,7 @@
 //! | `/request-headers` | the request's header fields echoed, each as a response header `x-request-NAME` and as a body line `name: value` (HTTP/2 pseudo-headers excepted) |
 //! | `/reset` | headers announcing 1000 bytes, 10 of them, then the connection is dropped |
 //! | `/bad-header` | a header value with a control byte (HTTP/1.1 only) |
+//! | `/trailers?trailer=…` | `ok`, then a `Server-Timing` trailer field (`total;dur=12.5` unless `trailer=` gives another value): chunked over HTTP/1.1 (`Trailer: Server-Timing` announced), a trailers frame over HTTP/2 |
 //! | `/hang` | never answers |
 //!
 //! Query values and the echoed `Origin` must be valid header values (no
@@ -37,7 +38,8 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue};
-use http_body_util::Full;
+use http_body_util::combinators::BoxBody;
+use http_body_util::{BodyExt, Full};
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{watch, Semaphore};
@@ -376,6 +378,8 @@ struct Reply {
     fault: Option<Fault>,
     /// Close the connection after this reply whatever the request asked.
     close: bool,
+    /// Trailer fields after the body (the body is then chunked over HTTP/1.1).
+    trailers: Vec<(HeaderName, HeaderValue)>,
 }
 
 impl Reply {
@@ -490,6 +494,20 @@ fn route(target: &str, request_headers: &http::HeaderMap, shared: &Shared) -> Re
                 HeaderValue::from_static("hints;dur=1"),
             ));
             reply.body = vec![(Duration::from_millis(20), b"after hints\n".to_vec())];
+        }
+        "/trailers" => {
+            let Ok(value) = header_value(param("trailer").unwrap_or("total;dur=12.5")) else {
+                return Reply::refuse(400, "the trailer value is not a header value");
+            };
+            reply.headers.push(text_plain());
+            reply.headers.push((
+                http::header::TRAILER,
+                HeaderValue::from_static("Server-Timing"),
+            ));
+            reply.body = body("ok\n");
+            reply
+                .trailers
+                .push((HeaderName::from_static("server-timing"), value));
         }
         "/slow" => {
             let ms = param("ms")
@@ -712,9 +730,17 @@ async fn write_reply<S: AsyncWrite + Unpin>(
         stream.write_all(&head_bytes(*status, headers)).await?;
         stream.flush().await?;
     }
+    let chunked = !reply.trailers.is_empty();
     let length: usize = reply.body.iter().map(|(_, piece)| piece.len()).sum();
     let mut headers = reply.headers;
-    headers.push((http::header::CONTENT_LENGTH, HeaderValue::from(length)));
+    if chunked {
+        headers.push((
+            http::header::TRANSFER_ENCODING,
+            HeaderValue::from_static("chunked"),
+        ));
+    } else {
+        headers.push((http::header::CONTENT_LENGTH, HeaderValue::from(length)));
+    }
     if !keep_open {
         headers.push((http::header::CONNECTION, HeaderValue::from_static("close")));
     }
@@ -726,7 +752,31 @@ async fn write_reply<S: AsyncWrite + Unpin>(
         if !delay.is_zero() {
             tokio::time::sleep(delay).await;
         }
-        stream.write_all(&piece).await?;
+        if chunked {
+            if piece.is_empty() {
+                continue;
+            }
+            stream
+                .write_all(format!("{:x}\r\n", piece.len()).as_bytes())
+                .await?;
+            stream.write_all(&piece).await?;
+            stream.write_all(b"\r\n").await?;
+        } else {
+            stream.write_all(&piece).await?;
+        }
+        stream.flush().await?;
+    }
+    if chunked {
+        // The last chunk, the trailer section, and the CRLF that ends it.
+        let mut end = b"0\r\n".to_vec();
+        for (name, value) in &reply.trailers {
+            end.extend_from_slice(name.as_str().as_bytes());
+            end.extend_from_slice(b": ");
+            end.extend_from_slice(value.as_bytes());
+            end.extend_from_slice(b"\r\n");
+        }
+        end.extend_from_slice(b"\r\n");
+        stream.write_all(&end).await?;
         stream.flush().await?;
     }
     Ok(())
@@ -756,7 +806,10 @@ async fn serve_http2<S: AsyncRead + AsyncWrite + Unpin + Send + 'static>(
 
 /// The reply over HTTP/2: the body is sent whole after its delays (no
 /// interim responses, and faults other than hanging become a 500).
-async fn http2_response(reply: Reply, shared: &Shared) -> http::Response<Full<Bytes>> {
+async fn http2_response(
+    reply: Reply,
+    shared: &Shared,
+) -> http::Response<BoxBody<Bytes, Infallible>> {
     if reply.fault == Some(Fault::Hang) {
         let mut shutdown = shared.shutdown.clone();
         let _ = shutdown.wait_for(|stop| *stop).await;
@@ -776,9 +829,17 @@ async fn http2_response(reply: Reply, shared: &Shared) -> http::Response<Full<By
         }
         body.extend_from_slice(&piece);
     }
+    let body = Full::new(Bytes::from(body));
+    let body = if reply.trailers.is_empty() {
+        body.boxed()
+    } else {
+        let trailers: http::HeaderMap = reply.trailers.into_iter().collect();
+        body.with_trailers(std::future::ready(Some(Ok(trailers))))
+            .boxed()
+    };
     builder
-        .body(Full::new(Bytes::from(body)))
-        .unwrap_or_else(|_| http::Response::new(Full::new(Bytes::new())))
+        .body(body)
+        .unwrap_or_else(|_| http::Response::new(Full::new(Bytes::new()).boxed()))
 }
 
 #[cfg(test)]

@@ -25,7 +25,7 @@ use crate::destination::{default_accept_value, Destination, Initiator};
 use crate::error::{within, HopError, Step};
 pub use crate::pool::ConnectionPool;
 use crate::pool::{GiveBack, Io, Protocol};
-use crate::tls::{client_config, TlsError, ALPN_H2, ALPN_HTTP1};
+use crate::tls::{client_config_for, TlsError, Trust, ALPN_H2, ALPN_HTTP1};
 use crate::wire::{response_body_framing, write_request, BodyFraming, Reader, WireError};
 
 /// The most interim (1xx) responses one hop accepts before its final one.
@@ -65,8 +65,17 @@ pub struct FetchOptions {
     pub destination: Destination,
     /// The request's initiator (a prefetch asks for a document).
     pub initiator: Initiator,
-    /// Certificates trusted for https (no system roots: loopback tests bring their CA).
+    /// Certificates trusted for https besides the system's (`--ca FILE`);
+    /// a self-signed server certificate among them is trusted as itself,
+    /// as `curl --cacert` does, even when it is marked as a CA.
     pub roots: Vec<CertificateDer<'static>>,
+    /// Whether the system's trusted roots are trusted too (the default, as
+    /// in curl and browsers): [`crate::tls::system_roots`].
+    pub system_roots: bool,
+    /// Skip certificate verification (curl's `--insecure`): the server's
+    /// issuer, name and dates go unchecked, so anyone on the path can
+    /// answer for it. Off by default.
+    pub insecure: bool,
     /// ALPN protocols offered over TLS, in order of preference.
     pub alpn: Vec<Vec<u8>>,
     /// The longest wait for any one step (DNS, connect, TLS, each read).
@@ -101,6 +110,8 @@ impl FetchOptions {
             destination: Destination::Empty,
             initiator: Initiator::Empty,
             roots: Vec::new(),
+            system_roots: true,
+            insecure: false,
             alpn: vec![ALPN_H2.to_vec(), ALPN_HTTP1.to_vec()],
             timeout: FetchOptions::DEFAULT_TIMEOUT,
             max_time: FetchOptions::DEFAULT_MAX_TIME,
@@ -299,7 +310,12 @@ pub async fn fetch(
         return Err(FetchError::UnsupportedScheme(url.scheme().to_owned()));
     }
     let alpn: Vec<&[u8]> = options.alpn.iter().map(Vec::as_slice).collect();
-    let tls = client_config(&options.roots, &alpn).map_err(FetchError::Tls)?;
+    let trust = Trust {
+        roots: options.roots.clone(),
+        system_roots: options.system_roots,
+        insecure: options.insecure,
+    };
+    let tls = client_config_for(&trust, &alpn).map_err(FetchError::Tls)?;
     let request = Request::new(url.clone(), options.mode)
         .credentials(options.credentials)
         .initiator_type(options.initiator_type.clone());

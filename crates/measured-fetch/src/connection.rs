@@ -12,7 +12,7 @@ use crate::client::{FetchOptions, HopRecord};
 use crate::clock::Clock;
 use crate::error::{within, HopError, Step};
 use crate::pool::{Connection, Io, Protocol};
-use crate::tls::{ALPN_H2, ALPN_HTTP1};
+use crate::tls::{HandshakeError, ALPN_H2, ALPN_HTTP1};
 
 /// *Obtain a connection* to `url`'s origin: with `new` false, an idle one
 /// from the pool if there is one; else a new one.
@@ -80,7 +80,21 @@ async fn create_a_connection(
             source: Box::new(e),
         })?;
         let connector = tokio_rustls::TlsConnector::from(tls.clone());
-        let stream = within(limit, Step::TlsHandshake, connector.connect(name, tcp)).await?;
+        let stream = match tokio::time::timeout(limit, connector.connect(name, tcp)).await {
+            Err(_) => {
+                return Err(HopError::Timeout {
+                    step: Step::TlsHandshake,
+                    limit,
+                })
+            }
+            Ok(Err(error)) => {
+                return Err(HopError::Failed {
+                    step: Step::TlsHandshake,
+                    source: Box::new(HandshakeError::explain(error)),
+                })
+            }
+            Ok(Ok(stream)) => stream,
+        };
         alpn = stream
             .get_ref()
             .1

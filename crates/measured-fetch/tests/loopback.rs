@@ -302,6 +302,37 @@ fn tls_with_h2_and_http1() {
     });
 }
 
+/// A `Server-Timing` trailer field reaches the hop record over HTTP/1.1
+/// (chunked) and HTTP/2 (a trailers frame); the entry, as in every browser,
+/// shows only the header's metrics (here none).
+#[test]
+fn server_timing_trailers_over_http1_and_h2() {
+    runtime().block_on(async {
+        let server = server(true).await;
+        let clock = Clock::new();
+        let roots = certificates_from_pem(server.ca_pem().unwrap().as_bytes()).unwrap();
+        let page = Page::new(server.origin(), &clock);
+        for (alpn, protocol) in [(ALPN_H2, "h2"), (ALPN_HTTP1, "http/1.1")] {
+            let outcome = load(
+                &page,
+                url(server.origin(), "/trailers?trailer=total%3Bdur%3D7"),
+                |options| {
+                    options.roots = roots.clone();
+                    options.alpn = vec![alpn.to_vec()];
+                },
+                &clock,
+            )
+            .await;
+            assert_eq!(outcome.measured.network_error(), None, "{protocol}");
+            let hop = &outcome.measured.hops[0];
+            assert_eq!(hop.trailers["server-timing"], "total;dur=7", "{protocol}");
+            assert!(outcome.entry.server_timing().is_empty(), "{protocol}");
+            assert_eq!(outcome.entry.decoded_body_size(), 3, "{protocol}");
+        }
+        server.shutdown().await;
+    });
+}
+
 #[test]
 fn early_hints_feed_first_interim_response_start() {
     runtime().block_on(async {

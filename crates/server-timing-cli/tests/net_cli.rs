@@ -143,6 +143,26 @@ fn demo_names_engines_where_they_differ() {
     assert_eq!(last["engines"]["webkit"].as_array().unwrap().len(), 0);
 }
 
+/// A `Server-Timing` trailer is shown, parsed, with the note that pages
+/// cannot see it (issue 10).
+#[test]
+fn fetch_shows_server_timing_trailers() {
+    with_server(false, |server: &Running| {
+        let url = format!("{}trailers?trailer=total%3Bdur%3D12.5", server.origin);
+        let out = run(&["fetch", &url]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let stdout = text(&out.stdout);
+        assert!(stdout.contains("Server-Timing trailer, hop 1: total;dur=12.5\n  0: PerformanceServerTiming {name: \"total\", duration: 12.5, description: \"\"}\n  (no browser exposes trailer metrics to pages today"), "{stdout}");
+        // A response without trailers prints no such line.
+        let plain = run(&["fetch", &server.origin]);
+        assert!(
+            !text(&plain.stdout).contains("trailer"),
+            "{}",
+            text(&plain.stdout)
+        );
+    });
+}
+
 #[test]
 fn fetch_json_is_the_entry() {
     with_server(false, |server: &Running| {

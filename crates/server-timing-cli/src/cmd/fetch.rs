@@ -63,10 +63,15 @@ pub struct FetchArgs {
     /// differs (a fetch each)
     #[arg(long, value_name = "ENGINE", value_parser = super::engine)]
     engine: Option<Engine>,
-    /// Trust the PEM certificates in FILE for https (there are no system
-    /// roots: this tool is for your own servers)
+    /// Trust the PEM certificates in FILE for https, besides the system's
+    /// roots (a self-signed server certificate in FILE is trusted as itself,
+    /// as with curl --cacert)
     #[arg(long, value_name = "FILE")]
     ca: Option<std::path::PathBuf>,
+    /// Do not verify the server's certificate (issuer, name, dates), as
+    /// curl's --insecure; a warning says so on stderr
+    #[arg(long)]
+    insecure: bool,
     /// Give up on any one step after MS milliseconds
     #[arg(long, value_name = "MS", default_value = "10000", value_parser = positive_ms)]
     timeout: Duration,
@@ -137,6 +142,14 @@ pub fn run(args: FetchArgs) -> Result<ExitCode, CliError> {
     };
     options.roots = roots;
     options.destination = args.destination;
+    options.insecure = args.insecure;
+    if args.insecure && args.url.scheme() == "https" {
+        eprintln!(
+            "server-timing: WARNING: --insecure: the server's certificate is NOT verified \
+             (not its issuer, not its name, not its dates): anyone on the path can answer for {}",
+            args.url.host_str().unwrap_or("the server")
+        );
+    }
     options.timeout = args.timeout;
     options.max_time = args.max_time;
     let clock = Clock::new();
@@ -174,6 +187,7 @@ pub fn run(args: FetchArgs) -> Result<ExitCode, CliError> {
         (Some(entry), false) => {
             let mut out = waterfall(&main.measured, entry, &page_facts);
             out.push_str(&engine_section(&main, &engines));
+            out.push_str(&crate::render::trailers::trailer_lines(&main.measured));
             print_stdout(&out)?;
         }
         (None, _) => {

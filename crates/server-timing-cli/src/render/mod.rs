@@ -5,4 +5,5 @@ pub mod har;
 pub mod json;
 pub mod lint;
 pub mod parse;
+pub mod trailers;
 pub mod waterfall;
