@@ -484,3 +484,31 @@ fn a_failed_cors_check_names_the_hop_and_the_header() {
         )), "{}", text(&out.stderr));
     });
 }
+
+#[test]
+fn fetch_html_writes_the_entry_its_metrics_and_the_engines() {
+    with_server(false, |server| {
+        let other = server.other_origin.trim_end_matches('/');
+        let path = std::env::temp_dir().join(format!("st-fetch-{}.html", std::process::id()));
+        let url = format!("{}?acao=*&tao=*", server.origin);
+        let out = run(&[
+            "fetch",
+            "--insecure-client",
+            "--client-origin",
+            other,
+            "--html",
+            path.to_str().unwrap(),
+            &url,
+        ]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let html = std::fs::read_to_string(&path).unwrap();
+        std::fs::remove_file(&path).ok();
+        // The three MDN metrics, hidden (not a secure context), grey; and
+        // Chromium's three, which it shows.
+        assert_eq!(html.matches("<rect class=\"bar metric hidden\"").count(), 3);
+        assert_eq!(html.matches("<rect class=\"bar metric engine\"").count(), 3);
+        assert!(html.contains("3 metrics sent; hidden: not a secure context"));
+        assert!(html.contains("firefox (Firefox 153 ESR): no serverTiming attribute (undefined)"));
+        assert!(html.contains("data-phase=\"Content download\""));
+    });
+}

@@ -21,6 +21,7 @@ use url::Url;
 use std::fmt::Write as _;
 
 use crate::render::engines::{console_lines, engine_names, groups_if_any_differs, same_seen, Seen};
+use crate::render::html::{HtmlEngines, HtmlMetric, HtmlPhase, HtmlReport, HtmlResource};
 use crate::render::waterfall::{waterfall, PageFacts};
 use crate::{print_stdout, CliError};
 
@@ -85,6 +86,9 @@ pub struct FetchArgs {
     /// Print the entry's toJSON() on one line
     #[arg(long)]
     json: bool,
+    /// Also write a self-contained HTML report (waterfall, metrics, engines) to FILE
+    #[arg(long, value_name = "FILE")]
+    html: Option<std::path::PathBuf>,
 }
 
 /// `--mode`.
@@ -202,6 +206,11 @@ pub fn run(args: FetchArgs) -> Result<ExitCode, CliError> {
             );
         }
     }
+    if let (Some(path), Some(_)) = (&args.html, &main.entry) {
+        let report = html_report(&args.url, &page_facts, &main, &engines);
+        std::fs::write(path, report.to_html())
+            .map_err(|e| CliError::Failed(format!("cannot write {}: {e}", path.display())))?;
+    }
     if let Some(error) = main.measured.network_error() {
         match crate::render::waterfall::failed_check(&main.measured) {
             Some(detail) => eprintln!("server-timing: network error: {error} ({detail})"),
@@ -263,11 +272,7 @@ fn engine_section(main: &EngineFetch, engines: &[EngineFetch]) -> String {
         .map(|e| (e.engine, e.seen(lines.as_deref())))
         .collect();
     let mut out = String::new();
-    let same = |a: &Option<Seen>, b: &Option<Seen>| match (a, b) {
-        (Some(a), Some(b)) => same_seen(a, b),
-        (None, None) => true,
-        _ => false,
-    };
+    let same = same_outcome;
     for (members, seen) in groups_if_any_differs(&spec, &seen, same) {
         let names = engine_names(&members);
         match seen {
@@ -291,6 +296,142 @@ fn engine_section(main: &EngineFetch, engines: &[EngineFetch]) -> String {
         out
     } else {
         format!("\nserverTiming as each engine's page sees it (one fetch each, the same header bytes read):\n{out}")
+    }
+}
+
+/// The HTML report of one fetch: its phases, the metrics the server sent
+/// (grey, with the reason, where the page does not see them), and the
+/// engines' readings where they differ.
+fn html_report(
+    url: &Url,
+    page: &PageFacts,
+    main: &EngineFetch,
+    engines: &[EngineFetch],
+) -> HtmlReport {
+    let entry = main.entry.as_ref().expect("an entry");
+    let zero = entry.start_time();
+    let at = |t: f64| t - zero;
+    let mut phases = Vec::new();
+    let mut phase = |name: &'static str, from: f64, to: f64| {
+        if from > 0.0 && to > 0.0 && to >= from {
+            phases.push(HtmlPhase {
+                name,
+                start: at(from),
+                end: at(to),
+            });
+        }
+    };
+    if entry.redirect_start() > 0.0 {
+        phase("Redirect", entry.redirect_start(), entry.redirect_end());
+    }
+    phase(
+        "Queueing and stalled",
+        entry.fetch_start(),
+        entry.domain_lookup_start(),
+    );
+    phase(
+        "DNS lookup",
+        entry.domain_lookup_start(),
+        entry.domain_lookup_end(),
+    );
+    let tls = entry.secure_connection_start();
+    let connected = if tls > 0.0 { tls } else { entry.connect_end() };
+    phase("Initial connection", entry.connect_start(), connected);
+    if tls > 0.0 {
+        phase("SSL", tls, entry.connect_end());
+    }
+    // The entry has no moment for the request's last byte: request sent is
+    // inside waiting.
+    phase(
+        "Waiting (TTFB)",
+        entry.request_start(),
+        entry.response_start(),
+    );
+    phase(
+        "Content download",
+        entry.response_start(),
+        entry.response_end(),
+    );
+    if phases.is_empty() {
+        phases.push(HtmlPhase {
+            name: "Total (phases hidden)",
+            start: 0.0,
+            end: entry.duration(),
+        });
+    }
+    let lines = server_timing_lines(&main.measured);
+    let sent = lines
+        .as_deref()
+        .map(|l| Engine::Spec.parse(l))
+        .unwrap_or_default();
+    let shown = entry.server_timing();
+    let visible = !shown.is_empty() || sent.is_empty();
+    let reason = if visible {
+        "visible".to_owned()
+    } else {
+        crate::render::waterfall::hidden_metrics(&main.measured, shown.len(), page)
+            .unwrap_or_else(|| "hidden".into())
+    };
+    let spec = main.seen(lines.as_deref());
+    let seen: Vec<(Engine, Option<Seen>)> = engines
+        .iter()
+        .map(|e| (e.engine, e.seen(lines.as_deref())))
+        .collect();
+    let engine_groups = groups_if_any_differs(&spec, &seen, same_outcome)
+        .into_iter()
+        .map(|(members, outcome)| {
+            let (says, metrics) = match outcome {
+                _ if same_outcome(outcome, &spec) => ("the same as the spec".to_owned(), vec![]),
+                None => ("no resource timing entry for this fetch".to_owned(), vec![]),
+                Some(None) => ("no serverTiming attribute (undefined)".to_owned(), vec![]),
+                Some(Some(list)) if list.is_empty() => ("serverTiming is []".to_owned(), vec![]),
+                Some(Some(list)) => (
+                    "show:".to_owned(),
+                    list.iter().map(HtmlMetric::from).collect(),
+                ),
+            };
+            HtmlEngines {
+                engines: engine_names(&members),
+                says,
+                metrics,
+            }
+        })
+        .collect();
+    HtmlReport {
+        title: format!("fetch {url}"),
+        page: format!(
+            "page {} ({})",
+            page.origin,
+            if page.secure {
+                "secure context"
+            } else {
+                "not a secure context"
+            }
+        ),
+        omitted: 0,
+        resources: vec![HtmlResource {
+            url: entry.name().to_owned(),
+            status: i64::from(entry.response_status()),
+            phases,
+            server_start: if entry.request_start() > 0.0 {
+                at(entry.request_start())
+            } else {
+                0.0
+            },
+            metrics: sent.iter().map(HtmlMetric::from).collect(),
+            visible,
+            reason,
+            engines: engine_groups,
+        }],
+    }
+}
+
+/// Equal as a page sees them: both no entry, or both the same [`Seen`].
+fn same_outcome(a: &Option<Seen>, b: &Option<Seen>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => same_seen(a, b),
+        (None, None) => true,
+        _ => false,
     }
 }
 

@@ -148,6 +148,30 @@ pub fn read_har<R: Read>(
     })
 }
 
+/// The chain's timing, when both ends have `startedDateTime`.
+fn entry_timing(first: &HarEntry, last: &HarEntry) -> Option<EntryTiming> {
+    let started = model::epoch_ms(first.started_date_time.as_deref()?)?;
+    let last_started = model::epoch_ms(last.started_date_time.as_deref()?)?;
+    let t = last.timings.unwrap_or_default();
+    let phase = |v: Option<f64>| v.filter(|v| v.is_finite() && *v > 0.0).unwrap_or(0.0);
+    let ssl = phase(t.ssl);
+    // HAR 1.2: `connect` includes `ssl`.
+    let connect = (phase(t.connect) - ssl).max(0.0);
+    Some(EntryTiming {
+        started,
+        redirect: (last_started - started).max(0.0),
+        phases: [
+            phase(t.blocked),
+            phase(t.dns),
+            connect,
+            ssl,
+            phase(t.send),
+            phase(t.wait),
+            phase(t.receive),
+        ],
+    })
+}
+
 /// Skips a UTF-8 byte order mark; a file that starts like `name(` is a
 /// JSONP-wrapped HAR (some tools save `onInputData({...})`).
 fn skip_bom_and_refuse_jsonp<R: Read>(reader: &mut BufReader<R>) -> Result<(), HarError> {
@@ -203,10 +227,26 @@ pub struct EntryReport {
     pub visible: Visibility,
     /// The lint of the header, when it is not clean.
     pub lint: Option<server_timing::engines::lint::LintReport>,
+    /// When the chain started (ms since the Unix epoch) and the final
+    /// entry's DevTools phases, when the HAR has them.
+    pub timing: Option<EntryTiming>,
     /// Without [`HarOptions::engine`]: what a page of each browser engine
     /// sees (Chromium, Firefox, WebKit), each replayed with its own
     /// exposure policy and header reading. Empty with an engine.
     pub engines: Vec<EngineView>,
+}
+
+/// When an entry ran, as the HAR records it.
+#[derive(Debug, Clone, Copy)]
+pub struct EntryTiming {
+    /// `startedDateTime` of the chain's first entry, in ms since the Unix epoch.
+    pub started: f64,
+    /// From the first entry's start to the final entry's (the redirects).
+    pub redirect: f64,
+    /// The final entry's phases in DevTools' order: blocked (queueing and
+    /// stalled), dns, connect (without ssl), ssl, send, wait, receive; 0
+    /// where the HAR says -1 or nothing.
+    pub phases: [f64; 7],
 }
 
 /// What a page of one engine sees of an entry.
@@ -548,6 +588,7 @@ impl<'o, F: FnMut(&EntryReport) -> std::io::Result<()>> State<'o, F> {
             visible,
             lint,
             engines,
+            timing: entry_timing(first, last),
         }
     }
 

@@ -9,6 +9,7 @@ use server_timing::engines::Engine;
 use server_timing::PerformanceServerTiming;
 
 use super::engines::{console_lines, engine_names, groups_if_any_differs, same_list};
+use super::html::{HtmlEngines, HtmlMetric, HtmlPhase, HtmlResource};
 
 use super::json::MetricJson;
 use super::lint::LintJson;
@@ -52,7 +53,7 @@ pub fn report_text(report: &EntryReport) -> String {
 
 /// Equal for a page: both see the same list, or both see none (with or
 /// without the attribute alike, whatever the reason).
-fn same_view(a: &View<'_>, b: &View<'_>) -> bool {
+pub fn same_view(a: &View<'_>, b: &View<'_>) -> bool {
     match (a.0, b.0) {
         (Visibility::Visible, Visibility::Visible) => same_list(a.1, b.1),
         (Visibility::Visible, _) | (_, Visibility::Visible) => false,
@@ -61,7 +62,7 @@ fn same_view(a: &View<'_>, b: &View<'_>) -> bool {
 }
 
 /// What a page sees: whether, and the metrics.
-type View<'a> = (&'a Visibility, &'a [PerformanceServerTiming]);
+pub type View<'a> = (&'a Visibility, &'a [PerformanceServerTiming]);
 
 /// Each engine's view, grouped, where one differs from the spec's.
 fn engine_lines(out: &mut String, report: &EntryReport) {
@@ -147,4 +148,80 @@ pub fn report_json(report: &EntryReport) -> String {
     let mut out = serde_json::to_string(&line).expect("a report serializes");
     out.push('\n');
     out
+}
+
+/// One entry as a resource of the HTML report; `zero` is the report's
+/// start, in ms since the Unix epoch.
+pub fn html_resource(report: &EntryReport, zero: f64) -> HtmlResource {
+    let mut phases = Vec::new();
+    let mut server_start = 0.0;
+    if let Some(timing) = &report.timing {
+        let mut t = timing.started - zero;
+        if timing.redirect > 0.0 {
+            phases.push(HtmlPhase {
+                name: "Redirect",
+                start: t,
+                end: t + timing.redirect,
+            });
+            t += timing.redirect;
+        }
+        let names = [
+            "Queueing and stalled",
+            "DNS lookup",
+            "Initial connection",
+            "SSL",
+            "Request sent",
+            "Waiting (TTFB)",
+            "Content download",
+        ];
+        for (i, (name, length)) in names.iter().zip(timing.phases).enumerate() {
+            if i == 4 {
+                server_start = t;
+            }
+            if length > 0.0 {
+                phases.push(HtmlPhase {
+                    name,
+                    start: t,
+                    end: t + length,
+                });
+                t += length;
+            }
+        }
+    }
+    let spec: View<'_> = (&report.visible, &report.metrics);
+    let engines: Vec<(Engine, View<'_>)> = report
+        .engines
+        .iter()
+        .map(|v| (v.engine, (&v.visible, &v.metrics[..])))
+        .collect();
+    let groups = groups_if_any_differs(&spec, &engines, same_view)
+        .into_iter()
+        .map(|(members, view)| {
+            let (says, metrics) = if same_view(view, &spec) {
+                ("the same as the spec".to_owned(), Vec::new())
+            } else if view.0 == &Visibility::Visible {
+                (
+                    "visible; show:".to_owned(),
+                    view.1.iter().map(HtmlMetric::from).collect(),
+                )
+            } else {
+                (view.0.reason(), Vec::new())
+            };
+            HtmlEngines {
+                engines: engine_names(&members),
+                says,
+                metrics,
+            }
+        })
+        .collect();
+    HtmlResource {
+        url: report.url.clone(),
+        status: report.status,
+        phases,
+        server_start,
+        metrics: report.metrics.iter().map(HtmlMetric::from).collect(),
+        visible: report.visible == Visibility::Visible,
+        reason: report.visible.reason(),
+        engines: groups,
+    }
 }

@@ -2,6 +2,7 @@
 
 pub mod engines;
 pub mod har;
+pub mod html;
 pub mod json;
 pub mod lint;
 pub mod parse;

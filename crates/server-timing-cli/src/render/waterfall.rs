@@ -262,7 +262,7 @@ fn ms(value: f64) -> String {
 
 /// When the server sent metrics the page does not see: how many, and why
 /// (`2 metrics sent; hidden: no Timing-Allow-Origin for http://127.0.0.1:3001 on hop 1`).
-fn hidden_metrics(measured: &MeasuredFetch, shown: usize, page: &PageFacts) -> Option<String> {
+pub fn hidden_metrics(measured: &MeasuredFetch, shown: usize, page: &PageFacts) -> Option<String> {
     let last = measured.hops.last()?;
     let lines: Vec<&[u8]> = last
         .headers
