@@ -537,3 +537,44 @@ fn engines_are_named_where_they_read_or_expose_differently() {
     ]);
     assert!(json_lines(&out)[0].get("engines").is_none());
 }
+
+#[test]
+fn two_redirect_chains_to_one_url_both_resolve_in_order() {
+    let st = ("server-timing", "m;dur=1");
+    let tao = ("timing-allow-origin", "*");
+    let path = file(
+        "two-chains",
+        &har(
+            "https://a.example/",
+            &[
+                entry(
+                    "https://a.example/r1",
+                    302,
+                    &[st],
+                    "https://cdn.example/t.js",
+                ),
+                entry(
+                    "https://a.example/r2",
+                    302,
+                    &[st],
+                    "https://cdn.example/t.js",
+                ),
+                entry("https://cdn.example/t.js", 200, &[st, tao], ""),
+                entry("https://cdn.example/t.js", 200, &[st], ""),
+            ],
+        ),
+    );
+    let out = run(&["har", "--json", path.to_str().unwrap()]);
+    let lines = json_lines(&out);
+    // The first response continues the first chain, the second the second.
+    assert_eq!(lines.len(), 2, "{}", text(&out.stdout));
+    assert_eq!(lines[0]["url"], "https://a.example/r1");
+    assert_eq!(lines[0]["visible"], true);
+    assert_eq!(lines[1]["url"], "https://a.example/r2");
+    assert_eq!(lines[1]["visible"], false);
+    assert!(
+        !text(&out.stderr).contains("unresolved"),
+        "{}",
+        text(&out.stderr)
+    );
+}

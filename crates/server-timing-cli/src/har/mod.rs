@@ -30,7 +30,7 @@ mod model;
 mod stream;
 pub mod surrogates;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::fmt;
 use std::io::{BufRead, BufReader, Read};
 
@@ -345,7 +345,11 @@ pub(crate) struct State<'o, F> {
     options: &'o HarOptions,
     pub pages: HashMap<String, PageUrl>,
     /// Redirect chains in progress, keyed by the URL they wait for.
-    pending: HashMap<String, (usize, Vec<HarEntry>)>,
+    /// Several chains may wait for one URL (a script loaded through two
+    /// redirects): the first entry for it continues the oldest.
+    pending: HashMap<String, VecDeque<(usize, Vec<HarEntry>)>>,
+    /// Chains in `pending`, all URLs together.
+    pending_chains: usize,
     index: usize,
     failed_lint: bool,
     summary: Summary,
@@ -374,6 +378,7 @@ impl<'o, F: FnMut(&EntryReport) -> std::io::Result<()>> State<'o, F> {
             options,
             pages: HashMap::new(),
             pending: HashMap::new(),
+            pending_chains: 0,
             index: 0,
             failed_lint: false,
             summary: Summary::default(),
@@ -419,7 +424,7 @@ impl<'o, F: FnMut(&EntryReport) -> std::io::Result<()>> State<'o, F> {
             self.summary.with_server_timing += 1;
         }
         let key = url_key(&entry.request.url);
-        let (start, mut chain) = self.pending.remove(&key).unwrap_or((index, Vec::new()));
+        let (start, mut chain) = self.take_pending(&key).unwrap_or((index, Vec::new()));
         let is_redirect = (300..400).contains(&entry.response.status)
             && entry
                 .response
@@ -441,11 +446,14 @@ impl<'o, F: FnMut(&EntryReport) -> std::io::Result<()>> State<'o, F> {
                     &chain,
                     "more than 20 redirects (a network error in browsers)",
                 );
-            } else if self.pending.len() >= MAX_PENDING {
+            } else if self.pending_chains >= MAX_PENDING {
                 self.count_unresolved(&chain, "more than 10,000 redirect chains open at once");
-            } else if let Some((_, old)) = self.pending.insert(target, (start, chain)) {
-                // Two chains wait for one URL: the older one is given up.
-                self.count_unresolved(&old, "two redirect chains lead to the same URL");
+            } else {
+                self.pending
+                    .entry(target)
+                    .or_default()
+                    .push_back((start, chain));
+                self.pending_chains += 1;
             }
             return;
         }
@@ -470,6 +478,19 @@ impl<'o, F: FnMut(&EntryReport) -> std::io::Result<()>> State<'o, F> {
         }
     }
 
+    /// The oldest chain waiting for `url`.
+    fn take_pending(&mut self, url: &str) -> Option<(usize, Vec<HarEntry>)> {
+        let queue = self.pending.get_mut(url)?;
+        let chain = queue.pop_front();
+        if queue.is_empty() {
+            self.pending.remove(url);
+        }
+        if chain.is_some() {
+            self.pending_chains -= 1;
+        }
+        chain
+    }
+
     /// Whether the callback failed: reading stops there.
     pub fn output_failed(&self) -> bool {
         self.output_error.is_some()
@@ -477,8 +498,9 @@ impl<'o, F: FnMut(&EntryReport) -> std::io::Result<()>> State<'o, F> {
 
     /// Chains still waiting at the end of the file never reached a final response.
     fn finish(&mut self) {
-        let pending: Vec<_> = self.pending.drain().collect();
-        for (_, (_, chain)) in pending {
+        let pending: Vec<_> = self.pending.drain().flat_map(|(_, q)| q).collect();
+        self.pending_chains = 0;
+        for (_, chain) in pending {
             self.count_unresolved(&chain, "the redirect's target is not in the file");
         }
     }
