@@ -16,6 +16,8 @@
 //! | `/early-hints` | `103 Early Hints` with a `Link`, then `200` (HTTP/1.1 only) |
 //! | `/slow?ms=N` | the body in four pieces, `N` ms apart |
 //! | `/encoded?coding=C&bytes=N` | `N` bytes of text (default 4096, at most 16 MiB; [`coding::plain_body`]) coded with `C`: `gzip`, `x-gzip`, `deflate` (zlib), `deflate-raw` (raw deflate, labelled `deflate`), `br`, `zstd`, or any other token, sent in `Content-Encoding` over an uncoded body. `coding=` repeats, applied in order (`coding=gzip&coding=br` is `Content-Encoding: gzip, br`); none sends the text uncoded. `corrupt=1` breaks the coded bytes ([`coding::corrupt`]); `truncate=N` drops the last `N` bytes. The decoded size is in `X-Decoded-Length` |
+//! | `/header-delay?delay=MS&with100=true&with103=true` | WPT's `header-delay.py`: waits `MS` (at most 10 s), sends `100 Continue` if `with100`, waits again and sends `103 Early Hints` with a `Link` if `with103`, waits again, then `200` with `Access-Control-Allow-Origin: *` and `Hello World`. Over HTTP/2 only the waits happen: hyper's server sends no 1xx |
+//! | `/content-length?content=TEXT&length=N` | WPT's `resource-timing-content-length.py`: the body `TEXT` with `Content-Length: N` (`length=auto` or absent: the body's length; `length=none`: no `Content-Length`, the body ends with the connection). A length other than the body's closes the connection after the body (HTTP/1.1 only; over HTTP/2 the body is sent with its own length) |
 //! | `/request-headers` | the request's header fields echoed, each as a response header `x-request-NAME` and as a body line `name: value` (HTTP/2 pseudo-headers excepted) |
 //! | `/reset` | headers announcing 1000 bytes, 10 of them, then the connection is dropped |
 //! | `/bad-header` | a header value with a control byte (HTTP/1.1 only) |
@@ -367,10 +369,21 @@ async fn serve_connection(stream: TcpStream, shared: Arc<Shared>) {
     }
 }
 
+/// Header lines of a response head.
+type HeaderLines = Vec<(HeaderName, HeaderValue)>;
+
 /// What a route answers.
 #[derive(Debug, Default)]
 struct Reply {
     interim: Option<(u16, Vec<(HeaderName, HeaderValue)>)>,
+    /// Interim responses sent one after another, each after its delay
+    /// (`/header-delay`), before `head_delay` and the final head.
+    delayed_interims: Vec<(Duration, u16, HeaderLines)>,
+    /// The wait before the final response head.
+    head_delay: Duration,
+    /// The `Content-Length` to send instead of the body's length, or
+    /// `Some(None)` to send none (`/content-length`).
+    content_length: Option<Option<u64>>,
     status: u16,
     headers: Vec<(HeaderName, HeaderValue)>,
     /// Body pieces, each sent after its delay.
@@ -558,6 +571,49 @@ fn route(target: &str, request_headers: &http::HeaderMap, shared: &Shared) -> Re
             ));
             reply.body = vec![(Duration::ZERO, body)];
         }
+        "/header-delay" => {
+            let delay = Duration::from_millis(
+                param("delay")
+                    .and_then(|s| s.parse::<u64>().ok())
+                    .unwrap_or(0)
+                    .min(10_000),
+            );
+            if param("with100").is_some() {
+                reply.delayed_interims.push((delay, 100, Vec::new()));
+            }
+            if param("with103").is_some() {
+                reply.delayed_interims.push((
+                    delay,
+                    103,
+                    vec![(
+                        http::header::LINK,
+                        HeaderValue::from_static("<resources/empty.js>;rel=preload;as=script"),
+                    )],
+                ));
+            }
+            reply.head_delay = delay;
+            reply.headers.push(text_plain());
+            reply.headers.push((
+                http::header::ACCESS_CONTROL_ALLOW_ORIGIN,
+                HeaderValue::from_static("*"),
+            ));
+            reply.body = body("Hello World");
+        }
+        "/content-length" => {
+            let content = param("content").unwrap_or("").as_bytes().to_vec();
+            let declared = match param("length") {
+                None | Some("auto") => Some(content.len() as u64),
+                Some("none") => None,
+                Some(n) => match n.parse::<u64>() {
+                    Ok(n) => Some(n),
+                    Err(_) => return Reply::refuse(400, "length is auto, none or a number"),
+                },
+            };
+            reply.close = declared != Some(content.len() as u64);
+            reply.content_length = Some(declared);
+            reply.headers.push(text_plain());
+            reply.body = vec![(Duration::ZERO, content)];
+        }
         "/request-headers" => {
             let mut text = Vec::new();
             for (name, value) in request_headers {
@@ -730,6 +786,14 @@ async fn write_reply<S: AsyncWrite + Unpin>(
         stream.write_all(&head_bytes(*status, headers)).await?;
         stream.flush().await?;
     }
+    for (delay, status, headers) in &reply.delayed_interims {
+        tokio::time::sleep(*delay).await;
+        stream.write_all(&head_bytes(*status, headers)).await?;
+        stream.flush().await?;
+    }
+    if !reply.head_delay.is_zero() {
+        tokio::time::sleep(reply.head_delay).await;
+    }
     let chunked = !reply.trailers.is_empty();
     let length: usize = reply.body.iter().map(|(_, piece)| piece.len()).sum();
     let mut headers = reply.headers;
@@ -739,7 +803,13 @@ async fn write_reply<S: AsyncWrite + Unpin>(
             HeaderValue::from_static("chunked"),
         ));
     } else {
-        headers.push((http::header::CONTENT_LENGTH, HeaderValue::from(length)));
+        match reply.content_length {
+            None => headers.push((http::header::CONTENT_LENGTH, HeaderValue::from(length))),
+            Some(Some(declared)) => {
+                headers.push((http::header::CONTENT_LENGTH, HeaderValue::from(declared)))
+            }
+            Some(None) => {}
+        }
     }
     if !keep_open {
         headers.push((http::header::CONNECTION, HeaderValue::from_static("close")));
@@ -813,6 +883,14 @@ async fn http2_response(
     if reply.fault == Some(Fault::Hang) {
         let mut shutdown = shared.shutdown.clone();
         let _ = shutdown.wait_for(|stop| *stop).await;
+    }
+    // hyper's HTTP/2 server sends no 1xx: only the waits of the interim
+    // responses are kept.
+    for (delay, _, _) in &reply.delayed_interims {
+        tokio::time::sleep(*delay).await;
+    }
+    if !reply.head_delay.is_zero() {
+        tokio::time::sleep(reply.head_delay).await;
     }
     let mut builder = http::Response::builder().status(if reply.fault.is_some() {
         500

@@ -794,6 +794,28 @@ impl PerformanceNavigationTiming {
     pub fn redirect_count(&self) -> u16 {
         self.redirect_count
     }
+    /// `redirectStart`, as Navigation Timing overrides it: 0 when the
+    /// redirect count is 0, else the resource entry's.
+    ///
+    /// <https://w3c.github.io/navigation-timing/#PerformanceResourceTiming>
+    pub fn redirect_start(&self) -> DOMHighResTimeStamp {
+        if self.redirect_count == 0 {
+            0.0
+        } else {
+            self.resource.redirect_start()
+        }
+    }
+    /// `redirectEnd`, as Navigation Timing overrides it: 0 when the
+    /// redirect count is 0, else the resource entry's.
+    ///
+    /// <https://w3c.github.io/navigation-timing/#PerformanceResourceTiming>
+    pub fn redirect_end(&self) -> DOMHighResTimeStamp {
+        if self.redirect_count == 0 {
+            0.0
+        } else {
+            self.resource.redirect_end()
+        }
+    }
     /// The document's load timing so far.
     pub fn load_timing(&self) -> DocumentLoadTiming {
         *self
@@ -889,7 +911,17 @@ pub fn create_the_navigation_timing_entry<E: Embedder>(
     navigation_type: NavigationTimingType,
 ) -> Rc<PerformanceNavigationTiming> {
     report.initiator_type = Cow::Borrowed("navigation");
-    let resource = setup_the_resource_timing_entry(NAVIGATION, report, performance);
+    let mut resource = setup_the_resource_timing_entry(NAVIGATION, report, performance);
+    // Navigation Timing's `redirectStart` and `redirectEnd` getters: 0 when
+    // the redirect count is 0 (HTML sets it to 0 for hidden cross-origin
+    // redirects). The count never changes, so the values are set here once.
+    if redirect_count == 0 {
+        resource.redirect_start = 0.0;
+        resource.redirect_end = 0.0;
+    }
+    // Navigation Timing's `startTime` getter: 0, the document's time origin,
+    // whenever the navigation's fetch started.
+    resource.start_time = 0.0;
     let entry = Rc::new(PerformanceNavigationTiming {
         resource,
         navigation_type,

@@ -23,10 +23,11 @@ use crate::origin::same_origin;
 use crate::policy::{
     CorsFailureEntry, CrossOriginExposure, ExposurePolicy, SecureContextGating, TaoRedirectOrigin,
 };
+use crate::port_blocking::{block_bad_port, PortBlocking};
 use crate::report::{CapturedResponse, ResourceTimingReport};
 use crate::request::{
-    cors_check, redirect_taint, tao_check_ignoring_the_flag, RedirectTaint, Request, RequestMode,
-    ResponseTainting,
+    cors_check, redirect_taint, tao_check_ignoring_the_flag, RedirectTaint, Referrer, Request,
+    RequestMode, ResponseTainting,
 };
 use crate::timing_info::{
     clamp_and_coarsen_connection_timing_info, CacheState, ConnectionTimingInfo, FetchTimingInfo,
@@ -138,6 +139,9 @@ pub enum NetworkError {
     /// An event arrived that does not fit where the fetch is (for example
     /// body bytes before any response). The fetch ends as a network error.
     OutOfOrder(&'static str),
+    /// The URL's port is one of Fetch's bad ports ([`crate::port_blocking`]):
+    /// main fetch blocks it before anything is sent.
+    BadPort(u16),
 }
 
 impl fmt::Display for NetworkError {
@@ -160,6 +164,7 @@ impl fmt::Display for NetworkError {
             NetworkError::Blocked(why) => write!(f, "blocked: {why}"),
             NetworkError::Transport(why) => write!(f, "transport error: {why}"),
             NetworkError::OutOfOrder(what) => write!(f, "fetch event out of order: {what}"),
+            NetworkError::BadPort(port) => write!(f, "blocked: {port} is a bad port"),
         }
     }
 }
@@ -401,11 +406,20 @@ impl Fetch {
         error
     }
 
-    /// The part of *main fetch* that decides the response tainting for the
-    /// current URL (steps 12.x), run at the start and after each redirect.
+    /// The parts of *main fetch* that block a bad port (step 7) and decide
+    /// the response tainting for the current URL (steps 12.x), run at the
+    /// start and after each redirect.
     ///
     /// <https://fetch.spec.whatwg.org/#concept-main-fetch>
     fn main_fetch_response_tainting(&mut self, now: Moment) {
+        // Main fetch step 7: a bad port is a network error before anything
+        // else (mixed content and CSP are the embedder's, reported with
+        // `NetworkError::Blocked`).
+        if block_bad_port(self.request.current_url()) == PortBlocking::Blocked {
+            let port = self.request.current_url().port().unwrap_or(0);
+            self.fail(NetworkError::BadPort(port), now);
+            return;
+        }
         let current = self.request.current_url();
         let same = match &self.request.origin {
             Some(origin) => same_origin(&current.origin(), origin),
@@ -650,13 +664,17 @@ impl Fetch {
 
     /// The `redirectCount` of the navigation entry, as HTML computes it: the
     /// request's redirect count, but 0 after a cross-origin redirect unless
-    /// the navigation TAO check passes for the final URL's origin.
+    /// the request's referrer is not "no-referrer" and the navigation TAO
+    /// check passes for the final URL's origin (the document's). The
+    /// request's client is never null here: a [`FetchClient`] is always
+    /// given.
     ///
     /// <https://html.spec.whatwg.org/multipage/document-lifecycle.html#initialise-the-document-object>
     pub fn navigation_redirect_count(&self) -> u16 {
         let count = u16::try_from(self.request.redirect_count).unwrap_or(u16::MAX);
         if redirect_taint(&self.request) == RedirectTaint::SameOrigin
-            || self.navigation_tao_check(&self.request.current_url().origin())
+            || (self.request.referrer != Referrer::NoReferrer
+                && self.navigation_tao_check(&self.request.current_url().origin()))
         {
             count
         } else {

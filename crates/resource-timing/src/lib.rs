@@ -76,6 +76,7 @@ pub mod fetch;
 pub mod json_layout;
 pub mod origin;
 pub mod policy;
+pub mod port_blocking;
 pub mod report;
 pub mod request;
 #[cfg(feature = "serde")]
@@ -98,10 +99,11 @@ pub use policy::{
     ExposurePolicy, FailedScriptBody, NestedNavigationStatus, SecureContextGating,
     TaoRedirectOrigin, UnreadOpaqueFetchBody,
 };
+pub use port_blocking::{block_bad_port, is_bad_port, PortBlocking};
 pub use report::{CapturedResponse, ResourceTimingReport};
 pub use request::{
     cors_check, redirect_taint, serializing_a_request_origin, tao_check,
-    tao_check_ignoring_the_flag, CredentialsMode, RedirectTaint, Request, RequestMode,
+    tao_check_ignoring_the_flag, CredentialsMode, RedirectTaint, Referrer, Request, RequestMode,
     ResponseTainting,
 };
 pub use timing_info::{

@@ -115,6 +115,24 @@ pub struct Request {
     /// Whether a service worker may answer ("all") or not ("none"). Only
     /// recorded: the TAO check never runs on a service worker's response.
     pub service_workers_mode_all: bool,
+    /// *referrer*: HTML hides a navigation's redirects from its document
+    /// when it is "no-referrer" ([`crate::Fetch::navigation_redirect_count`]).
+    pub referrer: Referrer,
+}
+
+/// A request's *referrer*: "no-referrer", "client" or a URL.
+///
+/// <https://fetch.spec.whatwg.org/#concept-request-referrer>
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Referrer {
+    /// "no-referrer" (a `no-referrer` referrer policy, for instance).
+    NoReferrer,
+    /// "client": the fetch determines it from the client.
+    #[default]
+    Client,
+    /// A URL.
+    Url(Url),
 }
 
 impl Request {
@@ -131,7 +149,14 @@ impl Request {
             initiator_type: Some(Cow::Borrowed("other")),
             render_blocking: false,
             service_workers_mode_all: false,
+            referrer: Referrer::Client,
         }
+    }
+
+    /// Sets the referrer ("no-referrer", "client" or a URL).
+    pub fn referrer(mut self, referrer: Referrer) -> Self {
+        self.referrer = referrer;
+        self
     }
 
     /// Sets the credentials mode.

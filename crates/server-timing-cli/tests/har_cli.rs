@@ -459,3 +459,122 @@ fn endless_and_dangling_redirects_are_counted_not_kept() {
     );
     std::fs::remove_file(path).ok();
 }
+
+#[test]
+fn engines_are_named_where_they_read_or_expose_differently() {
+    let page = "https://shop.example/";
+    let path = file(
+        "engines",
+        &har(
+            page,
+            &[
+                entry(
+                    "https://shop.example/",
+                    200,
+                    &[("server-timing", "db;dur=53, , app")],
+                    "",
+                ),
+                entry(
+                    "https://cdn.example/a.js",
+                    200,
+                    &[
+                        ("server-timing", "edge;dur=2"),
+                        ("timing-allow-origin", "*"),
+                    ],
+                    "",
+                ),
+                entry(
+                    "https://cdn.example/b.js",
+                    200,
+                    &[("server-timing", "edge;dur=2")],
+                    "",
+                ),
+                entry(
+                    "https://shop.example/c",
+                    200,
+                    &[("server-timing", "ok;dur=1")],
+                    "",
+                ),
+            ],
+        ),
+    );
+    let out = run(&["har", path.to_str().unwrap()]);
+    let stdout = text(&out.stdout);
+    let blocks: Vec<&str> = stdout.split("\n[").collect();
+    // A stray comma: Chromium and WebKit stop there, Firefox reads the spec's list.
+    assert!(blocks[0].contains(
+        "    chromium (Chromium 156), webkit (WebKitGTK 2.50): visible; show:\n      0: PerformanceServerTiming {name: \"db\", duration: 53, description: \"\"}\n    firefox (Firefox 153 ESR): the same as the spec\n"
+    ), "{stdout}");
+    // Cross-origin with TAO: WebKit shows no cross-origin metrics.
+    assert!(blocks[1].contains(
+        "    chromium (Chromium 156), firefox (Firefox 153 ESR): the same as the spec\n    webkit (WebKitGTK 2.50): hidden: this engine shows cross-origin metrics to no page"
+    ), "{stdout}");
+    // Hidden everywhere, and same-origin and clean: no engine named.
+    assert!(!blocks[2].contains("chromium"), "{stdout}");
+    assert!(!blocks[3].contains("chromium"), "{stdout}");
+    // --json: each engine's view; --engine: one engine alone.
+    let out = run(&["har", "--json", path.to_str().unwrap()]);
+    let lines = json_lines(&out);
+    assert_eq!(lines[1]["engines"]["webkit"]["visible"], false);
+    assert_eq!(lines[1]["engines"]["chromium"]["visible"], true);
+    assert_eq!(
+        lines[0]["engines"]["chromium"]["serverTiming"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let out = run(&["har", "--engine", "webkit", path.to_str().unwrap()]);
+    let stdout = text(&out.stdout);
+    assert!(!stdout.contains("(Chromium 156)"), "{stdout}");
+    assert!(stdout.contains("hidden: this engine shows cross-origin metrics to no page"));
+    let out = run(&[
+        "har",
+        "--engine",
+        "webkit",
+        "--json",
+        path.to_str().unwrap(),
+    ]);
+    assert!(json_lines(&out)[0].get("engines").is_none());
+}
+
+#[test]
+fn two_redirect_chains_to_one_url_both_resolve_in_order() {
+    let st = ("server-timing", "m;dur=1");
+    let tao = ("timing-allow-origin", "*");
+    let path = file(
+        "two-chains",
+        &har(
+            "https://a.example/",
+            &[
+                entry(
+                    "https://a.example/r1",
+                    302,
+                    &[st],
+                    "https://cdn.example/t.js",
+                ),
+                entry(
+                    "https://a.example/r2",
+                    302,
+                    &[st],
+                    "https://cdn.example/t.js",
+                ),
+                entry("https://cdn.example/t.js", 200, &[st, tao], ""),
+                entry("https://cdn.example/t.js", 200, &[st], ""),
+            ],
+        ),
+    );
+    let out = run(&["har", "--json", path.to_str().unwrap()]);
+    let lines = json_lines(&out);
+    // The first response continues the first chain, the second the second.
+    assert_eq!(lines.len(), 2, "{}", text(&out.stdout));
+    assert_eq!(lines[0]["url"], "https://a.example/r1");
+    assert_eq!(lines[0]["visible"], true);
+    assert_eq!(lines[1]["url"], "https://a.example/r2");
+    assert_eq!(lines[1]["visible"], false);
+    assert!(
+        !text(&out.stderr).contains("unresolved"),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -367,3 +367,148 @@ fn fetch_says_how_many_metrics_are_hidden_and_why() {
         assert!(!text(&out.stdout).contains("metrics sent"));
     });
 }
+
+#[test]
+fn fetch_names_engines_exactly_where_they_differ() {
+    with_server(false, |server| {
+        let other = server.other_origin.trim_end_matches('/');
+        let heading = "serverTiming as each engine's page sees it";
+        // Same-origin, the MDN header: every engine sees the three metrics.
+        let out = run(&["fetch", &server.origin]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(
+            !text(&out.stdout).contains(heading),
+            "{}",
+            text(&out.stdout)
+        );
+        // Cross-origin with TAO from an insecure page: the demo's fourth page.
+        let url = format!("{}?acao=*&tao=*", server.origin);
+        let out = run(&["fetch", "--insecure-client", "--client-origin", other, &url]);
+        let stdout = text(&out.stdout);
+        let section = &stdout[stdout.find(heading).expect("an engines section")..];
+        assert!(
+            section.contains(
+                "  chromium (Chromium 156) shows:\n    0: PerformanceServerTiming {name: \"cache\""
+            ),
+            "{section}"
+        );
+        assert!(
+            section
+                .contains("  firefox (Firefox 153 ESR): no serverTiming attribute (undefined)\n"),
+            "{section}"
+        );
+        assert!(
+            section.contains("  webkit (WebKitGTK 2.50): the same as the spec\n"),
+            "{section}"
+        );
+        // One engine alone: no section.
+        let out = run(&[
+            "fetch",
+            "--engine",
+            "chromium",
+            "--insecure-client",
+            "--client-origin",
+            other,
+            &url,
+        ]);
+        let stdout = text(&out.stdout);
+        assert!(!stdout.contains(heading), "{stdout}");
+        assert!(
+            stdout.contains("  0: PerformanceServerTiming {name: \"cache\""),
+            "{stdout}"
+        );
+    });
+}
+
+#[test]
+fn the_waterfall_axis_fits_the_longest_bar_and_marks_clipped_ones() {
+    with_server(false, |server| {
+        // A metric much longer than the fetch (but under 100 times its
+        // 1 ms floor): the axis grows to it.
+        let url = format!("{}echo?st=db;dur=60", server.origin);
+        let out = run(&["fetch", "--engine", "spec", &url]);
+        let stdout = text(&out.stdout);
+        let axis_line = stdout.lines().find(|l| l.contains("time axis")).unwrap();
+        let end: f64 = axis_line
+            .split("startTime .. ")
+            .nth(1)
+            .and_then(|rest| rest.split("ms").next())
+            .and_then(|n| n.parse().ok())
+            .expect("the axis end");
+        assert!(end >= 60.0, "{axis_line}");
+        let db_bar = stdout
+            .lines()
+            .skip_while(|l| !l.contains("name: \"db\""))
+            .nth(1)
+            .unwrap();
+        // The longest bar reaches the last column; nothing is clipped.
+        assert!(db_bar.trim_end().ends_with('#'), "{stdout}");
+        let bar = db_bar.split('|').nth(1).unwrap();
+        assert!(bar.len() >= 39 && bar.len() <= 40, "{db_bar:?}");
+        assert!(!stdout.contains("clipped"), "{stdout}");
+        // Infinity, and a metric past 100 times the fetch, are clipped and marked.
+        let url = format!("{}echo?st=app;dur=1e9,inf;dur=1e400", server.origin);
+        let out = run(&["fetch", "--engine", "chromium", &url]);
+        let stdout = text(&out.stdout);
+        assert!(stdout.contains("> clipped (ends at 1000000"), "{stdout}");
+        assert!(stdout.contains("> clipped (ends at Infinity)"), "{stdout}");
+    });
+}
+
+#[test]
+fn a_failed_cors_check_names_the_hop_and_the_header() {
+    with_server(false, |server| {
+        let other = server.other_origin.trim_end_matches('/');
+        // Hop 1 allows the page; hop 2 sends no Access-Control-Allow-Origin.
+        let url = format!(
+            "{}redirect?acao=*&to=%2Fecho%3Fst%3Ddb%3Bdur%3D5",
+            server.origin
+        );
+        let out = run(&["fetch", "--client-origin", other, &url]);
+        assert_eq!(out.status.code(), Some(1));
+        let hop2 = format!("hop 2 {}echo?st=db;dur=5", server.origin);
+        let stderr = text(&out.stderr);
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.contains(&format!(
+            "CORS check failed ({hop2}: no Access-Control-Allow-Origin (the request's origin is {other}))"
+        )), "{stderr}");
+        assert!(
+            text(&out.stdout).contains(&format!("1 metric sent; hidden: the fetch failed: {hop2}"))
+        );
+        // A value that names another origin says so.
+        let url = format!("{}echo?st=db;dur=5&acao=http://a.example", server.origin);
+        let out = run(&["fetch", "--engine", "spec", "--client-origin", other, &url]);
+        assert!(text(&out.stderr).contains(&format!(
+            "hop 1 {}echo?st=db;dur=5&acao=http://a.example: Access-Control-Allow-Origin: http://a.example does not allow {other}",
+            server.origin
+        )), "{}", text(&out.stderr));
+    });
+}
+
+#[test]
+fn fetch_html_writes_the_entry_its_metrics_and_the_engines() {
+    with_server(false, |server| {
+        let other = server.other_origin.trim_end_matches('/');
+        let path = std::env::temp_dir().join(format!("st-fetch-{}.html", std::process::id()));
+        let url = format!("{}?acao=*&tao=*", server.origin);
+        let out = run(&[
+            "fetch",
+            "--insecure-client",
+            "--client-origin",
+            other,
+            "--html",
+            path.to_str().unwrap(),
+            &url,
+        ]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let html = std::fs::read_to_string(&path).unwrap();
+        std::fs::remove_file(&path).ok();
+        // The three MDN metrics, hidden (not a secure context), grey; and
+        // Chromium's three, which it shows.
+        assert_eq!(html.matches("<rect class=\"bar metric hidden\"").count(), 3);
+        assert_eq!(html.matches("<rect class=\"bar metric engine\"").count(), 3);
+        assert!(html.contains("3 metrics sent; hidden: not a secure context"));
+        assert!(html.contains("firefox (Firefox 153 ESR): no serverTiming attribute (undefined)"));
+        assert!(html.contains("data-phase=\"Content download\""));
+    });
+}

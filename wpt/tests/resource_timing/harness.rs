@@ -237,13 +237,18 @@ pub(crate) fn load(page: &Page, loader: Loader, chain: &[Step], options: &Load) 
     if options.same_origin_mode {
         request.mode = RequestMode::SameOrigin;
     }
-    let mut fetch = Fetch::start(request, page.client.clone(), page.tick());
+    let fetch = Fetch::start(request, page.client.clone(), page.tick());
+    drive(page, fetch, chain, options).report_timing(&page.performance)
+}
+
+/// Feeds `chain` to `fetch` on the simulated network until it finishes.
+pub(crate) fn drive(page: &Page, mut fetch: Fetch, chain: &[Step], options: &Load) -> Fetch {
     if let Some(cache_state) = options.cache_state {
         fetch.set_cache_state(cache_state);
     }
     if let Some(why) = options.blocked {
         fetch.network_error(NetworkError::Blocked(why.to_owned()), page.tick());
-        return fetch.report_timing(&page.performance);
+        return fetch;
     }
     for (index, hop) in chain.iter().enumerate() {
         if fetch.is_finished() {
@@ -321,7 +326,7 @@ pub(crate) fn load(page: &Page, loader: Loader, chain: &[Step], options: &Load) 
             page.tick(),
         );
     }
-    fetch.report_timing(&page.performance)
+    fetch
 }
 
 /// `load` with default options, requiring an entry.

@@ -14,6 +14,7 @@ mod content_type;
 mod entries;
 mod entry_invariants;
 mod harness;
+mod navigation_timing;
 mod network_errors;
 mod redirects;
 mod server_timing;
@@ -21,9 +22,10 @@ mod sizes;
 mod status;
 mod tao;
 mod wire;
+mod wire_bodies;
 
 /// The number of trials: update it with the ports (docs/conformance.md).
-const TRIALS: usize = 630;
+const TRIALS: usize = 772;
 
 fn main() {
     let mut cases = Vec::new();
@@ -39,5 +41,7 @@ fn main() {
     cases.extend(content_type::cases());
     cases.extend(attributes::cases());
     cases.extend(wire::cases());
+    cases.extend(navigation_timing::cases());
+    cases.extend(wire_bodies::cases());
     wpt::run("resource_timing", TRIALS, cases)
 }

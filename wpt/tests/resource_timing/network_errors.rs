@@ -137,10 +137,78 @@ impl Case {
     }
 }
 
+/// `fetch/api/request/request-bad-port.any.js` (window global): the
+/// file's `BLOCKED_PORTS_LIST`, each port's no-cors `fetch()` rejecting
+/// with a TypeError (a network error: main fetch's bad-port step, before
+/// any connection), and one port that is not bad, whose fetch succeeds
+/// with an opaque response (through the file's proxy; here the simulated
+/// network answers it).
+const BLOCKED_PORTS_LIST: [u16; 83] = [
+    0, 1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101,
+    102, 103, 104, 109, 110, 111, 113, 115, 117, 119, 123, 135, 137, 139, 143, 161, 179, 389, 427,
+    465, 512, 513, 514, 515, 526, 530, 531, 532, 540, 548, 554, 556, 563, 587, 601, 636, 989, 990,
+    993, 995, 1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667,
+    6668, 6669, 6679, 6697, 10080,
+];
+
+/// The file's `PROXIED_HOST`.
+const PROXIED_HOST: &str = "bad-port.wpt";
+
+fn request_bad_port(port: u16) -> Outcome {
+    let page = Page::new(ORIGIN);
+    let url = format!("http://{PROXIED_HOST}:{port}/common/blank.html");
+    let fetch = Fetch::start(
+        Loader::FetchNoCors.request(&url),
+        page.client.clone(),
+        page.tick(),
+    );
+    let fetch = drive(&page, fetch, &[step(url)], &Load::default());
+    match fetch.network_error_reason() {
+        Some(NetworkError::BadPort(blocked)) if *blocked == port => Ok(()),
+        other => Err(format!(
+            "the fetch of port {port} did not reject with a TypeError: {other:?}"
+        )),
+    }
+}
+
+fn request_not_bad_port() -> Outcome {
+    let page = Page::new(ORIGIN);
+    let url = format!("http://{PROXIED_HOST}:30303/common/blank.html");
+    let fetch = Fetch::start(
+        Loader::FetchNoCors.request(&url),
+        page.client.clone(),
+        page.tick(),
+    );
+    let fetch = drive(&page, fetch, &[step(url)], &Load::default());
+    ensure!(
+        fetch.network_error_reason().is_none(),
+        "the fetch failed: {:?}",
+        fetch.network_error_reason()
+    );
+    ensure!(
+        fetch.request().response_tainting == resource_timing::ResponseTainting::Opaque,
+        "response.type is not \"opaque\""
+    );
+    Ok(())
+}
+
 /// This group's trials.
 pub(crate) fn cases() -> Vec<wpt::Case> {
-    Case::all()
+    let mut cases: Vec<wpt::Case> = Case::all()
         .into_iter()
         .map(|case| wpt::Case::new(case.name(), move || case.run()))
-        .collect()
+        .collect();
+    cases.push(wpt::Case::new(
+        "fetch/api/request/request-bad-port.any.js : Request on a port that is not bad should succeed through the proxy.",
+        request_not_bad_port,
+    ));
+    for port in BLOCKED_PORTS_LIST {
+        cases.push(wpt::Case::new(
+            format!(
+                "fetch/api/request/request-bad-port.any.js : Request on bad port {port} should throw TypeError."
+            ),
+            move || request_bad_port(port),
+        ));
+    }
+    cases
 }

@@ -10,9 +10,9 @@ use measured_fetch::client::{fetch, FetchOptions};
 use measured_fetch::{Clock, Page};
 use resource_timing::{Engine, ExposurePolicy};
 use serde::Serialize;
-use server_timing::PerformanceServerTiming;
 use url::Url;
 
+use crate::render::engines::{console_lines, seen_lines, Seen};
 use crate::render::json::MetricJson;
 use crate::{print_stdout, CliError};
 
@@ -48,10 +48,6 @@ struct DemoPageJson<'a> {
     engines: std::collections::BTreeMap<&'static str, Option<Vec<MetricJson<'a>>>>,
 }
 
-/// What one page sees of `serverTiming` under one engine's policy: `None`
-/// when the attribute does not exist.
-type Seen = Option<Vec<PerformanceServerTiming>>;
-
 /// Fetches `resource` from a page at `page_url` as `engine` would, and
 /// returns what the page's entry shows.
 async fn page_sees(
@@ -80,52 +76,6 @@ async fn page_sees(
         .has_server_timing_attribute()
         .then(|| entry.server_timing().to_vec());
     Ok((seen, measured))
-}
-
-/// `// 0: PerformanceServerTiming {…}` lines, or `// []`.
-fn console_lines(out: &mut String, indent: &str, metrics: &[PerformanceServerTiming]) {
-    if metrics.is_empty() {
-        let _ = writeln!(out, "//{indent} []");
-    }
-    for (i, metric) in metrics.iter().enumerate() {
-        let _ = writeln!(out, "//{indent} {i}: {metric}");
-    }
-}
-
-/// Every engine's result, grouped where they are the same, when at least one
-/// differs from the spec's; nothing otherwise.
-fn engine_lines(out: &mut String, spec: &Seen, engines: &[(Engine, Seen)]) {
-    let same = |a: &Seen, b: &Seen| match (a, b) {
-        (Some(a), Some(b)) => crate::render::parse::same_list(a, b),
-        (None, None) => true,
-        _ => false,
-    };
-    if engines.iter().all(|(_, seen)| same(seen, spec)) {
-        return;
-    }
-    let mut groups: Vec<(Vec<Engine>, &Seen)> = Vec::new();
-    for (engine, seen) in engines {
-        match groups.iter_mut().find(|(_, s)| same(s, seen)) {
-            Some((members, _)) => members.push(*engine),
-            None => groups.push((vec![*engine], seen)),
-        }
-    }
-    for (members, seen) in groups {
-        let names = crate::render::parse::engine_names(&members);
-        match seen {
-            _ if same(seen, spec) => {
-                let _ = writeln!(out, "// {names}: the same as the spec");
-            }
-            None => {
-                let _ = writeln!(out, "// {names}: no serverTiming attribute (undefined)");
-            }
-            Some(metrics) => {
-                let verb = if members.len() == 1 { "shows" } else { "show" };
-                let _ = writeln!(out, "// {names} {verb}:");
-                console_lines(out, "  ", metrics);
-            }
-        }
-    }
 }
 
 pub fn run(args: DemoArgs) -> Result<ExitCode, CliError> {
@@ -222,8 +172,8 @@ pub fn run(args: DemoArgs) -> Result<ExitCode, CliError> {
                     out,
                     "console.log(performance.getEntriesByType('resource')[0].serverTiming);"
                 );
-                console_lines(&mut out, "", &metrics);
-                engine_lines(&mut out, &spec, &engines);
+                console_lines(&mut out, "// ", &metrics);
+                seen_lines(&mut out, "// ", &spec, &engines);
                 out.push('\n');
             }
         }

@@ -34,16 +34,21 @@ pub struct HarArgs {
     /// another page would see: it wins)
     #[arg(long, value_name = "ORIGIN", value_parser = super::http_url)]
     pub origin: Option<Url>,
-    /// Read headers and expose metrics as ENGINE does: spec, chromium,
-    /// firefox or webkit
-    #[arg(long, value_name = "ENGINE", default_value = "spec", value_parser = super::engine)]
-    pub engine: Engine,
+    /// Read headers and expose metrics as ENGINE alone does: spec, chromium,
+    /// firefox or webkit (by default the spec, then each engine where it
+    /// differs)
+    #[arg(long, value_name = "ENGINE", value_parser = super::engine)]
+    pub engine: Option<Engine>,
     /// One JSON object per entry on one line
     #[arg(long)]
     pub json: bool,
     /// Also list entries without a Server-Timing header
     #[arg(long)]
     pub all: bool,
+    /// Also write a self-contained HTML report (waterfall of the entries with
+    /// Server-Timing, their metrics, engines) to FILE
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     /// Exit 1 if any header has a lint error (as `lint` does)
     #[arg(long)]
     pub strict: bool,
@@ -63,12 +68,24 @@ pub fn run(args: HarArgs) -> Result<ExitCode, CliError> {
         .map_err(|e| CliError::Failed(format!("cannot read {path}: {e}")))?;
     let options = HarOptions {
         origin: args.origin.clone(),
-        engine: Some(args.engine),
+        engine: args.engine,
         all: args.all,
     };
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let json = args.json;
+    // The HTML report keeps at most HTML_RESOURCES entries (memory stays bounded).
+    let mut drawn: Vec<(f64, crate::render::html::HtmlResource)> = Vec::new();
+    let mut omitted = 0;
+    let want_html = args.html.is_some();
     let result = read_har(file, &options, |report| {
+        if want_html {
+            if drawn.len() < HTML_RESOURCES {
+                let started = report.timing.map(|t| t.started).unwrap_or(f64::NAN);
+                drawn.push((started, crate::render::har::html_resource(report, 0.0)));
+            } else {
+                omitted += 1;
+            }
+        }
         let text = if json {
             report.to_json_line()
         } else {
@@ -97,6 +114,9 @@ pub fn run(args: HarArgs) -> Result<ExitCode, CliError> {
         }
     };
     let summary = summary_line(&path, &outcome.summary, outcome.repaired_surrogates);
+    if let Some(html) = &args.html {
+        write_html(html, &path, drawn, omitted, &summary)?;
+    }
     let written = if json {
         // stdout stays one entry a line; the summary goes beside it.
         eprint!("{summary}");
@@ -116,6 +136,43 @@ pub fn run(args: HarArgs) -> Result<ExitCode, CliError> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Entries drawn in `--html`'s report at most.
+const HTML_RESOURCES: usize = 2000;
+
+/// The HTML report: times from the earliest entry's start.
+fn write_html(
+    target: &std::path::Path,
+    path: &str,
+    mut drawn: Vec<(f64, crate::render::html::HtmlResource)>,
+    omitted: usize,
+    summary: &str,
+) -> Result<(), CliError> {
+    let zero = drawn
+        .iter()
+        .map(|(started, _)| *started)
+        .filter(|s| s.is_finite())
+        .fold(f64::INFINITY, f64::min);
+    if zero.is_finite() {
+        for (_, resource) in &mut drawn {
+            for phase in &mut resource.phases {
+                phase.start -= zero;
+                phase.end -= zero;
+            }
+            if !resource.phases.is_empty() {
+                resource.server_start -= zero;
+            }
+        }
+    }
+    let report = crate::render::html::HtmlReport {
+        title: path.to_owned(),
+        page: summary.trim_end().to_owned(),
+        resources: drawn.into_iter().map(|(_, r)| r).collect(),
+        omitted,
+    };
+    std::fs::write(target, report.to_html())
+        .map_err(|e| CliError::Failed(format!("cannot write {}: {e}", target.display())))
 }
 
 /// `162 entries, 33 with Server-Timing, 33 visible`, and what could not be followed.

@@ -30,7 +30,7 @@ mod model;
 mod stream;
 pub mod surrogates;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::fmt;
 use std::io::{BufRead, BufReader, Read};
 
@@ -148,6 +148,30 @@ pub fn read_har<R: Read>(
     })
 }
 
+/// The chain's timing, when both ends have `startedDateTime`.
+fn entry_timing(first: &HarEntry, last: &HarEntry) -> Option<EntryTiming> {
+    let started = model::epoch_ms(first.started_date_time.as_deref()?)?;
+    let last_started = model::epoch_ms(last.started_date_time.as_deref()?)?;
+    let t = last.timings.unwrap_or_default();
+    let phase = |v: Option<f64>| v.filter(|v| v.is_finite() && *v > 0.0).unwrap_or(0.0);
+    let ssl = phase(t.ssl);
+    // HAR 1.2: `connect` includes `ssl`.
+    let connect = (phase(t.connect) - ssl).max(0.0);
+    Some(EntryTiming {
+        started,
+        redirect: (last_started - started).max(0.0),
+        phases: [
+            phase(t.blocked),
+            phase(t.dns),
+            connect,
+            ssl,
+            phase(t.send),
+            phase(t.wait),
+            phase(t.receive),
+        ],
+    })
+}
+
 /// Skips a UTF-8 byte order mark; a file that starts like `name(` is a
 /// JSONP-wrapped HAR (some tools save `onInputData({...})`).
 fn skip_bom_and_refuse_jsonp<R: Read>(reader: &mut BufReader<R>) -> Result<(), HarError> {
@@ -203,6 +227,37 @@ pub struct EntryReport {
     pub visible: Visibility,
     /// The lint of the header, when it is not clean.
     pub lint: Option<server_timing::engines::lint::LintReport>,
+    /// When the chain started (ms since the Unix epoch) and the final
+    /// entry's DevTools phases, when the HAR has them.
+    pub timing: Option<EntryTiming>,
+    /// Without [`HarOptions::engine`]: what a page of each browser engine
+    /// sees (Chromium, Firefox, WebKit), each replayed with its own
+    /// exposure policy and header reading. Empty with an engine.
+    pub engines: Vec<EngineView>,
+}
+
+/// When an entry ran, as the HAR records it.
+#[derive(Debug, Clone, Copy)]
+pub struct EntryTiming {
+    /// `startedDateTime` of the chain's first entry, in ms since the Unix epoch.
+    pub started: f64,
+    /// From the first entry's start to the final entry's (the redirects).
+    pub redirect: f64,
+    /// The final entry's phases in DevTools' order: blocked (queueing and
+    /// stalled), dns, connect (without ssl), ssl, send, wait, receive; 0
+    /// where the HAR says -1 or nothing.
+    pub phases: [f64; 7],
+}
+
+/// What a page of one engine sees of an entry.
+#[derive(Debug, Clone)]
+pub struct EngineView {
+    /// The engine.
+    pub engine: Engine,
+    /// The final response's metrics, as the engine reads them.
+    pub metrics: Vec<server_timing::PerformanceServerTiming>,
+    /// Whether the engine's page sees them.
+    pub visible: Visibility,
 }
 
 impl EntryReport {
@@ -231,6 +286,9 @@ pub enum Visibility {
     TimingAllowOrigin,
     /// The engine shows cross-origin metrics to no page.
     SameOriginOnly,
+    /// The page is not a secure context, and the engine has no
+    /// `serverTiming` attribute there (`[SecureContext]`).
+    NoAttribute,
     /// The fetch, replayed as the page makes it, is a network error.
     NetworkError(String),
     /// The entry's page is not known.
@@ -249,6 +307,9 @@ impl Visibility {
             }
             Visibility::SameOriginOnly => {
                 "hidden: this engine shows cross-origin metrics to no page".into()
+            }
+            Visibility::NoAttribute => {
+                "hidden: no serverTiming attribute on a page that is not a secure context".into()
             }
             Visibility::NetworkError(why) => format!("hidden: the fetch fails ({why})"),
             Visibility::UnknownPage => "unknown: no page origin (give --origin)".into(),
@@ -284,7 +345,11 @@ pub(crate) struct State<'o, F> {
     options: &'o HarOptions,
     pub pages: HashMap<String, PageUrl>,
     /// Redirect chains in progress, keyed by the URL they wait for.
-    pending: HashMap<String, (usize, Vec<HarEntry>)>,
+    /// Several chains may wait for one URL (a script loaded through two
+    /// redirects): the first entry for it continues the oldest.
+    pending: HashMap<String, VecDeque<(usize, Vec<HarEntry>)>>,
+    /// Chains in `pending`, all URLs together.
+    pending_chains: usize,
     index: usize,
     failed_lint: bool,
     summary: Summary,
@@ -313,6 +378,7 @@ impl<'o, F: FnMut(&EntryReport) -> std::io::Result<()>> State<'o, F> {
             options,
             pages: HashMap::new(),
             pending: HashMap::new(),
+            pending_chains: 0,
             index: 0,
             failed_lint: false,
             summary: Summary::default(),
@@ -358,7 +424,7 @@ impl<'o, F: FnMut(&EntryReport) -> std::io::Result<()>> State<'o, F> {
             self.summary.with_server_timing += 1;
         }
         let key = url_key(&entry.request.url);
-        let (start, mut chain) = self.pending.remove(&key).unwrap_or((index, Vec::new()));
+        let (start, mut chain) = self.take_pending(&key).unwrap_or((index, Vec::new()));
         let is_redirect = (300..400).contains(&entry.response.status)
             && entry
                 .response
@@ -380,11 +446,14 @@ impl<'o, F: FnMut(&EntryReport) -> std::io::Result<()>> State<'o, F> {
                     &chain,
                     "more than 20 redirects (a network error in browsers)",
                 );
-            } else if self.pending.len() >= MAX_PENDING {
+            } else if self.pending_chains >= MAX_PENDING {
                 self.count_unresolved(&chain, "more than 10,000 redirect chains open at once");
-            } else if let Some((_, old)) = self.pending.insert(target, (start, chain)) {
-                // Two chains wait for one URL: the older one is given up.
-                self.count_unresolved(&old, "two redirect chains lead to the same URL");
+            } else {
+                self.pending
+                    .entry(target)
+                    .or_default()
+                    .push_back((start, chain));
+                self.pending_chains += 1;
             }
             return;
         }
@@ -409,6 +478,19 @@ impl<'o, F: FnMut(&EntryReport) -> std::io::Result<()>> State<'o, F> {
         }
     }
 
+    /// The oldest chain waiting for `url`.
+    fn take_pending(&mut self, url: &str) -> Option<(usize, Vec<HarEntry>)> {
+        let queue = self.pending.get_mut(url)?;
+        let chain = queue.pop_front();
+        if queue.is_empty() {
+            self.pending.remove(url);
+        }
+        if chain.is_some() {
+            self.pending_chains -= 1;
+        }
+        chain
+    }
+
     /// Whether the callback failed: reading stops there.
     pub fn output_failed(&self) -> bool {
         self.output_error.is_some()
@@ -416,8 +498,9 @@ impl<'o, F: FnMut(&EntryReport) -> std::io::Result<()>> State<'o, F> {
 
     /// Chains still waiting at the end of the file never reached a final response.
     fn finish(&mut self) {
-        let pending: Vec<_> = self.pending.drain().collect();
-        for (_, (_, chain)) in pending {
+        let pending: Vec<_> = self.pending.drain().flat_map(|(_, q)| q).collect();
+        self.pending_chains = 0;
+        for (_, chain) in pending {
             self.count_unresolved(&chain, "the redirect's target is not in the file");
         }
     }
@@ -466,13 +549,11 @@ impl<'o, F: FnMut(&EntryReport) -> std::io::Result<()>> State<'o, F> {
             .filter(|h| h.name.eq_ignore_ascii_case("server-timing"))
             .map(|h| h.value.as_bytes())
             .collect();
+        let engine = self.options.engine.unwrap_or(Engine::Spec);
         let metrics = if lines.is_empty() {
             Vec::new()
         } else {
-            self.options
-                .engine
-                .unwrap_or(Engine::Spec)
-                .parse(lines.iter().copied())
+            engine.parse(lines.iter().copied())
         };
         let lint = if lines.is_empty() {
             None
@@ -480,19 +561,34 @@ impl<'o, F: FnMut(&EntryReport) -> std::io::Result<()>> State<'o, F> {
             let report = lint_lines(lines.iter().copied());
             (!report.is_clean()).then_some(report)
         };
-        let visible = if lines.is_empty() {
-            Visibility::NoHeader
-        } else {
-            match &page {
-                None => Visibility::UnknownPage,
-                // The page's own document is its navigation entry: what the
-                // page sees of it is the final response's (redirects before
-                // it hide only their own timing).
-                Some((page, _)) if self.is_document(first, last) => {
-                    self.visibility(page, &chain[chain.len() - 1..])
+        let visible_as = |engine: Engine| {
+            if lines.is_empty() {
+                Visibility::NoHeader
+            } else {
+                match &page {
+                    None => Visibility::UnknownPage,
+                    // The page's own document is its navigation entry: what the
+                    // page sees of it is the final response's (redirects before
+                    // it hide only their own timing).
+                    Some((page, _)) if self.is_document(first, last) => {
+                        self.visibility(engine, page, &chain[chain.len() - 1..])
+                    }
+                    Some((page, _)) => self.visibility(engine, page, &chain),
                 }
-                Some((page, _)) => self.visibility(page, &chain),
             }
+        };
+        let visible = visible_as(engine);
+        let engines = if self.options.engine.is_some() || lines.is_empty() {
+            Vec::new()
+        } else {
+            crate::render::engines::BROWSERS
+                .iter()
+                .map(|&engine| EngineView {
+                    engine,
+                    metrics: engine.parse(lines.iter().copied()),
+                    visible: visible_as(engine),
+                })
+                .collect()
         };
         let (page, page_source) = match page {
             Some((url, source)) => (Some(url), source),
@@ -513,15 +609,17 @@ impl<'o, F: FnMut(&EntryReport) -> std::io::Result<()>> State<'o, F> {
             metrics,
             visible,
             lint,
+            engines,
+            timing: entry_timing(first, last),
         }
     }
 
     /// Replays the chain through the resource-timing pipeline as `page` would fetch it.
-    fn visibility(&self, page: &Url, chain: &[HarEntry]) -> Visibility {
+    fn visibility(&self, engine: Engine, page: &Url, chain: &[HarEntry]) -> Visibility {
         let Ok(url) = Url::parse(&chain[0].request.url) else {
             return Visibility::NetworkError(format!("{:?} is not a URL", chain[0].request.url));
         };
-        let policy = ExposurePolicy::for_engine(self.options.engine.unwrap_or(Engine::Spec));
+        let policy = ExposurePolicy::for_engine(engine);
         let client = FetchClient::for_page(page).with_policy(policy);
         // DevTools records no request mode: a request that sent Origin was a CORS one.
         let cors = chain[0]
@@ -562,9 +660,13 @@ impl<'o, F: FnMut(&EntryReport) -> std::io::Result<()>> State<'o, F> {
         if !report.timing_info.server_timing_headers.is_empty() {
             return Visibility::Visible;
         }
+        use resource_timing::policy::SecureContextGating;
         if !client.is_secure_context
-            && policy.secure_context_gating
-                != resource_timing::policy::SecureContextGating::NotGated
+            && policy.secure_context_gating == SecureContextGating::AttributeHiddenWhenNotSecure
+        {
+            Visibility::NoAttribute
+        } else if !client.is_secure_context
+            && policy.secure_context_gating != SecureContextGating::NotGated
         {
             Visibility::NotSecure
         } else if policy.cross_origin_exposure

@@ -1,5 +1,6 @@
 //! What `server-timing parse` prints.
 
+use super::engines::{engine_names, same_list};
 use fetch_headers::get_a_header;
 use fetch_headers::json::write_json_string;
 use server_timing::engines::Engine;
@@ -35,29 +36,6 @@ pub fn differing_readings(combined: &[u8]) -> Vec<(Vec<Engine>, Vec<PerformanceS
         }
     }
     groups
-}
-
-/// Equal as a page would see them: names, descriptions, and durations bit
-/// for bit (−0 and NaN count).
-pub fn same_list(a: &[PerformanceServerTiming], b: &[PerformanceServerTiming]) -> bool {
-    a.len() == b.len()
-        && a.iter().zip(b).all(|(x, y)| {
-            x.name() == y.name()
-                && x.description() == y.description()
-                && x.duration().to_bits() == y.duration().to_bits()
-        })
-}
-
-/// `chromium (Chromium 156), webkit (WebKitGTK 2.50)`.
-pub fn engine_names(engines: &[Engine]) -> String {
-    engines
-        .iter()
-        .map(|e| match e.recorded_browser() {
-            Some(browser) => format!("{e} ({browser})"),
-            None => e.to_string(),
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 fn engine_differences(combined: &[u8]) -> String {
