@@ -17,7 +17,7 @@ use url::{Origin, Url};
 
 use crate::entry::{
     create_the_navigation_timing_entry, mark_resource_timing, report_for, NavigationTimingType,
-    PerformanceNavigationTiming, PerformanceResourceTiming,
+    PerformanceNavigationTiming, PerformanceResourceTiming, ResourceTimingReport,
 };
 use crate::origin::same_origin;
 use crate::policy::{
@@ -710,10 +710,25 @@ impl Fetch {
         &self,
         performance: &Performance<E>,
     ) -> Option<Arc<PerformanceResourceTiming>> {
+        Some(mark_resource_timing(
+            performance,
+            self.resource_timing_report()?,
+        ))
+    }
+
+    /// The report [`Fetch::report_timing`] hands to *mark resource timing*,
+    /// without creating an entry: what a page would be told of this fetch
+    /// (for tools that count what pages see). `None` where the spec reports
+    /// nothing.
+    pub fn resource_timing_report(&self) -> Option<ResourceTimingReport> {
         let parts = self.report_timing_values()?;
         let initiator_type = self.request.initiator_type.clone()?;
-        let report = report_for(&self.client, parts, self.request.url(), initiator_type);
-        Some(mark_resource_timing(performance, report))
+        Some(report_for(
+            &self.client,
+            parts,
+            self.request.url(),
+            initiator_type,
+        ))
     }
 
     /// Steps 1-7 of *report timing*: the timing info (opaque where the TAO
