@@ -57,9 +57,12 @@ pub fn function_registry() -> BallistaFunctionRegistry {
 /// Where an executor listens and which scheduler it serves.
 #[derive(Debug, Clone)]
 pub struct ExecutorOptions {
-    /// The host to bind and advertise (`127.0.0.1` for one machine; a
-    /// routable address of this machine for a cluster).
+    /// The address to listen on (`127.0.0.1` for one machine, `0.0.0.0`
+    /// or an address of this machine for a cluster).
     pub bind_host: String,
+    /// The name or address the scheduler and other executors reach this
+    /// executor at; `bind_host` when `None`.
+    pub external_host: Option<String>,
     /// The Arrow Flight port, where other executors fetch shuffle data.
     pub port: u16,
     /// The gRPC port.
@@ -78,7 +81,12 @@ pub struct ExecutorOptions {
 pub fn executor_config(options: &ExecutorOptions) -> ExecutorProcessConfig {
     ExecutorProcessConfig {
         bind_host: options.bind_host.clone(),
-        external_host: Some(options.bind_host.clone()),
+        external_host: Some(
+            options
+                .external_host
+                .clone()
+                .unwrap_or_else(|| options.bind_host.clone()),
+        ),
         port: options.port,
         grpc_port: options.grpc_port,
         scheduler_host: options.scheduler_host.clone(),

@@ -1,5 +1,5 @@
-//! `server-timing-executor --scheduler HOST:PORT [--bind-host HOST] [--port
-//! PORT] [--grpc-port PORT]`: Ballista's executor with the Server-Timing
+//! `server-timing-executor --scheduler HOST:PORT [--bind-host HOST]
+//! [--external-host NAME] [--port PORT] [--grpc-port PORT]`: Ballista's executor with the Server-Timing
 //! functions registered.
 
 use std::process::ExitCode;
@@ -56,6 +56,7 @@ fn main() -> ExitCode {
             .get_one::<String>("bind-host")
             .expect("default")
             .clone(),
+        external_host: matches.get_one::<String>("external-host").cloned(),
         port: *matches.get_one::<u16>("port").expect("default"),
         grpc_port: *matches.get_one::<u16>("grpc-port").expect("default"),
         scheduler_host,
