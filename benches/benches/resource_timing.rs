@@ -70,11 +70,17 @@ fn bench(c: &mut Criterion) {
     };
 
     let mut group = c.benchmark_group("resource-timing");
+    // A fetch reports its timing once: each iteration reports a fresh copy
+    // of the finished fetch (the copy is made outside the timed part).
     group.bench_function("report-timing/cross-origin-tao-5-metrics", |b| {
-        b.iter(|| {
-            keep_room(&performance);
-            black_box(fetch.report_timing(&performance))
-        })
+        b.iter_batched(
+            || {
+                keep_room(&performance);
+                fetch.clone()
+            },
+            |fetch| black_box(fetch.report_timing(&performance)),
+            criterion::BatchSize::SmallInput,
+        )
     });
     group.bench_function("fetch-events+report-timing", |b| {
         b.iter(|| {
@@ -83,12 +89,12 @@ fn bench(c: &mut Criterion) {
             black_box(fetch.report_timing(&performance))
         })
     });
-    let entry = fetch.report_timing(&performance).expect("an entry");
+    let entry = fetch.clone().report_timing(&performance).expect("an entry");
     group.bench_function("server-timing/first-read-5-metrics", |b| {
         b.iter_batched(
             || {
                 keep_room(&performance);
-                fetch.report_timing(&performance).expect("an entry")
+                fetch.clone().report_timing(&performance).expect("an entry")
             },
             |entry| black_box(entry.server_timing()),
             criterion::BatchSize::SmallInput,

@@ -47,6 +47,51 @@ pub fn realistic_corpus() -> Vec<Vec<u8>> {
     corpus
 }
 
+/// The corpus the peers are compared on (issue 16): nine field values that
+/// every peer parses without error, so each does its whole work. The MDN
+/// example, CDN shapes, framework shapes, and a 40-metric APM header.
+///
+/// http-types splits on every `,`, `;` and `=`, even inside quotes, and
+/// `server-timing` 0.1 rejects whitespace inside a member, so no quoted
+/// description here holds those bytes or a space before a `;`.
+pub fn peer_corpus() -> Vec<Vec<u8>> {
+    let mut corpus: Vec<Vec<u8>> = [
+        // The spec/MDN example.
+        &b"cache;desc=\"Cache Read\";dur=23.2, db;dur=53, app;dur=47.2"[..],
+        // CDN edge headers.
+        b"cdn-cache;desc=HIT, edge;dur=1",
+        b"cdn-cache;desc=MISS, edge;dur=12, origin;dur=187",
+        b"cdn-rid;desc=\"1a2b3c4d5e6f7a8b\", cdn-cache;desc=HIT, cdn-downstream-fbl;dur=35",
+        b"fastly-edge;dur=0.3;desc=\"SJC\", shield;dur=22.4;desc=\"IAD\", origin;dur=104.9",
+        // Framework timings.
+        b"total;dur=123.4, db;dur=45.6;desc=\"Postgres query\", view;dur=12.1;desc=render",
+        b"middleware;dur=0.8, routing;dur=0.2, controller;dur=31.7, serialize;dur=2.3",
+        b"sql-1;desc=\"SELECT * FROM users WHERE id IN (?)\";dur=3.2, sql-2;desc=\"SELECT * FROM orders ORDER BY created_at DESC LIMIT 20\";dur=14.9",
+    ]
+    .iter()
+    .map(|v| v.to_vec())
+    .collect();
+    // An APM agent's span dump: 40 metrics.
+    let mut apm = Vec::new();
+    for i in 0..40 {
+        if i > 0 {
+            apm.extend_from_slice(b", ");
+        }
+        let entry = match i % 3 {
+            0 => format!(
+                "span-{i};dur={}.{};desc=\"GET /api/items/{i}\"",
+                i * 7 % 97,
+                i % 10
+            ),
+            1 => format!("db-{i};dur={}", i * 3 + 1),
+            _ => format!("cache-{i};desc=HIT;dur=0.{}", i * 13 % 1000),
+        };
+        apm.extend_from_slice(entry.as_bytes());
+    }
+    corpus.push(apm);
+    corpus
+}
+
 /// Adversarial inputs of about `size` bytes each, by name.
 pub fn adversarial_corpus(size: usize) -> Vec<(&'static str, Vec<u8>)> {
     let repeat = |unit: &[u8]| -> Vec<u8> { unit.iter().copied().cycle().take(size).collect() };

@@ -129,6 +129,34 @@ def read_request(sock):
     return method.decode(), target.decode(), body
 
 
+
+def handler_for(state, route):
+    """A socketserver handler class that reads one request from its
+    connection: `POST /results` stores the page's results in `state.result`
+    and sets `state.done`; anything else goes to
+    `route(sock, port, method, target, body)`, which returns False for a
+    request it does not know (answered 404). Connections that close or send
+    garbage before a request are dropped."""
+    import socketserver
+
+    class Handler(socketserver.BaseRequestHandler):
+        def handle(self):
+            try:
+                method, target, body = read_request(self.request)
+            except (OSError, ValueError):
+                return
+            if method is None:
+                return
+            sock = self.request
+            if method == "POST" and target == "/results":
+                respond(sock, "204 No Content", "text/plain", b"")
+                state.result = json.loads(body.decode("utf-8"))
+                state.done.set()
+            elif not route(sock, self.server.server_address[1], method, target, body):
+                respond(sock, "404 Not Found", "text/plain", b"not found")
+
+    return Handler
+
 def respond(sock, status, content_type, body, extra_lines=()):
     head = [b"HTTP/1.1 " + status.encode(),
             b"Content-Type: " + content_type.encode(),
@@ -141,39 +169,30 @@ def respond(sock, status, content_type, body, extra_lines=()):
 
 
 def make_handler(state):
-    class Handler(socketserver.BaseRequestHandler):
-        def handle(self):
-            try:
-                method, target, body = read_request(self.request)
-            except (OSError, ValueError):
-                return
-            if method is None:
-                return
-            if method == "GET" and target == "/":
-                respond(self.request, "200 OK", "text/html; charset=utf-8", PAGE.encode())
-            elif method == "GET" and target == "/ids":
-                respond(self.request, "200 OK", "application/json", json.dumps(state.ids).encode())
-            elif method == "GET" and target.startswith("/r/"):
-                from urllib.parse import unquote
-                cid = unquote(target[3:])
-                lines = state.cases.get(cid)
-                if lines is None:
-                    respond(self.request, "404 Not Found", "text/plain", b"no such case")
-                    return
-                # The exact bytes of each Server-Timing line, as stored.
-                extra = [b"Server-Timing: " + line for line in lines]
-                respond(self.request, "200 OK", "text/plain", b"x", extra)
-            elif method == "POST" and target == "/results":
-                respond(self.request, "204 No Content", "text/plain", b"")
-                state.result = json.loads(body.decode("utf-8"))
-                state.done.set()
-            else:
-                respond(self.request, "404 Not Found", "text/plain", b"not found")
-            try:
-                self.request.shutdown(socket.SHUT_WR)
-            except OSError:
-                pass
-    return Handler
+    def route(sock, port, method, target, body):
+        if method == "GET" and target == "/":
+            respond(sock, "200 OK", "text/html; charset=utf-8", PAGE.encode())
+        elif method == "GET" and target == "/ids":
+            respond(sock, "200 OK", "application/json", json.dumps(state.ids).encode())
+        elif method == "GET" and target.startswith("/r/"):
+            from urllib.parse import unquote
+            cid = unquote(target[3:])
+            lines = state.cases.get(cid)
+            if lines is None:
+                respond(sock, "404 Not Found", "text/plain", b"no such case")
+                return True
+            # The exact bytes of each Server-Timing line, as stored.
+            extra = [b"Server-Timing: " + line for line in lines]
+            respond(sock, "200 OK", "text/plain", b"x", extra)
+        else:
+            return False
+        try:
+            sock.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+        return True
+
+    return handler_for(state, route)
 
 
 class Server(socketserver.ThreadingMixIn, socketserver.TCPServer):

@@ -356,49 +356,38 @@ function describe(e, names) {
 
 
 def make_handler(state):
-    import socketserver
+    def route(sock, port, method, target, body):
+        url = urlsplit(target)
+        parts = url.path.split("/")
+        # The page kind is in every path (?page= for the page itself).
+        page = parts[2] if len(parts) == 5 and parts[1] == "x" else url.query[5:]
+        if page not in PAGES:
+            page = "secure"
+        host = PAGES[page]
+        # An absolute-form target comes through the proxy (WebKit's not-secure page).
+        port = url.port or port
+        origins = {"A": "http://%s:%d" % (host, state.ports[0]),
+                   "B": "http://%s:%d" % (host, state.ports[1])}
+        if method == "GET" and url.path == "/page":
+            cases = [{"id": cid, "initiator": c["initiator"],
+                      "url": origins[c["hops"][0]["origin"]] + path_of(page, cid, 0)}
+                     for cid, c in CASES.items()]
+            text = PAGE % {"cases": json.dumps(cases), "origins": json.dumps(origins),
+                           "settle": state.settle}
+            record.respond(sock, "200 OK", "text/html; charset=utf-8", text.encode())
+        elif method == "GET" and len(parts) == 5 and parts[1] == "x" and parts[3] in CASES:
+            cid, index = parts[3], int(parts[4])
+            served_by = "A" if port == state.ports[0] else "B"
+            if CASES[cid]["hops"][index]["origin"] != served_by or \
+                    url.hostname not in (None, host):
+                state.misrouted.append(target)
+            state.requests[(page, cid, index)] = state.requests.get((page, cid, index), 0) + 1
+            sock.sendall(render_hop(cid, index, origins, page))
+        else:
+            return False
+        return True
 
-    class Handler(socketserver.BaseRequestHandler):
-        def handle(self):
-            try:
-                method, target, body = record.read_request(self.request)
-            except (OSError, ValueError):
-                return
-            if method is None:
-                return
-            url = urlsplit(target)
-            parts = url.path.split("/")
-            # The page kind is in every path (?page= for the page itself).
-            page = parts[2] if len(parts) == 5 and parts[1] == "x" else url.query[5:]
-            if page not in PAGES:
-                page = "secure"
-            host = PAGES[page]
-            # An absolute-form target comes through the proxy (WebKit's not-secure page).
-            port = url.port or self.server.server_address[1]
-            origins = {"A": "http://%s:%d" % (host, state.ports[0]),
-                       "B": "http://%s:%d" % (host, state.ports[1])}
-            if method == "GET" and url.path == "/page":
-                cases = [{"id": cid, "initiator": c["initiator"],
-                          "url": origins[c["hops"][0]["origin"]] + path_of(page, cid, 0)}
-                         for cid, c in CASES.items()]
-                text = PAGE % {"cases": json.dumps(cases), "origins": json.dumps(origins),
-                               "settle": state.settle}
-                record.respond(self.request, "200 OK", "text/html; charset=utf-8", text.encode())
-            elif method == "GET" and len(parts) == 5 and parts[1] == "x" and parts[3] in CASES:
-                cid, index = parts[3], int(parts[4])
-                served_by = "A" if port == state.ports[0] else "B"
-                if CASES[cid]["hops"][index]["origin"] != served_by or \
-                        url.hostname not in (None, host):
-                    state.misrouted.append(target)
-                state.requests[(page, cid, index)] = state.requests.get((page, cid, index), 0) + 1
-                self.request.sendall(render_hop(cid, index, origins, page))
-            elif method == "POST" and url.path == "/results":
-                record.respond(self.request, "204 No Content", "text/plain", b"")
-                state.result = json.loads(body.decode("utf-8"))
-                state.done.set()
-            else:
-                record.respond(self.request, "404 Not Found", "text/plain", b"not found")
-    return Handler
+    return record.handler_for(state, route)
 
 
 def write_fixture(doc, f):

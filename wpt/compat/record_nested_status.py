@@ -71,34 +71,23 @@ addEventListener("load", async () => {
 
 
 def make_handler(state):
-    import socketserver
+    def route(sock, port, method, target, body):
+        url = urlsplit(target)
+        q = {k: v[0] for k, v in parse_qs(url.query).items()}
+        if method == "GET" and url.path == "/page":
+            page = PAGE % {"ports": json.dumps(state.ports),
+                           "statuses": json.dumps(sorted(STATUSES))}
+            record.respond(sock, "200 OK", "text/html; charset=utf-8", page.encode())
+        elif method == "GET" and url.path == "/doc":
+            status = STATUSES.get(int(q.get("status", "200")), "200 OK")
+            tao = [b"Timing-Allow-Origin: *"] if q.get("tao") == "1" else []
+            record.respond(sock, status, "text/html; charset=utf-8",
+                           b"<!doctype html><p>nested</p>", tao)
+        else:
+            return False
+        return True
 
-    class Handler(socketserver.BaseRequestHandler):
-        def handle(self):
-            try:
-                method, target, body = record.read_request(self.request)
-            except (OSError, ValueError):
-                return
-            if method is None:
-                return
-            url = urlsplit(target)
-            q = {k: v[0] for k, v in parse_qs(url.query).items()}
-            if method == "GET" and url.path == "/page":
-                page = PAGE % {"ports": json.dumps(state.ports),
-                               "statuses": json.dumps(sorted(STATUSES))}
-                record.respond(self.request, "200 OK", "text/html; charset=utf-8", page.encode())
-            elif method == "GET" and url.path == "/doc":
-                status = STATUSES.get(int(q.get("status", "200")), "200 OK")
-                tao = [b"Timing-Allow-Origin: *"] if q.get("tao") == "1" else []
-                record.respond(self.request, status, "text/html; charset=utf-8",
-                               b"<!doctype html><p>nested</p>", tao)
-            elif method == "POST" and url.path == "/results":
-                record.respond(self.request, "204 No Content", "text/plain", b"")
-                state.result = json.loads(body.decode("utf-8"))
-                state.done.set()
-            else:
-                record.respond(self.request, "404 Not Found", "text/plain", b"not found")
-    return Handler
+    return record.handler_for(state, route)
 
 
 def main():

@@ -90,38 +90,27 @@ class State:
 
 
 def make_handler(state):
-    import socketserver
+    def route(sock, port, method, target, body):
+        url = urlsplit(target)
+        q = {k: v[0] for k, v in parse_qs(url.query).items()}
+        cors = [b"Access-Control-Allow-Origin: *"]
+        tao = [b"Timing-Allow-Origin: *"] if q.get("tao") == "1" else []
+        if method == "GET" and url.path == "/policy":
+            page = PAGE % {"ports": json.dumps(state.ports),
+                           "mode": json.dumps(q.get("mode", "secure"))}
+            record.respond(sock, "200 OK", "text/html; charset=utf-8", page.encode())
+        elif method == "GET" and url.path == "/st":
+            record.respond(sock, "200 OK", "text/plain", b"x",
+                           [b"Server-Timing: m;dur=1"] + cors + tao)
+        elif method == "GET" and url.path == "/redir":
+            record.respond(sock, "302 Found", "text/plain", b"",
+                           [b"Location: " + q["to"].encode(), b"Server-Timing: hop;dur=2"]
+                           + cors + tao)
+        else:
+            return False
+        return True
 
-    class Handler(socketserver.BaseRequestHandler):
-        def handle(self):
-            try:
-                method, target, body = record.read_request(self.request)
-            except (OSError, ValueError):
-                return
-            if method is None:
-                return
-            url = urlsplit(target)
-            q = {k: v[0] for k, v in parse_qs(url.query).items()}
-            cors = [b"Access-Control-Allow-Origin: *"]
-            tao = [b"Timing-Allow-Origin: *"] if q.get("tao") == "1" else []
-            if method == "GET" and url.path == "/policy":
-                page = PAGE % {"ports": json.dumps(state.ports),
-                               "mode": json.dumps(q.get("mode", "secure"))}
-                record.respond(self.request, "200 OK", "text/html; charset=utf-8", page.encode())
-            elif method == "GET" and url.path == "/st":
-                record.respond(self.request, "200 OK", "text/plain", b"x",
-                               [b"Server-Timing: m;dur=1"] + cors + tao)
-            elif method == "GET" and url.path == "/redir":
-                record.respond(self.request, "302 Found", "text/plain", b"",
-                               [b"Location: " + q["to"].encode(), b"Server-Timing: hop;dur=2"]
-                               + cors + tao)
-            elif method == "POST" and url.path == "/results":
-                record.respond(self.request, "204 No Content", "text/plain", b"")
-                state.result = json.loads(body.decode("utf-8"))
-                state.done.set()
-            else:
-                record.respond(self.request, "404 Not Found", "text/plain", b"not found")
-    return Handler
+    return record.handler_for(state, route)
 
 
 NOT_SECURE_HOST = "notsecure.test"

@@ -19,8 +19,10 @@ use performance_timeline::{
 };
 
 type Perf = Performance<ReferenceEmbedder>;
-type Outcome = Result<(), String>;
-type Case = Box<dyn Fn() -> Outcome + Send + Sync>;
+use wpt::{ensure, Outcome};
+
+#[path = "performance_timeline/observers.rs"]
+mod observers;
 
 const BASE: &str = "https://web-platform.test/resource-timing/";
 /// `scriptResources` of resource-timing/resources/buffer-full-utilities.js.
@@ -29,15 +31,6 @@ const SCRIPTS: [&str; 3] = [
     "resources/empty_script.js",
     "resources/empty.js?id",
 ];
-
-macro_rules! ensure {
-    ($cond:expr, $($msg:tt)+) => {
-        let holds: bool = $cond;
-        if !holds {
-            return Err(format!($($msg)+));
-        }
-    };
-}
 
 fn page() -> Rc<Perf> {
     let event_loop = ReferenceEventLoop::new();
@@ -59,7 +52,11 @@ fn worker() -> Rc<Perf> {
 fn fetch_sync(p: &Perf, path: &str) {
     let start = p.now();
     p.embedder().event_loop().advance(1.0);
-    let entry = BasicEntry::shared(format!("{BASE}{path}"), "resource", start, p.now() - start);
+    let url = url::Url::parse(BASE)
+        .and_then(|base| base.join(path))
+        .map(String::from)
+        .unwrap_or_else(|_| format!("{BASE}{path}"));
+    let entry = BasicEntry::shared(url, "resource", start, p.now() - start);
     // What "mark resource timing" does.
     p.queue_a_performance_entry(entry.clone());
     p.add_a_performance_resource_timing_entry(entry);
@@ -69,7 +66,7 @@ fn fetch_sync(p: &Perf, path: &str) {
 fn load(p: &Rc<Perf>, path: &str) {
     let weak: Weak<Perf> = Rc::downgrade(p);
     let path = path.to_owned();
-    p.embedder().event_loop().queue_task(Box::new(move || {
+    p.embedder().event_loop().queue_task(Box::new(move |_| {
         if let Some(p) = weak.upgrade() {
             fetch_sync(&p, &path);
         }
@@ -124,7 +121,8 @@ fn on_buffer_full(p: &Perf, handler: impl Fn(&Perf) + 'static) {
         }));
 }
 
-fn check_entries(p: &Perf, n: usize) -> Outcome {
+/// `checkEntries` of resource-timing/resources/buffer-full-utilities.js.
+fn check_buffered_scripts(p: &Perf, n: usize) -> Outcome {
     let entries = p.get_entries_by_type("resource");
     ensure!(
         entries.len() == n,
@@ -144,6 +142,28 @@ fn check_entries(p: &Perf, n: usize) -> Outcome {
 
 fn names(entries: &[EntryRef]) -> Vec<String> {
     entries.iter().map(|e| e.name().to_owned()).collect()
+}
+
+/// `checkEntries` of performance-timeline/performanceobservers.js: the same
+/// number of entries, and each matches an expected `(entryType, name)`.
+fn check_entries(entries: &[EntryRef], expected: &[(&str, &str)], what: &str) -> Outcome {
+    ensure!(
+        entries.len() == expected.len(),
+        "{what}: performance entries must match: {} entries, expected {}",
+        entries.len(),
+        expected.len()
+    );
+    for e in entries {
+        ensure!(
+            expected
+                .iter()
+                .any(|(t, n)| e.entry_type() == *t && e.name() == *n),
+            "{what}: entry {} {} matches no expected entry",
+            e.entry_type(),
+            e.name()
+        );
+    }
+    Ok(())
 }
 
 type Log = Rc<RefCell<Vec<String>>>;
@@ -188,7 +208,7 @@ fn buffer_full_add_entries_during_callback() -> Outcome {
         fetch_sync(p, SCRIPTS[2]);
     });
     load_and_wait(&p, SCRIPTS[1]);
-    check_entries(&p, 3)
+    check_buffered_scripts(&p, 3)
 }
 
 fn buffer_full_add_entries_during_callback_that_drop() -> Outcome {
@@ -203,7 +223,7 @@ fn buffer_full_add_entries_during_callback_that_drop() -> Outcome {
         p.embedder().buffer_full_events_fired() == 1,
         "the event did not fire once"
     );
-    check_entries(&p, 2)
+    check_buffered_scripts(&p, 2)
 }
 
 fn buffer_full_add_then_clear() -> Outcome {
@@ -216,7 +236,7 @@ fn buffer_full_add_then_clear() -> Outcome {
     fetch_sync(&p, SCRIPTS[2]);
     let right_away = p.get_entries_by_type("resource").len();
     run(&p);
-    check_entries(&p, 3)?;
+    check_buffered_scripts(&p, 3)?;
     ensure!(
         right_away == 0,
         "{right_away} entries reached the primary buffer before the task"
@@ -237,7 +257,7 @@ fn buffer_full_decrease_buffer_during_callback() -> Outcome {
         p.embedder().buffer_full_events_fired() == 1,
         "the event did not fire"
     );
-    check_entries(&p, 2)
+    check_buffered_scripts(&p, 2)
 }
 
 fn buffer_full_increase_buffer_during_callback() -> Outcome {
@@ -245,7 +265,7 @@ fn buffer_full_increase_buffer_during_callback() -> Outcome {
     fill_up_the_buffer_with_single_resource(&p, SCRIPTS[0]);
     on_buffer_full(&p, |p| p.set_resource_timing_buffer_size(2));
     load_and_wait(&p, SCRIPTS[1]);
-    check_entries(&p, 2)
+    check_buffered_scripts(&p, 2)
 }
 
 fn buffer_full_inspect_buffer_during_callback() -> Outcome {
@@ -275,7 +295,7 @@ fn buffer_full_inspect_buffer_during_callback() -> Outcome {
         "{}",
         failures.borrow().join("; ")
     );
-    check_entries(&p, 3)
+    check_buffered_scripts(&p, 3)
 }
 
 fn buffer_full_set_to_current_buffer() -> Outcome {
@@ -348,7 +368,7 @@ fn buffer_full_then_decreased() -> Outcome {
         p.embedder().buffer_full_events_fired() == 0,
         "resourcetimingbufferfull should not fire"
     );
-    check_entries(&p, 2)
+    check_buffered_scripts(&p, 2)
 }
 
 fn buffer_full_then_increased() -> Outcome {
@@ -362,7 +382,7 @@ fn buffer_full_then_increased() -> Outcome {
         p.embedder().buffer_full_events_fired() == 0,
         "resourcetimingbufferfull should not fire"
     );
-    check_entries(&p, 3)
+    check_buffered_scripts(&p, 3)
 }
 
 fn buffer_full_when_populate_entries() -> Outcome {
@@ -375,7 +395,7 @@ fn buffer_full_when_populate_entries() -> Outcome {
         }));
     fill_up_the_buffer_with_two_resources(&p);
     load_and_wait(&p, SCRIPTS[2]);
-    check_entries(&p, 2)?;
+    check_buffered_scripts(&p, 2)?;
     ensure!(
         bubbles.get() == Some(false),
         "bubbles was {:?}",
@@ -538,7 +558,7 @@ fn buffered_flag_after_timeout() -> Outcome {
 fn buffered_flag_observer() -> Outcome {
     let p = page();
     for i in 0..50 {
-        mark(&p, &format!("mark{i}"));
+        mark(&p, &format!("foo{i}"));
     }
     let received = Rc::new(Cell::new(0usize));
     let marks = Rc::new(Cell::new(50usize));
@@ -547,7 +567,7 @@ fn buffered_flag_observer() -> Outcome {
         sink.set(sink.get() + list.len());
         if count.get() < 100 {
             if let Some(p) = weak.upgrade() {
-                mark(&p, &format!("mark{}", count.get()));
+                mark(&p, &format!("bar{}", count.get()));
                 count.set(count.get() + 1);
             }
         }
@@ -609,11 +629,15 @@ fn multiple_buffered_flag_observers() -> Outcome {
 fn observer_buffered_false() -> Outcome {
     let p = page();
     mark(&p, "foo");
+    // step_timeout(0): the rest runs in a later task.
+    run(&p);
     let called = Rc::new(Cell::new(false));
     let sink = called.clone();
     let o = PerformanceObserver::new(&p, move |_, _, _| sink.set(true));
     o.observe(PerformanceObserverInit::with_type("mark").and_buffered(false))
         .map_err(|e| e.to_string())?;
+    // step_timeout(100): give the observer time.
+    p.embedder().event_loop().advance(100.0);
     run(&p);
     ensure!(!called.get(), "the callback was called");
     Ok(())
@@ -752,14 +776,19 @@ fn po_take_records() -> Outcome {
     ensure!(o.take_records().is_empty(), "records just from observe");
     mark(&p, "a");
     mark(&p, "b");
-    ensure!(names(&o.take_records()) == ["a", "b"], "first takeRecords");
+    check_entries(
+        &o.take_records(),
+        &[("mark", "a"), ("mark", "b")],
+        "first takeRecords",
+    )?;
     mark(&p, "c");
     mark(&p, "d");
     mark(&p, "e");
-    ensure!(
-        names(&o.take_records()) == ["c", "d", "e"],
-        "second takeRecords"
-    );
+    check_entries(
+        &o.take_records(),
+        &[("mark", "c"), ("mark", "d"), ("mark", "e")],
+        "second takeRecords",
+    )?;
     ensure!(
         o.take_records().is_empty(),
         "entries right after takeRecords"
@@ -860,114 +889,152 @@ fn po_entries_sort() -> Outcome {
     Ok(())
 }
 
+/// `po-getentries.any.js`: "getEntries, getEntriesByType and getEntriesByName work".
 fn po_getentries() -> Outcome {
     let p = page();
     let lists: Rc<RefCell<Vec<performance_timeline::PerformanceObserverEntryList>>> = Rc::default();
     let sink = lists.clone();
-    let o = PerformanceObserver::new(&p, move |list, _, _| sink.borrow_mut().push(list.clone()));
+    let o = PerformanceObserver::new(&p, move |list, observer, _| {
+        sink.borrow_mut().push(list.clone());
+        observer.disconnect();
+    });
     o.observe(PerformanceObserverInit::with_entry_types(["mark"]))
         .map_err(|e| e.to_string())?;
     mark(&p, "mark1");
     run(&p);
     let lists = lists.borrow();
-    ensure!(lists.len() == 1, "expected one callback");
+    ensure!(
+        lists.len() == 1,
+        "expected one callback, got {}",
+        lists.len()
+    );
     let l = &lists[0];
-    ensure!(
-        l.get_entries_by_type("measure").is_empty(),
-        "getEntriesByType('measure')"
-    );
-    ensure!(
-        l.get_entries_by_type("234567").is_empty(),
-        "getEntriesByType('234567')"
-    );
-    ensure!(
-        l.get_entries_by_name("mark2", None).is_empty(),
-        "getEntriesByName('mark2')"
-    );
-    ensure!(
-        l.get_entries_by_name("mark1", Some("measure")).is_empty(),
-        "getEntriesByName('mark1','measure')"
-    );
-    ensure!(
-        l.get_entries_by_name("mark1", Some("234567")).is_empty(),
-        "getEntriesByName('mark1','234567')"
-    );
-    ensure!(
-        l.get_entries_by_name("mark1", Some("mark")).len() == 1,
-        "getEntriesByName('mark1','mark')"
-    );
-    Ok(())
-}
-
-fn case_sensitivity() -> Outcome {
-    let p = page();
-    fetch_sync(&p, "resources/empty.js");
-    ensure!(
-        !p.get_entries_by_type("resource").is_empty(),
-        "no resource entries"
-    );
-    ensure!(
-        p.get_entries_by_type("RESOURCE").is_empty(),
-        "getEntriesByType('RESOURCE')"
-    );
-    ensure!(
-        p.get_entries_by_type("ReSoUrCe").is_empty(),
-        "getEntriesByType('ReSoUrCe')"
-    );
-    let upper = format!("{BASE}resources/empty.js")
-        .replace("https://web-platform.test", "HTTPS://WEB-PLATFORM.TEST");
-    ensure!(
-        p.get_entries_by_name(&upper, None).is_empty(),
-        "getEntriesByName with an uppercased URL"
-    );
-    ensure!(
-        p.get_entries_by_name(&format!("{BASE}resources/empty.js"), None)
-            .len()
-            == 1,
-        "exact name"
-    );
-    let called = Rc::new(Cell::new(false));
-    for init in [
-        PerformanceObserverInit::with_type("Mark"),
-        PerformanceObserverInit::with_type("MARK"),
-        PerformanceObserverInit::with_entry_types(["Mark", "Measure"]),
-        PerformanceObserverInit::with_entry_types(["MARK", "MEASURE"]),
-    ] {
-        let sink = called.clone();
-        let o = PerformanceObserver::new(&p, move |_, _, _| sink.set(true));
-        o.observe(init).map_err(|e| e.to_string())?;
+    let mark1 = [("mark", "mark1")];
+    check_entries(&l.get_entries(), &mark1, "getEntries")?;
+    check_entries(&l.get_entries_by_type("mark"), &mark1, "getEntriesByType")?;
+    for type_ in ["measure", "234567"] {
+        ensure!(
+            l.get_entries_by_type(type_).is_empty(),
+            "getEntriesByType({type_:?}) with no expected entry"
+        );
     }
+    check_entries(
+        &l.get_entries_by_name("mark1", None),
+        &mark1,
+        "getEntriesByName",
+    )?;
+    for name in ["mark2", "234567"] {
+        ensure!(
+            l.get_entries_by_name(name, None).is_empty(),
+            "getEntriesByName({name:?}) with no expected entry"
+        );
+    }
+    check_entries(
+        &l.get_entries_by_name("mark1", Some("mark")),
+        &mark1,
+        "getEntriesByName with a type",
+    )?;
+    for (name, type_) in [
+        ("mark1", "measure"),
+        ("mark2", "measure"),
+        ("mark1", "234567"),
+    ] {
+        ensure!(
+            l.get_entries_by_name(name, Some(type_)).is_empty(),
+            "getEntriesByName({name:?}, {type_:?}) with a type with no expected entry"
+        );
+    }
+    Ok(())
+}
+
+/// `case-sensitivity.any.js` (wpt @7a3d78a0), both subtests: the page has
+/// loaded testharness.js (a resource entry) and marked once.
+fn case_sensitivity_page() -> Rc<Perf> {
+    let p = page();
+    fetch_sync(&p, "/resources/testharness.js");
     mark(&p, "a");
-    run(&p);
+    p
+}
+
+/// "getEntriesByType values are case sensitive": for each of `resource`,
+/// `mark`, `feature` and `paint`, the lowercase type has entries and its
+/// uppercased and capitalized forms have none.
+fn case_sensitivity_by_type() -> Outcome {
+    let p = case_sensitivity_page();
+    for name in ["resource", "mark", "feature", "paint"] {
+        let upper = name.to_uppercase();
+        let capitalized = format!("{}{}", name[..1].to_uppercase(), &name[1..]);
+        ensure!(
+            !p.get_entries_by_type(name).is_empty(),
+            "Resource entries exist: getEntriesByType('{name}') is empty"
+        );
+        ensure!(
+            p.get_entries_by_type(&upper).is_empty(),
+            "getEntriesByType('{upper}').length"
+        );
+        ensure!(
+            p.get_entries_by_type(&capitalized).is_empty(),
+            "getEntriesByType('{capitalized}').length"
+        );
+    }
+    Ok(())
+}
+
+/// "getEntriesByName values are case sensitive": the testharness.js entry
+/// is found by its URL, not with the origin or the host uppercased.
+fn case_sensitivity_by_name() -> Outcome {
+    let p = case_sensitivity_page();
+    let (protocol, host) = ("https:", "web-platform.test");
+    let origin = format!("{protocol}//{host}");
+    let location1 = format!("{}/resources/testharness.js", origin.to_uppercase());
+    let location2 = format!(
+        "{protocol}//{}/resources/testharness.js",
+        host.to_uppercase()
+    );
+    let lower = p.get_entries_by_name(&format!("{origin}/resources/testharness.js"), None);
     ensure!(
-        !called.get(),
-        "an observer of a differently cased type was called"
+        lower.len() == 1,
+        "Resource entry exist: {} entries",
+        lower.len()
+    );
+    ensure!(
+        p.get_entries_by_name(&location1, None).is_empty(),
+        "getEntriesByName('{location1}').length"
+    );
+    ensure!(
+        p.get_entries_by_name(&location2, None).is_empty(),
+        "getEntriesByName('{location2}').length"
     );
     Ok(())
 }
 
+/// `get-invalid-entries.html`: "Get invalid entries from worker and window."
+/// The window marks `windowMark`; the worker (`resources/worker-invalid-entries.js`)
+/// marks once and reports its counts of `invalid`, `mark` and `measure` entries.
 fn get_invalid_entries() -> Outcome {
     let window = page();
     let worker = worker();
-    mark(&window, "window-mark");
-    mark(&worker, "worker-mark");
-    ensure!(
-        window.get_entries_by_type("invalid").is_empty(),
-        "window getEntriesByType('invalid')"
-    );
-    ensure!(
-        worker.get_entries_by_type("invalid").is_empty(),
-        "worker getEntriesByType('invalid')"
-    );
-    ensure!(
-        names(&window.get_entries_by_type("mark")) == ["window-mark"],
-        "window marks"
-    );
-    ensure!(
-        names(&worker.get_entries_by_type("mark")) == ["worker-mark"],
-        "worker marks"
-    );
-    Ok(())
+    mark(&window, "windowMark");
+    mark(&worker, "workerMark");
+    for (global, who) in [(&worker, "worker"), (&window, "window")] {
+        for (type_, n) in [("invalid", 0), ("mark", 1), ("measure", 0)] {
+            let got = global.get_entries_by_type(type_).len();
+            ensure!(
+                got == n,
+                "The {who} must have {n} {type_} entries, has {got}"
+            );
+        }
+    }
+    check_entries(
+        &window.get_entries_by_type("mark"),
+        &[("mark", "windowMark")],
+        "window",
+    )?;
+    check_entries(
+        &worker.get_entries_by_type("mark"),
+        &[("mark", "workerMark")],
+        "worker",
+    )
 }
 
 /// buffered-does-not-sync-invoke.html (servo/servo tests/wpt @846285b5).
@@ -1020,92 +1087,245 @@ fn buffered_does_not_sync_invoke() -> Outcome {
     }
 }
 
+// ----- po-observe.html / po-observe.any.js -------------------------------------
+
+/// The subtests of `po-observe.html` (and of `po-observe.any.js`, the same
+/// five as a worker-capable file).
+#[derive(Clone, Copy)]
+enum PoObserve {
+    NoEntryTypes,
+    EmptyEntryTypes,
+    FilterUnsupported,
+    CallbackParameters,
+    ReplaceObserver,
+}
+
+impl PoObserve {
+    const ALL: [PoObserve; 5] = [
+        PoObserve::NoEntryTypes,
+        PoObserve::EmptyEntryTypes,
+        PoObserve::FilterUnsupported,
+        PoObserve::CallbackParameters,
+        PoObserve::ReplaceObserver,
+    ];
+
+    fn title(self) -> &'static str {
+        match self {
+            PoObserve::NoEntryTypes => "no entryTypes throws a TypeError",
+            PoObserve::EmptyEntryTypes => "Empty sequence entryTypes throws a TypeError",
+            PoObserve::FilterUnsupported => {
+                "Filter unsupported entryType entryType names within the entryTypes sequence"
+            }
+            PoObserve::CallbackParameters => "Check observer callback parameter and this values",
+            PoObserve::ReplaceObserver => "replace observer if already present",
+        }
+    }
+
+    fn run(self) -> Outcome {
+        let p = page();
+        match self {
+            PoObserve::NoEntryTypes => {
+                let o = PerformanceObserver::new(&p, |_, _, _| {});
+                // `{}` and `{entryType: []}` (a misspelt member WebIDL drops).
+                let got = o.observe(PerformanceObserverInit::default());
+                ensure!(
+                    matches!(&got, Err(e) if e.error_name() == "TypeError"),
+                    "observe({{}}) should throw a TypeError, got {got:?}"
+                );
+                Ok(())
+            }
+            PoObserve::EmptyEntryTypes => {
+                // `{entryTypes: "mark"}` cannot be written: the Rust API takes a
+                // sequence, so WebIDL's conversion TypeError has no counterpart.
+                let o = PerformanceObserver::new(&p, |_, _, _| {});
+                for types in [
+                    vec![],
+                    vec!["this-cannot-match-an-entryType"],
+                    vec!["marks", "navigate", "resources"],
+                ] {
+                    let got = o.observe(PerformanceObserverInit::with_entry_types(types.clone()));
+                    ensure!(
+                        matches!(&got, Err(e) if e.error_name() == "TypeError"),
+                        "observe({{entryTypes: {types:?}}}) should throw a TypeError, got {got:?}"
+                    );
+                }
+                Ok(())
+            }
+            PoObserve::FilterUnsupported => {
+                let o = PerformanceObserver::new(&p, |_, _, _| {});
+                for types in [
+                    vec!["mark", "this-cannot-match-an-entryType"],
+                    vec!["this-cannot-match-an-entryType", "mark"],
+                    // `{entryTypes: ["mark"], others: true}`: WebIDL drops `others`.
+                    vec!["mark"],
+                ] {
+                    let got = o
+                        .observe(PerformanceObserverInit::with_entry_types(types.clone()))
+                        .map_err(|e| format!("observe({types:?}) threw {e}"))?;
+                    ensure!(got.registered, "observe({types:?}) should register");
+                }
+                Ok(())
+            }
+            PoObserve::CallbackParameters => {
+                // Per callback: the list's length and the observer it was given.
+                type Seen = Vec<(usize, PerformanceObserver<ReferenceEmbedder>)>;
+                let seen: Rc<RefCell<Seen>> = Rc::default();
+                let sink = seen.clone();
+                let observer = PerformanceObserver::new(&p, move |list, obs, _| {
+                    sink.borrow_mut().push((list.len(), obs.clone()));
+                    obs.disconnect();
+                });
+                observer
+                    .observe(PerformanceObserverInit::with_entry_types(["mark"]))
+                    .map_err(|e| e.to_string())?;
+                mark(&p, "mark1");
+                run(&p);
+                let seen = seen.borrow();
+                ensure!(seen.len() == 1, "{} callbacks, expected 1", seen.len());
+                ensure!(seen[0].0 == 1, "the entry list has {} entries", seen[0].0);
+                ensure!(seen[0].1 == observer, "observer is second parameter");
+                Ok(())
+            }
+            PoObserve::ReplaceObserver => {
+                let lists: Rc<RefCell<Vec<performance_timeline::PerformanceObserverEntryList>>> =
+                    Rc::default();
+                let sink = lists.clone();
+                let observer = PerformanceObserver::new(&p, move |list, obs, _| {
+                    sink.borrow_mut().push(list.clone());
+                    obs.disconnect();
+                });
+                observer
+                    .observe(PerformanceObserverInit::with_entry_types(["mark"]))
+                    .map_err(|e| e.to_string())?;
+                observer
+                    .observe(PerformanceObserverInit::with_entry_types(["measure"]))
+                    .map_err(|e| e.to_string())?;
+                mark(&p, "mark1");
+                measure(&p, "measure1");
+                run(&p);
+                let lists = lists.borrow();
+                ensure!(lists.len() == 1, "{} callbacks, expected 1", lists.len());
+                check_entries(
+                    &lists[0].get_entries(),
+                    &[("measure", "measure1")],
+                    "getEntries",
+                )
+            }
+        }
+    }
+}
+
+/// `performance.measure(name)`: an entry from the time origin to now.
+fn measure(p: &Perf, name: &str) {
+    p.embedder().event_loop().advance(1.0);
+    p.queue_a_performance_entry(BasicEntry::shared(name, "measure", 0.0, p.now()));
+}
+
+/// The number of trials: update it with the ports (docs/conformance.md).
+const TRIALS: usize = 61;
+
+/// A trial name and the function that runs it.
+type Subtest = (&'static str, fn() -> Outcome);
+
 fn main() {
-    let args = libtest_mimic::Arguments::from_args();
-    let expected = wpt::read_expected_failures(&wpt::data_root().join("expected-failures.txt"));
-    let cases: Vec<(&str, Case)> = vec![
-        ("resource-timing/buffer-full-add-after-full-event.html", Box::new(buffer_full_add_after_full_event)),
-        ("resource-timing/buffer-full-add-entries-during-callback.html", Box::new(buffer_full_add_entries_during_callback)),
+    let cases: Vec<Subtest> = vec![
+        ("resource-timing/buffer-full-add-after-full-event.html", buffer_full_add_after_full_event),
+        ("resource-timing/buffer-full-add-entries-during-callback.html", buffer_full_add_entries_during_callback),
         (
             "resource-timing/buffer-full-add-entries-during-callback-that-drop.html",
-            Box::new(buffer_full_add_entries_during_callback_that_drop),
+            buffer_full_add_entries_during_callback_that_drop,
         ),
-        ("resource-timing/buffer-full-add-then-clear.html", Box::new(buffer_full_add_then_clear)),
+        ("resource-timing/buffer-full-add-then-clear.html", buffer_full_add_then_clear),
         (
             "resource-timing/buffer-full-decrease-buffer-during-callback.html",
-            Box::new(buffer_full_decrease_buffer_during_callback),
+            buffer_full_decrease_buffer_during_callback,
         ),
         (
             "resource-timing/buffer-full-increase-buffer-during-callback.html",
-            Box::new(buffer_full_increase_buffer_during_callback),
+            buffer_full_increase_buffer_during_callback,
         ),
         (
             "resource-timing/buffer-full-inspect-buffer-during-callback.html",
-            Box::new(buffer_full_inspect_buffer_during_callback),
+            buffer_full_inspect_buffer_during_callback,
         ),
-        ("resource-timing/buffer-full-set-to-current-buffer.html", Box::new(buffer_full_set_to_current_buffer)),
+        ("resource-timing/buffer-full-set-to-current-buffer.html", buffer_full_set_to_current_buffer),
         (
             "resource-timing/buffer-full-store-and-clear-during-callback.html",
-            Box::new(buffer_full_store_and_clear_during_callback),
+            buffer_full_store_and_clear_during_callback,
         ),
-        ("resource-timing/buffer-full-then-decreased.html", Box::new(buffer_full_then_decreased)),
-        ("resource-timing/buffer-full-then-increased.html", Box::new(buffer_full_then_increased)),
-        ("resource-timing/buffer-full-when-populate-entries.html", Box::new(buffer_full_when_populate_entries)),
-        ("resource-timing/buffer-full-eventually.html", Box::new(buffer_full_eventually)),
-        ("resource-timing/queue-entry-regardless-buffer-size.html", Box::new(queue_entry_regardless_buffer_size)),
-        ("resource-timing/clear-resource-timings.html", Box::new(clear_resource_timings)),
-        ("resource-timing/buffered-flag.any.js", Box::new(buffered_flag)),
-        ("resource-timing/supported_resource_type.any.js", Box::new(supported_resource_type)),
-        ("performance-timeline/buffered-flag-after-timeout.any.js", Box::new(buffered_flag_after_timeout)),
-        ("performance-timeline/buffered-flag-observer.any.js", Box::new(buffered_flag_observer)),
-        ("performance-timeline/multiple-buffered-flag-observers.any.js", Box::new(multiple_buffered_flag_observers)),
-        ("performance-timeline/observer-buffered-false.any.js", Box::new(observer_buffered_false)),
+        ("resource-timing/buffer-full-then-decreased.html", buffer_full_then_decreased),
+        ("resource-timing/buffer-full-then-increased.html", buffer_full_then_increased),
+        ("resource-timing/buffer-full-when-populate-entries.html", buffer_full_when_populate_entries),
+        ("resource-timing/buffer-full-eventually.html", buffer_full_eventually),
+        ("resource-timing/queue-entry-regardless-buffer-size.html", queue_entry_regardless_buffer_size),
+        ("resource-timing/clear-resource-timings.html", clear_resource_timings),
+        ("resource-timing/buffered-flag.any.js", buffered_flag),
+        ("resource-timing/supported_resource_type.any.js", supported_resource_type),
+        ("performance-timeline/buffered-flag-after-timeout.any.js", buffered_flag_after_timeout),
+        ("performance-timeline/buffered-flag-observer.any.js", buffered_flag_observer),
+        ("performance-timeline/multiple-buffered-flag-observers.any.js", multiple_buffered_flag_observers),
+        ("performance-timeline/observer-buffered-false.any.js", observer_buffered_false),
         (
             "performance-timeline/buffered-flag-with-entryTypes-observer.tentative.any.js",
-            Box::new(buffered_flag_with_entry_types_observer),
+            buffered_flag_with_entry_types_observer,
         ),
         (
             "performance-timeline/droppedentriescount.any.js : Dropped entries count is 0 when there are no dropped entries.",
-            Box::new(|| dropped_entries_count(0)),
+            || dropped_entries_count(0),
         ),
         (
             "performance-timeline/droppedentriescount.any.js : Dropped entries count is nonzero when there are dropped entries.",
-            Box::new(|| dropped_entries_count(1)),
+            || dropped_entries_count(1),
         ),
         (
             "performance-timeline/droppedentriescount.any.js : Dropped entries count is zero when dropped entries are not of relevant type.",
-            Box::new(|| dropped_entries_count(2)),
+            || dropped_entries_count(2),
         ),
         (
             "performance-timeline/droppedentriescount.any.js : Dropped entries counted even if observer was not registered at the time.",
-            Box::new(|| dropped_entries_count(3)),
+            || dropped_entries_count(3),
         ),
         (
             "performance-timeline/supportedEntryTypes.any.js : supportedEntryTypes exists and returns entries in alphabetical order",
-            Box::new(supported_entry_types_alphabetical),
+            supported_entry_types_alphabetical,
         ),
         (
             "performance-timeline/supportedEntryTypes.any.js : supportedEntryTypes caches result",
-            Box::new(supported_entry_types_caches),
+            supported_entry_types_caches,
         ),
-        ("performance-timeline/po-takeRecords.any.js", Box::new(po_take_records)),
-        ("performance-timeline/po-entries-sort.any.js", Box::new(po_entries_sort)),
-        ("performance-timeline/po-getentries.any.js", Box::new(po_getentries)),
-        ("performance-timeline/case-sensitivity.any.js", Box::new(case_sensitivity)),
-        ("performance-timeline/get-invalid-entries.html", Box::new(get_invalid_entries)),
+        ("performance-timeline/po-takeRecords.any.js", po_take_records),
+        ("performance-timeline/po-entries-sort.any.js", po_entries_sort),
+        ("performance-timeline/po-getentries.any.js : getEntries, getEntriesByType and getEntriesByName work", po_getentries),
+        (
+            "performance-timeline/case-sensitivity.any.js : getEntriesByType values are case sensitive",
+            case_sensitivity_by_type,
+        ),
+        (
+            "performance-timeline/case-sensitivity.any.js : getEntriesByName values are case sensitive",
+            case_sensitivity_by_name,
+        ),
+        ("performance-timeline/get-invalid-entries.html : Get invalid entries from worker and window.", get_invalid_entries),
         (
             "performance-timeline/buffered-does-not-sync-invoke.html",
-            Box::new(buffered_does_not_sync_invoke),
+            buffered_does_not_sync_invoke,
         ),
     ];
-    let trials = cases
+    let mut cases: Vec<wpt::Case> = cases
         .into_iter()
-        .map(|(name, case)| {
-            let expected = expected.clone();
-            libtest_mimic::Trial::test(name, move || {
-                wpt::check_expectation(name, &expected, case())
-            })
-        })
+        .map(|(name, run)| wpt::Case::new(name, run))
         .collect();
-    libtest_mimic::run(&args, trials).exit();
+    for file in ["po-observe.html", "po-observe.any.js"] {
+        for subtest in PoObserve::ALL {
+            cases.push(wpt::Case::new(
+                format!("performance-timeline/{file} : {}", subtest.title()),
+                move || subtest.run(),
+            ));
+        }
+    }
+    cases.extend(
+        observers::Observers::ALL
+            .into_iter()
+            .map(|subtest| wpt::Case::new(subtest.name(), move || subtest.run())),
+    );
+    wpt::run("performance_timeline", TRIALS, cases)
 }

@@ -9,39 +9,28 @@
 
 use std::path::Path;
 
-use libtest_mimic::{Arguments, Trial};
 use serde_json::Value;
 use server_timing::{parse_server_timing_header_lines, PerformanceServerTiming};
 
 const DIR: &str = "server-timing/resources/parsing";
 
+/// The number of `resources/parsing/N.js` cases the file runs.
+const TRIALS: usize = 85;
+
 fn main() {
-    let args = Arguments::from_args();
     let root = wpt::wpt_root();
-    let expected_failures =
-        wpt::read_expected_failures(&wpt::data_root().join("expected-failures.txt"));
-    let mut trials = Vec::new();
+    let mut cases = Vec::new();
     for n in 0.. {
         let headers = root.join(DIR).join(format!("{n}.js.sub.headers"));
         if !headers.exists() {
             break;
         }
-        let name = format!("{DIR}/{n}.js");
         let script = root.join(DIR).join(format!("{n}.js"));
-        let expected_failures = expected_failures.clone();
-        trials.push(Trial::test(name.clone(), move || {
-            wpt::check_expectation(&name, &expected_failures, run_case(&headers, &script))
+        cases.push(wpt::Case::new(format!("{DIR}/{n}.js"), move || {
+            run_case(&headers, &script)
         }));
     }
-    if trials.len() != 85 {
-        eprintln!(
-            "expected 85 parsing cases under {}, found {}",
-            root.join(DIR).display(),
-            trials.len()
-        );
-        std::process::exit(2);
-    }
-    libtest_mimic::run(&args, trials).exit();
+    wpt::run("server_timing_parsing", TRIALS, cases)
 }
 
 fn run_case(headers: &Path, script: &Path) -> Result<(), String> {

@@ -30,6 +30,7 @@
 //! [Fetch Standard]: https://fetch.spec.whatwg.org/
 
 mod content_coding;
+mod cors;
 mod header_list;
 mod isomorphic;
 pub mod json;
@@ -38,6 +39,11 @@ mod names;
 mod syntax;
 
 pub use content_coding::{filtered_content_encoding, KNOWN_CONTENT_CODINGS};
+pub use cors::{
+    cors_exposed_header_name_list, cors_filtered_header_list,
+    is_cors_safelisted_response_header_name, is_forbidden_response_header_name,
+    CORS_SAFELISTED_RESPONSE_HEADER_NAMES,
+};
 pub use data_url::mime::Mime;
 pub use header_list::{
     get_a_header, get_decode_and_split, get_decode_and_split_a_header_value, split_a_header_value,

@@ -32,7 +32,6 @@ use crate::isomorphic::isomorphic_decode;
 pub fn extract_a_mime_type(content_type: &[u8]) -> Option<Mime> {
     // Step 1.
     let mut charset: Option<String> = None;
-    let mut current_essence: Option<String> = None;
     let mut mime_type: Option<Mime> = None;
     // Steps 2-3: the caller's value stands for a header that exists.
     // Step 4.
@@ -42,15 +41,16 @@ pub fn extract_a_mime_type(content_type: &[u8]) -> Option<Mime> {
             // Step 4.2: failure.
             continue;
         };
-        let temporary_essence = essence(&temporary);
-        if temporary_essence == "*/*" {
+        if temporary.type_ == "*" && temporary.subtype == "*" {
             // Step 4.2: `*/*`.
             continue;
         }
-        // Step 4.4: a new essence resets the charset.
-        if current_essence.as_deref() != Some(temporary_essence.as_str()) {
+        let same_essence = mime_type
+            .as_ref()
+            .is_some_and(|m| m.type_ == temporary.type_ && m.subtype == temporary.subtype);
+        if !same_essence {
+            // Step 4.4: a new essence resets the charset.
             charset = temporary.get_parameter("charset").map(str::to_owned);
-            current_essence = Some(temporary_essence);
         } else if temporary.get_parameter("charset").is_none() {
             // Step 4.5: the same essence keeps an earlier charset.
             if let Some(charset) = &charset {
@@ -70,7 +70,11 @@ pub fn extract_a_mime_type(content_type: &[u8]) -> Option<Mime> {
 ///
 /// [essence]: <https://mimesniff.spec.whatwg.org/#mime-type-essence>
 pub fn essence(mime: &Mime) -> String {
-    format!("{}/{}", mime.type_, mime.subtype)
+    let mut essence = String::with_capacity(mime.type_.len() + 1 + mime.subtype.len());
+    essence.push_str(&mime.type_);
+    essence.push('/');
+    essence.push_str(&mime.subtype);
+    essence
 }
 
 /// The essences of a [JavaScript MIME type].

@@ -26,7 +26,7 @@ impl fmt::Debug for TestCertificates {
 impl TestCertificates {
     /// Generates a fresh CA and server certificate.
     pub fn generate() -> Result<Self, TlsError> {
-        let error = |e: rcgen::Error| TlsError::Certificate(e.to_string());
+        let error = |e: rcgen::Error| TlsError::Certificate(Box::new(e));
         let ca_key = rcgen::KeyPair::generate().map_err(error)?;
         let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).map_err(error)?;
         ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
@@ -69,10 +69,10 @@ impl TestCertificates {
             rustls::crypto::ring::default_provider(),
         ))
         .with_safe_default_protocol_versions()
-        .map_err(|e| TlsError::Config(e.to_string()))?
+        .map_err(TlsError::Config)?
         .with_no_client_auth()
         .with_single_cert(self.server_chain.clone(), key)
-        .map_err(|e| TlsError::Config(e.to_string()))?;
+        .map_err(TlsError::Config)?;
         config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
         Ok(Arc::new(config))
     }
@@ -92,7 +92,7 @@ mod tests {
         assert!(client_config(&parsed, &[ALPN_HTTP1]).is_ok());
         assert!(matches!(
             certificates_from_pem(b"not pem"),
-            Err(TlsError::Pem(_))
+            Err(TlsError::NoCertificate)
         ));
     }
 }

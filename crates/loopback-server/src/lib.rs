@@ -15,9 +15,19 @@
 //! | `/redirect?to=URL&status=302` | a redirect to `URL` |
 //! | `/early-hints` | `103 Early Hints` with a `Link`, then `200` (HTTP/1.1 only) |
 //! | `/slow?ms=N` | the body in four pieces, `N` ms apart |
+//! | `/encoded?coding=C&bytes=N` | `N` bytes of text (default 4096, at most 16 MiB; [`coding::plain_body`]) coded with `C`: `gzip`, `x-gzip`, `deflate` (zlib), `deflate-raw` (raw deflate, labelled `deflate`), `br`, `zstd`, or any other token, sent in `Content-Encoding` over an uncoded body. `coding=` repeats, applied in order (`coding=gzip&coding=br` is `Content-Encoding: gzip, br`); none sends the text uncoded. `corrupt=1` breaks the coded bytes ([`coding::corrupt`]); `truncate=N` drops the last `N` bytes. The decoded size is in `X-Decoded-Length` |
+//! | `/request-headers` | the request's header fields echoed, each as a response header `x-request-NAME` and as a body line `name: value` (HTTP/2 pseudo-headers excepted) |
 //! | `/reset` | headers announcing 1000 bytes, 10 of them, then the connection is dropped |
 //! | `/bad-header` | a header value with a control byte (HTTP/1.1 only) |
 //! | `/hang` | never answers |
+//!
+//! Query values and the echoed `Origin` must be valid header values (no
+//! CR, LF or other control byte), else the answer is `400`. Requests are
+//! framed by RFC 9112 (a body is read by its length or chunks, and one that
+//! cannot be framed is refused with `400` and the connection closed), the
+//! number of open connections is capped, request heads must arrive within a
+//! time limit, and accept errors (out of file descriptors) back off: see
+//! `docs/limits.md`.
 
 use std::convert::Infallible;
 use std::fmt;
@@ -26,16 +36,20 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
+use http::header::{HeaderName, HeaderValue};
 use http_body_util::Full;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::watch;
+use tokio::sync::{watch, Semaphore};
 use url::Url;
 
 mod certificates;
+pub mod coding;
 
 pub use certificates::TestCertificates;
 use measured_fetch::tls::{TlsError, ALPN_H2, ALPN_HTTP1};
+use measured_fetch::wire::{request_body_framing, BodyFraming, Reader, WireError};
+use measured_fetch::Clock;
 
 /// The MDN example's `Server-Timing` value.
 pub const MDN_SERVER_TIMING: &str = "cache;desc=\"Cache Read\";dur=23.2, db;dur=53, app;dur=47.2";
@@ -54,6 +68,15 @@ pub struct ServerOptions {
     /// How long an HTTP/1.1 connection may wait idle for its next request
     /// (keep-alive) before the server closes it.
     pub keep_alive: Duration,
+    /// The longest a request head (or a TLS handshake) may take to arrive
+    /// whole, from when the server starts waiting for it.
+    pub head_timeout: Duration,
+    /// The most connections open at once on each origin; more wait in the
+    /// listen backlog until one closes.
+    pub max_connections: usize,
+    /// The longest request body read (and discarded); a longer one is
+    /// answered `413` and the connection closed.
+    pub max_request_body: u64,
 }
 
 impl Default for ServerOptions {
@@ -64,7 +87,29 @@ impl Default for ServerOptions {
             tls: false,
             mdn_delay: Duration::from_secs(1),
             keep_alive: Duration::from_secs(5),
+            head_timeout: Duration::from_secs(10),
+            max_connections: 256,
+            max_request_body: 1024 * 1024,
         }
+    }
+}
+
+impl ServerOptions {
+    /// Options with the first origin on `addr` and the second on the next
+    /// port (both picked freely with port 0). Refuses a port that leaves no
+    /// room for the second origin (65535).
+    pub fn at(addr: SocketAddr) -> Result<ServerOptions, ServerError> {
+        let other_port = match addr.port() {
+            0 => 0,
+            port => port
+                .checked_add(1)
+                .ok_or(ServerError::NoRoomForSecondOrigin(addr))?,
+        };
+        Ok(ServerOptions {
+            addr,
+            other_addr: SocketAddr::new(addr.ip(), other_port),
+            ..ServerOptions::default()
+        })
     }
 }
 
@@ -76,6 +121,8 @@ pub enum ServerError {
     Bind(SocketAddr, std::io::Error),
     /// The addresses are not loopback addresses.
     NotLoopback(SocketAddr),
+    /// A fixed first port with no fixed port after it for the second origin.
+    NoRoomForSecondOrigin(SocketAddr),
     /// TLS setup failed.
     Tls(TlsError),
 }
@@ -90,12 +137,25 @@ impl fmt::Display for ServerError {
                     "{addr} is not a loopback address (the server listens on loopback only)"
                 )
             }
+            ServerError::NoRoomForSecondOrigin(addr) => write!(
+                f,
+                "port {} leaves no room for the second origin, which listens on the next port: pick a port below 65535",
+                addr.port()
+            ),
             ServerError::Tls(error) => error.fmt(f),
         }
     }
 }
 
-impl std::error::Error for ServerError {}
+impl std::error::Error for ServerError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ServerError::Bind(_, error) => Some(error),
+            ServerError::Tls(error) => Some(error),
+            _ => None,
+        }
+    }
+}
 
 /// A running server: two listeners (two origins) and their connections.
 #[derive(Debug)]
@@ -110,6 +170,9 @@ pub struct Server {
 struct Shared {
     mdn_delay: Duration,
     keep_alive: Duration,
+    head_timeout: Duration,
+    max_request_body: u64,
+    max_connections: usize,
     tls: Option<tokio_rustls::TlsAcceptor>,
     shutdown: watch::Receiver<bool>,
 }
@@ -131,6 +194,9 @@ impl Server {
                 return Err(ServerError::NotLoopback(addr));
             }
         }
+        if options.addr.port() != 0 && options.other_addr.port() == 0 {
+            return Err(ServerError::NoRoomForSecondOrigin(options.addr));
+        }
         let certificates = if options.tls {
             Some(TestCertificates::generate().map_err(ServerError::Tls)?)
         } else {
@@ -148,6 +214,9 @@ impl Server {
         let shared = Arc::new(Shared {
             mdn_delay: options.mdn_delay,
             keep_alive: options.keep_alive,
+            head_timeout: options.head_timeout,
+            max_request_body: options.max_request_body,
+            max_connections: options.max_connections.max(1),
             tls,
             shutdown: receiver,
         });
@@ -168,7 +237,12 @@ impl Server {
             let origin = Url::parse(&format!("{scheme}://{host}:{}/", local.port()))
                 .expect("a valid loopback URL");
             origins.push(origin);
-            tasks.push(tokio::spawn(accept_loop(listener, shared.clone())));
+            let shared = shared.clone();
+            tasks.push(tokio::spawn(accept_loop(
+                listener,
+                shared.clone(),
+                move |stream| serve_connection(stream, shared.clone()),
+            )));
         }
         Ok(Server {
             other_origin: origins.pop().expect("two origins"),
@@ -208,14 +282,66 @@ impl Server {
     }
 }
 
-async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
+/// Something connections are accepted from (a [`TcpListener`]; a stand-in in tests).
+trait Accept {
+    /// The connection type.
+    type Stream: Send + 'static;
+    /// The next connection.
+    fn accept(&self) -> impl std::future::Future<Output = std::io::Result<Self::Stream>> + Send;
+}
+
+impl Accept for TcpListener {
+    type Stream = TcpStream;
+    async fn accept(&self) -> std::io::Result<TcpStream> {
+        TcpListener::accept(self).await.map(|(stream, _)| stream)
+    }
+}
+
+/// The first wait after a failed accept; it doubles up to [`ACCEPT_BACKOFF_MAX`].
+const ACCEPT_BACKOFF_MIN: Duration = Duration::from_millis(10);
+/// The longest wait after failed accepts.
+const ACCEPT_BACKOFF_MAX: Duration = Duration::from_secs(1);
+
+/// Accepts connections while fewer than the cap are open, and backs off
+/// after an accept error (out of file descriptors, say) instead of retrying
+/// at once.
+async fn accept_loop<L, F, Fut>(listener: L, shared: Arc<Shared>, serve: F)
+where
+    L: Accept + Send + Sync,
+    F: Fn(L::Stream) -> Fut + Send,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
     let mut shutdown = shared.shutdown.clone();
+    let mut backoff = ACCEPT_BACKOFF_MIN;
+    // The cap counts this listener's connections.
+    let connections = Arc::new(Semaphore::new(shared.max_connections));
     loop {
+        let permit = tokio::select! {
+            _ = shutdown.changed() => return,
+            permit = connections.clone().acquire_owned() => match permit {
+                Ok(permit) => permit,
+                Err(_) => return,
+            },
+        };
         tokio::select! {
             _ = shutdown.changed() => return,
-            accepted = listener.accept() => {
-                let Ok((stream, _)) = accepted else { continue };
-                tokio::spawn(serve_connection(stream, shared.clone()));
+            accepted = listener.accept() => match accepted {
+                Ok(stream) => {
+                    backoff = ACCEPT_BACKOFF_MIN;
+                    let serving = serve(stream);
+                    tokio::spawn(async move {
+                        serving.await;
+                        drop(permit);
+                    });
+                }
+                Err(_) => {
+                    drop(permit);
+                    tokio::select! {
+                        _ = shutdown.changed() => return,
+                        _ = tokio::time::sleep(backoff) => {}
+                    }
+                    backoff = (backoff * 2).min(ACCEPT_BACKOFF_MAX);
+                }
             }
         }
     }
@@ -227,7 +353,7 @@ async fn serve_connection(stream: TcpStream, shared: Arc<Shared>) {
         serve_http1(stream, &shared).await;
         return;
     };
-    let Ok(Ok(tls)) = tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream)).await
+    let Ok(Ok(tls)) = tokio::time::timeout(shared.head_timeout, acceptor.accept(stream)).await
     else {
         return;
     };
@@ -242,12 +368,30 @@ async fn serve_connection(stream: TcpStream, shared: Arc<Shared>) {
 /// What a route answers.
 #[derive(Debug, Default)]
 struct Reply {
-    interim: Option<(u16, Vec<(String, String)>)>,
+    interim: Option<(u16, Vec<(HeaderName, HeaderValue)>)>,
     status: u16,
-    headers: Vec<(String, String)>,
+    headers: Vec<(HeaderName, HeaderValue)>,
     /// Body pieces, each sent after its delay.
     body: Vec<(Duration, Vec<u8>)>,
     fault: Option<Fault>,
+    /// Close the connection after this reply whatever the request asked.
+    close: bool,
+}
+
+impl Reply {
+    /// A `4xx` with a one-line text body, closing the connection.
+    fn refuse(status: u16, why: &str) -> Reply {
+        Reply {
+            status,
+            headers: vec![(
+                http::header::CONTENT_TYPE,
+                HeaderValue::from_static("text/plain"),
+            )],
+            body: vec![(Duration::ZERO, format!("{why}\n").into_bytes())],
+            close: true,
+            ..Reply::default()
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -257,8 +401,9 @@ enum Fault {
     Hang,
 }
 
-/// Answers `target` (path and query) for a request with `origin` (its `Origin` header).
-fn route(target: &str, origin: Option<&str>, shared: &Shared) -> Reply {
+/// Answers `target` (path and query) for a request with `request_headers`.
+fn route(target: &str, request_headers: &http::HeaderMap, shared: &Shared) -> Reply {
+    let origin = request_headers.get(http::header::ORIGIN);
     let url = Url::parse("http://server.invalid")
         .and_then(|base| base.join(target))
         .unwrap_or_else(|_| Url::parse("http://server.invalid/").expect("static URL"));
@@ -269,33 +414,48 @@ fn route(target: &str, origin: Option<&str>, shared: &Shared) -> Reply {
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
     };
+    // Percent-decoded query values go into the head only as valid header
+    // values: a CR or LF would split the response.
+    let header_value = |value: &str| HeaderValue::from_bytes(value.as_bytes());
     let mut reply = Reply {
         status: 200,
         ..Reply::default()
     };
     for (name, value) in &params {
         let header = match name.as_str() {
-            "st" => "server-timing",
-            "tao" => "timing-allow-origin",
-            "acao" => "access-control-allow-origin",
+            "st" => http::HeaderName::from_static("server-timing"),
+            "tao" => http::HeaderName::from_static("timing-allow-origin"),
+            "acao" => http::header::ACCESS_CONTROL_ALLOW_ORIGIN,
             _ => continue,
         };
         let value = if name == "acao" && value == "origin" {
-            origin.unwrap_or("null").to_owned()
+            origin
+                .cloned()
+                .unwrap_or_else(|| HeaderValue::from_static("null"))
         } else {
-            value.clone()
+            match header_value(value) {
+                Ok(value) => value,
+                Err(_) => {
+                    return Reply::refuse(400, &format!("the {name} value is not a header value"))
+                }
+            }
         };
-        reply.headers.push((header.to_owned(), value));
+        reply.headers.push((header, value));
     }
+    let text_plain = || {
+        (
+            http::header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain"),
+        )
+    };
     let body = |text: &str| vec![(Duration::ZERO, text.as_bytes().to_vec())];
     match url.path() {
         "/" => {
-            reply
-                .headers
-                .push(("server-timing".to_owned(), MDN_SERVER_TIMING.to_owned()));
-            reply
-                .headers
-                .push(("content-type".to_owned(), "text/plain".to_owned()));
+            reply.headers.push((
+                HeaderName::from_static("server-timing"),
+                HeaderValue::from_static(MDN_SERVER_TIMING),
+            ));
+            reply.headers.push(text_plain());
             reply.body = vec![(shared.mdn_delay, b"Hello from the MDN example.\n".to_vec())];
         }
         "/echo" => {
@@ -304,9 +464,7 @@ fn route(target: &str, origin: Option<&str>, shared: &Shared) -> Reply {
                     reply.status = status;
                 }
             }
-            reply
-                .headers
-                .push(("content-type".to_owned(), "text/plain".to_owned()));
+            reply.headers.push(text_plain());
             reply.body = body("echo\n");
         }
         "/redirect" => {
@@ -314,19 +472,23 @@ fn route(target: &str, origin: Option<&str>, shared: &Shared) -> Reply {
                 .and_then(|s| s.parse::<u16>().ok())
                 .filter(|s| matches!(s, 301 | 302 | 303 | 307 | 308))
                 .unwrap_or(302);
-            reply.headers.push((
-                "location".to_owned(),
-                param("to").unwrap_or("/echo").to_owned(),
-            ));
+            let Ok(location) = header_value(param("to").unwrap_or("/echo")) else {
+                return Reply::refuse(400, "the to value is not a header value");
+            };
+            reply.headers.push((http::header::LOCATION, location));
         }
         "/early-hints" => {
             reply.interim = Some((
                 103,
-                vec![("link".to_owned(), "</echo>; rel=preload".to_owned())],
+                vec![(
+                    http::header::LINK,
+                    HeaderValue::from_static("</echo>; rel=preload"),
+                )],
             ));
-            reply
-                .headers
-                .push(("server-timing".to_owned(), "hints;dur=1".to_owned()));
+            reply.headers.push((
+                HeaderName::from_static("server-timing"),
+                HeaderValue::from_static("hints;dur=1"),
+            ));
             reply.body = vec![(Duration::from_millis(20), b"after hints\n".to_vec())];
         }
         "/slow" => {
@@ -343,6 +505,55 @@ fn route(target: &str, origin: Option<&str>, shared: &Shared) -> Reply {
                 })
                 .collect();
         }
+        "/encoded" => {
+            let length = param("bytes")
+                .and_then(|s| s.parse::<usize>().ok())
+                .unwrap_or(coding::DEFAULT_ENCODED_ROUTE_BYTES)
+                .min(coding::MAX_ENCODED_ROUTE_BYTES);
+            let plain = coding::plain_body(length);
+            let mut body = plain.clone();
+            let mut names = Vec::new();
+            for (name, value) in &params {
+                if name == "coding" {
+                    if let Some(coded) = coding::encode(value, &body) {
+                        body = coded;
+                    }
+                    names.push(coding::header_name(value));
+                }
+            }
+            if param("corrupt") == Some("1") {
+                coding::corrupt(&mut body);
+            }
+            if let Some(cut) = param("truncate").and_then(|s| s.parse::<usize>().ok()) {
+                body.truncate(body.len().saturating_sub(cut));
+            }
+            if !names.is_empty() {
+                let Ok(value) = header_value(&names.join(", ")) else {
+                    return Reply::refuse(400, "the coding value is not a header value");
+                };
+                reply.headers.push((http::header::CONTENT_ENCODING, value));
+            }
+            reply.headers.push(text_plain());
+            reply.headers.push((
+                HeaderName::from_static("x-decoded-length"),
+                HeaderValue::from(plain.len()),
+            ));
+            reply.body = vec![(Duration::ZERO, body)];
+        }
+        "/request-headers" => {
+            let mut text = Vec::new();
+            for (name, value) in request_headers {
+                if let Ok(echo) = HeaderName::from_bytes(format!("x-request-{name}").as_bytes()) {
+                    reply.headers.push((echo, value.clone()));
+                }
+                text.extend_from_slice(name.as_str().as_bytes());
+                text.extend_from_slice(b": ");
+                text.extend_from_slice(value.as_bytes());
+                text.push(b'\n');
+            }
+            reply.headers.push(text_plain());
+            reply.body = vec![(Duration::ZERO, text)];
+        }
         "/reset" => reply.fault = Some(Fault::ResetMidBody),
         "/bad-header" => reply.fault = Some(Fault::BadHeader),
         "/hang" => reply.fault = Some(Fault::Hang),
@@ -354,90 +565,109 @@ fn route(target: &str, origin: Option<&str>, shared: &Shared) -> Reply {
     reply
 }
 
-/// A request head as the routes need it.
-struct RequestHead {
-    /// Path and query.
-    target: String,
-    /// The `Origin` header.
-    origin: Option<String>,
-    /// Whether the client asked to close the connection after this exchange.
-    close: bool,
-}
-
-/// Reads the next request head from `stream`, starting with what `carry`
-/// already holds and leaving there whatever follows the head. `None` when
-/// the connection closes, stays idle for `idle`, the server shuts down, or
-/// the head is malformed.
-async fn read_request_head<S: AsyncRead + Unpin>(
-    stream: &mut S,
-    carry: &mut Vec<u8>,
-    idle: Duration,
-    shared: &Shared,
-) -> Option<RequestHead> {
-    let mut chunk = [0u8; 4096];
-    let mut shutdown = shared.shutdown.clone();
-    let head_end = loop {
-        if let Some(end) = carry.windows(4).position(|w| w == b"\r\n\r\n") {
-            break end;
-        }
-        if carry.len() > 64 * 1024 || *shutdown.borrow() {
-            return None;
-        }
-        let read = tokio::select! {
-            _ = shutdown.changed() => return None,
-            read = tokio::time::timeout(idle, stream.read(&mut chunk)) => read.ok()?.ok()?,
-        };
-        if read == 0 {
-            return None;
-        }
-        carry.extend_from_slice(&chunk[..read]);
-    };
-    let head: Vec<u8> = carry.drain(..head_end + 4).collect();
-    let text = String::from_utf8_lossy(&head[..head_end]);
-    let mut lines = text.split("\r\n");
-    let request_line = lines.next()?;
-    let target = request_line.split(' ').nth(1)?.to_owned();
-    let http10 = request_line.ends_with("HTTP/1.0");
-    let mut origin = None;
-    let mut connection = Vec::new();
-    for (name, value) in lines.filter_map(|line| line.split_once(':')) {
-        let name = name.trim();
-        if name.eq_ignore_ascii_case("origin") {
-            origin.get_or_insert_with(|| value.trim().to_owned());
-        } else if name.eq_ignore_ascii_case("connection") {
-            connection.extend(value.split(',').map(|t| t.trim().to_ascii_lowercase()));
-        }
-    }
-    let has = |token: &str| connection.iter().any(|t| t == token);
-    Some(RequestHead {
-        target,
-        origin,
-        close: has("close") || (http10 && !has("keep-alive")),
-    })
-}
-
-fn head_text(status: u16, headers: &[(String, String)]) -> String {
+fn head_bytes(status: u16, headers: &[(HeaderName, HeaderValue)]) -> Vec<u8> {
     let reason = http::StatusCode::from_u16(status)
         .ok()
         .and_then(|s| s.canonical_reason())
         .unwrap_or("Status");
-    let mut head = format!("HTTP/1.1 {status} {reason}\r\n");
+    let mut head = format!("HTTP/1.1 {status} {reason}\r\n").into_bytes();
     for (name, value) in headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
+        head.extend_from_slice(name.as_str().as_bytes());
+        head.extend_from_slice(b": ");
+        head.extend_from_slice(value.as_bytes());
+        head.extend_from_slice(b"\r\n");
     }
+    head.extend_from_slice(b"\r\n");
     head
+}
+
+/// What the next request on a connection brought.
+enum Incoming {
+    /// A request, its body read: answer `target`.
+    Request {
+        target: String,
+        headers: http::HeaderMap,
+        persistent: bool,
+    },
+    /// A request to refuse (then close).
+    Refuse(u16, &'static str),
+    /// Nothing more: the connection closed, idled out, or the server stops.
+    Done,
+}
+
+/// Reads the next request: its head (which must arrive whole within the
+/// head timeout), then its body, framed by RFC 9112 §6.3 and discarded, so
+/// that no byte of it is taken for the next request.
+async fn read_request<S: AsyncRead + Unpin>(
+    reader: &mut Reader<S>,
+    idle: Duration,
+    shared: &Shared,
+) -> Incoming {
+    let mut shutdown = shared.shutdown.clone();
+    if *shutdown.borrow() {
+        return Incoming::Done;
+    }
+    reader.set_timeout(idle.min(shared.head_timeout));
+    reader.set_deadline(Some(tokio::time::Instant::now() + shared.head_timeout));
+    let head = tokio::select! {
+        _ = shutdown.changed() => return Incoming::Done,
+        head = reader.read_request_head() => head,
+    };
+    let head = match head {
+        Ok(Some(head)) => head,
+        Ok(None) | Err(WireError::Timeout(_) | WireError::Closed(_) | WireError::Io(_)) => {
+            return Incoming::Done
+        }
+        Err(WireError::TooLarge { .. }) => return Incoming::Refuse(431, "request head too large"),
+        Err(_) => return Incoming::Refuse(400, "malformed request head"),
+    };
+    let framing = match request_body_framing(&head) {
+        Ok(framing) => framing,
+        Err(_) => return Incoming::Refuse(400, "request body cannot be framed"),
+    };
+    if matches!(framing.body, BodyFraming::Length(n) if n > shared.max_request_body) {
+        return Incoming::Refuse(413, "request body too large");
+    }
+    reader.limits_mut().body_bytes = Some(shared.max_request_body);
+    reader.set_timeout(shared.head_timeout);
+    reader.set_deadline(None);
+    match reader.read_body(framing.body, |_| {}).await {
+        Ok(_) => {}
+        Err(WireError::TooLarge { .. }) => return Incoming::Refuse(413, "request body too large"),
+        Err(WireError::ChunkSize | WireError::Head(_)) => {
+            return Incoming::Refuse(400, "malformed chunked request body")
+        }
+        Err(_) => return Incoming::Done,
+    }
+    Incoming::Request {
+        headers: head.headers,
+        target: head.target,
+        persistent: head.persistent,
+    }
 }
 
 /// Serves HTTP/1.1 requests on one connection, one after another, for as
 /// long as the client keeps it open (persistent connections, RFC 9112 §9.3).
-async fn serve_http1<S: AsyncRead + AsyncWrite + Unpin>(mut stream: S, shared: &Shared) {
-    let mut carry = Vec::new();
-    // The first request may take up to 10 s to arrive; later ones, the keep-alive time.
-    let mut idle = Duration::from_secs(10);
-    while let Some(request) = read_request_head(&mut stream, &mut carry, idle, shared).await {
-        let reply = route(&request.target, request.origin.as_deref(), shared);
-        let keep_open = reply.fault.is_none() && !request.close;
-        if write_reply(&mut stream, reply, keep_open, shared)
+async fn serve_http1<S: AsyncRead + AsyncWrite + Unpin>(stream: S, shared: &Shared) {
+    let mut reader = Reader::new(stream, Clock::new(), shared.head_timeout);
+    // The first request may take up to the head timeout to arrive; later
+    // ones, the keep-alive time.
+    let mut idle = shared.head_timeout;
+    loop {
+        let (reply, keep_open) = match read_request(&mut reader, idle, shared).await {
+            Incoming::Done => break,
+            Incoming::Refuse(status, why) => (Reply::refuse(status, why), false),
+            Incoming::Request {
+                target,
+                headers,
+                persistent,
+            } => {
+                let reply = route(&target, &headers, shared);
+                let keep_open = reply.fault.is_none() && !reply.close && persistent;
+                (reply, keep_open)
+            }
+        };
+        if write_reply(reader.get_mut(), reply, keep_open, shared)
             .await
             .is_err()
             || !keep_open
@@ -446,7 +676,7 @@ async fn serve_http1<S: AsyncRead + AsyncWrite + Unpin>(mut stream: S, shared: &
         }
         idle = shared.keep_alive;
     }
-    let _ = stream.shutdown().await;
+    let _ = reader.get_mut().shutdown().await;
 }
 
 /// Writes `reply`; with `keep_open` false the head says `Connection: close`.
@@ -479,20 +709,18 @@ async fn write_reply<S: AsyncWrite + Unpin>(
         None => {}
     }
     if let Some((status, headers)) = &reply.interim {
-        let mut head = head_text(*status, headers);
-        head.push_str("\r\n");
-        stream.write_all(head.as_bytes()).await?;
+        stream.write_all(&head_bytes(*status, headers)).await?;
         stream.flush().await?;
     }
     let length: usize = reply.body.iter().map(|(_, piece)| piece.len()).sum();
     let mut headers = reply.headers;
-    headers.push(("content-length".to_owned(), length.to_string()));
+    headers.push((http::header::CONTENT_LENGTH, HeaderValue::from(length)));
     if !keep_open {
-        headers.push(("connection".to_owned(), "close".to_owned()));
+        headers.push((http::header::CONNECTION, HeaderValue::from_static("close")));
     }
-    let mut head = head_text(reply.status, &headers);
-    head.push_str("\r\n");
-    stream.write_all(head.as_bytes()).await?;
+    stream
+        .write_all(&head_bytes(reply.status, &headers))
+        .await?;
     stream.flush().await?;
     for (delay, piece) in reply.body {
         if !delay.is_zero() {
@@ -517,12 +745,7 @@ async fn serve_http2<S: AsyncRead + AsyncWrite + Unpin + Send + 'static>(
                     .path_and_query()
                     .map(|p| p.as_str().to_owned())
                     .unwrap_or_else(|| "/".to_owned());
-                let origin = request
-                    .headers()
-                    .get("origin")
-                    .and_then(|v| v.to_str().ok())
-                    .map(str::to_owned);
-                let reply = route(&target, origin.as_deref(), &shared);
+                let reply = route(&target, request.headers(), &shared);
                 Ok::<_, Infallible>(http2_response(reply, &shared).await)
             }
         });
@@ -543,8 +766,8 @@ async fn http2_response(reply: Reply, shared: &Shared) -> http::Response<Full<By
     } else {
         reply.status
     });
-    for (name, value) in &reply.headers {
-        builder = builder.header(name.as_str(), value.as_str());
+    for (name, value) in reply.headers {
+        builder = builder.header(name, value);
     }
     let mut body = Vec::new();
     for (delay, piece) in reply.body {
@@ -556,4 +779,73 @@ async fn http2_response(reply: Reply, shared: &Shared) -> http::Response<Full<By
     builder
         .body(Full::new(Bytes::from(body)))
         .unwrap_or_else(|_| http::Response::new(Full::new(Bytes::new())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// A listener whose every accept fails, as one out of file descriptors does.
+    struct Exhausted(Arc<AtomicUsize>);
+
+    impl Accept for Exhausted {
+        type Stream = ();
+        async fn accept(&self) -> std::io::Result<()> {
+            self.0.fetch_add(1, Ordering::Relaxed);
+            Err(std::io::Error::from_raw_os_error(24)) // EMFILE
+        }
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn accept_errors_back_off() {
+        let (stop, receiver) = watch::channel(false);
+        let shared = Arc::new(Shared {
+            mdn_delay: Duration::ZERO,
+            keep_alive: Duration::from_secs(1),
+            head_timeout: Duration::from_secs(1),
+            max_request_body: 0,
+            max_connections: 4,
+            tls: None,
+            shutdown: receiver,
+        });
+        let attempts = Arc::new(AtomicUsize::new(0));
+        let task = tokio::spawn(accept_loop(
+            Exhausted(attempts.clone()),
+            shared,
+            |()| async {},
+        ));
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let _ = stop.send(true);
+        task.await.unwrap();
+        let attempts = attempts.load(Ordering::Relaxed);
+        // 10 + 20 + 40 + 80 + 160 ms: about five tries, not millions.
+        assert!((2..=10).contains(&attempts), "{attempts} accept attempts");
+    }
+
+    #[test]
+    fn a_port_with_no_room_after_it_is_refused() {
+        let addr = SocketAddr::from(([127, 0, 0, 1], 65535));
+        let error = ServerOptions::at(addr).unwrap_err();
+        assert!(matches!(error, ServerError::NoRoomForSecondOrigin(_)));
+        assert_eq!(
+            error.to_string(),
+            "port 65535 leaves no room for the second origin, which listens on the next port: pick a port below 65535"
+        );
+        let options = ServerOptions::at(SocketAddr::from(([127, 0, 0, 1], 3000))).unwrap();
+        assert_eq!(options.other_addr.port(), 3001);
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn start_refuses_a_random_second_port_after_a_fixed_first() {
+        let options = ServerOptions {
+            addr: SocketAddr::from(([127, 0, 0, 1], 65535)),
+            other_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            ..ServerOptions::default()
+        };
+        assert!(matches!(
+            Server::start(options).await,
+            Err(ServerError::NoRoomForSecondOrigin(_))
+        ));
+    }
 }

@@ -2,26 +2,51 @@
 //! [`resource_timing::Fetch`] as it happens, redirects followed hop by hop.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::fmt;
-use std::future::Future;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
+use http::header::{HeaderValue, ACCEPT, ACCEPT_ENCODING, CONNECTION, ORIGIN, USER_AGENT};
 use http_body_util::{BodyExt, Empty};
 use resource_timing::{
-    serializing_a_request_origin, ConnectionTimingInfo, CredentialsMode, Fetch, FetchClient,
-    NetworkError, Next, PerformanceResourceTiming, Request, RequestMode,
+    serializing_a_request_origin, CredentialsMode, Fetch, FetchClient, NetworkError, Next,
+    PerformanceResourceTiming, Request, RequestMode, ResponseTainting, TransportError,
 };
-use rustls::pki_types::{CertificateDer, ServerName};
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::TcpStream;
+use rustls::pki_types::CertificateDer;
 use url::Url;
 
 use crate::clock::Clock;
+use crate::connection::obtain_a_connection;
+use crate::content_coding::{
+    BodyDecoder, DecodeError, ACCEPT_ENCODING_VALUE, DEFAULT_MAX_DECODED_BODY,
+};
+use crate::destination::{default_accept_value, Destination, Initiator};
+use crate::error::{within, HopError, Step};
+pub use crate::pool::ConnectionPool;
+use crate::pool::{GiveBack, Io, Protocol};
 use crate::tls::{client_config, TlsError, ALPN_H2, ALPN_HTTP1};
-use crate::wire::{write_request, ResponseReader, WireError};
+use crate::wire::{response_body_framing, write_request, BodyFraming, Reader, WireError};
+
+/// The most interim (1xx) responses one hop accepts before its final one.
+pub const MAX_INTERIM_RESPONSES: usize = 100;
+
+/// The most bytes the interim response heads of one hop may take in all.
+pub const MAX_INTERIM_HEAD_BYTES: usize = 64 * 1024;
+
+/// The most body bytes read from a redirect to keep its connection; a
+/// longer (or unframed) redirect body drops the connection instead.
+pub const REDIRECT_DRAIN_BYTES: u64 = 64 * 1024;
+
+/// The longest wait for a redirect's body to keep its connection.
+pub const REDIRECT_DRAIN_TIME: Duration = Duration::from_millis(100);
+
+/// The `User-Agent` sent: a browser-like product token naming this tool.
+pub const USER_AGENT_VALUE: &str = concat!(
+    "Mozilla/5.0 (compatible; server-timing-rs/",
+    env!("CARGO_PKG_VERSION"),
+    ")"
+);
 
 /// How to fetch.
 #[derive(Debug, Clone)]
@@ -34,30 +59,53 @@ pub struct FetchOptions {
     pub credentials: CredentialsMode,
     /// The initiator type of the entry.
     pub initiator_type: Cow<'static, str>,
+    /// The request's destination, which picks its `Accept` header. A
+    /// navigation ([`RequestMode::Navigate`]) with the empty destination is
+    /// taken as one for a document.
+    pub destination: Destination,
+    /// The request's initiator (a prefetch asks for a document).
+    pub initiator: Initiator,
     /// Certificates trusted for https (no system roots: loopback tests bring their CA).
     pub roots: Vec<CertificateDer<'static>>,
     /// ALPN protocols offered over TLS, in order of preference.
     pub alpn: Vec<Vec<u8>>,
     /// The longest wait for any one step (DNS, connect, TLS, each read).
     pub timeout: Duration,
+    /// The longest the whole fetch may take, redirects included (curl's
+    /// `--max-time`); past it the fetch ends in a network error.
+    pub max_time: Duration,
     /// Where idle connections wait for the next fetch to the same origin.
     /// `None` (the default): every hop opens its own connection and asks the
     /// server to close it.
     pub pool: Option<ConnectionPool>,
+    /// The most bytes a body may decode to (its content codings undone);
+    /// past it the fetch ends in a network error. The body is counted, not
+    /// kept: this bounds the work a decompression bomb makes.
+    pub max_decoded_body: u64,
 }
 
 impl FetchOptions {
-    /// A `fetch()` from `client` in CORS mode, offering h2 and http/1.1, with a 10 s timeout.
+    /// The default per-step timeout.
+    pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+    /// The default whole-fetch deadline.
+    pub const DEFAULT_MAX_TIME: Duration = Duration::from_secs(60);
+
+    /// A `fetch()` from `client` in CORS mode, offering h2 and http/1.1, with
+    /// a 10 s timeout per step and 60 s for the whole fetch.
     pub fn new(client: FetchClient) -> Self {
         FetchOptions {
             client,
             mode: RequestMode::Cors,
             credentials: CredentialsMode::SameOrigin,
             initiator_type: Cow::Borrowed("fetch"),
+            destination: Destination::Empty,
+            initiator: Initiator::Empty,
             roots: Vec::new(),
             alpn: vec![ALPN_H2.to_vec(), ALPN_HTTP1.to_vec()],
-            timeout: Duration::from_secs(10),
+            timeout: FetchOptions::DEFAULT_TIMEOUT,
+            max_time: FetchOptions::DEFAULT_MAX_TIME,
             pool: None,
+            max_decoded_body: DEFAULT_MAX_DECODED_BODY,
         }
     }
 
@@ -68,144 +116,8 @@ impl FetchOptions {
     }
 }
 
-/// Idle connections kept for the next fetch to the same origin (scheme,
-/// host and port), as a browser's connection pool keeps them: HTTP/1.1
-/// connections whose last response was read whole and that the server keeps
-/// open, and HTTP/2 connections. Clones share the same connections.
-///
-/// A fetch on a reused connection reports the connection's original timing
-/// info, which started before the fetch did, so *clamp and coarsen
-/// connection timing info* gives `domainLookupStart` through `connectEnd`
-/// the value of `fetchStart`, as Fetch says for a reused connection.
-#[derive(Clone, Default)]
-pub struct ConnectionPool {
-    idle: Arc<Mutex<HashMap<PoolKey, Vec<Pooled>>>>,
-}
-
-/// Scheme, host, port.
-type PoolKey = (String, String, u16);
-
-struct Pooled {
-    connection: PooledConnection,
-    /// The connection's timing info from when it was made.
-    timing: ConnectionTimingInfo,
-    /// The ALPN protocol, as a hop records it.
-    alpn: Option<String>,
-}
-
-enum PooledConnection {
-    Http1(Box<dyn Io>),
-    Http2(hyper::client::conn::http2::SendRequest<Empty<Bytes>>),
-}
-
-impl fmt::Debug for ConnectionPool {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ConnectionPool")
-            .field("idle_connections", &self.idle_connections())
-            .finish()
-    }
-}
-
-impl ConnectionPool {
-    /// An empty pool.
-    pub fn new() -> Self {
-        ConnectionPool::default()
-    }
-
-    /// How many connections wait in the pool.
-    pub fn idle_connections(&self) -> usize {
-        self.lock().values().map(Vec::len).sum()
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<PoolKey, Vec<Pooled>>> {
-        self.idle
-            .lock()
-            .unwrap_or_else(|poison| poison.into_inner())
-    }
-
-    fn put(&self, key: PoolKey, pooled: Pooled) {
-        self.lock().entry(key).or_default().push(pooled);
-    }
-
-    /// The most recently used connection to `key` that is still open, taken
-    /// out of the pool.
-    async fn take_open(&self, key: &PoolKey) -> Option<Pooled> {
-        loop {
-            let mut pooled = self.lock().get_mut(key)?.pop()?;
-            let open = match &mut pooled.connection {
-                PooledConnection::Http1(stream) => still_open(stream),
-                PooledConnection::Http2(sender) => !sender.is_closed(),
-            };
-            if open {
-                return Some(pooled);
-            }
-        }
-    }
-}
-
-/// Whether an idle HTTP/1.1 connection is still open: it has nothing to
-/// read, so a read that cannot complete at once means it is; end of stream,
-/// an error, or unexpected bytes mean it cannot carry another request. The
-/// read is polled once, without waiting for a timer tick.
-fn still_open(stream: &mut Box<dyn Io>) -> bool {
-    let mut byte = [0u8; 1];
-    let mut buffer = ReadBuf::new(&mut byte);
-    let mut context = std::task::Context::from_waker(std::task::Waker::noop());
-    std::pin::Pin::new(&mut **stream)
-        .poll_read(&mut context, &mut buffer)
-        .is_pending()
-}
-
-/// Gives a connection back to its pool once an exchange left it reusable.
-struct GiveBack<'a> {
-    pool: &'a ConnectionPool,
-    key: PoolKey,
-    timing: ConnectionTimingInfo,
-    alpn: Option<String>,
-}
-
-impl GiveBack<'_> {
-    fn give_back(self, connection: PooledConnection) {
-        self.pool.put(
-            self.key,
-            Pooled {
-                connection,
-                timing: self.timing,
-                alpn: self.alpn,
-            },
-        );
-    }
-}
-
-/// What an exchange needs besides the driver, its record and the connection.
-struct Exchange<'a> {
-    url: &'a Url,
-    headers: &'a [(String, String)],
-    limit: Duration,
-    clock: &'a Clock,
-    /// With a pool: a connection the exchange leaves reusable goes back.
-    give_back: Option<GiveBack<'a>>,
-    /// Whether the connection came from the pool.
-    reused: bool,
-}
-
-/// Why an exchange on a connection failed.
-enum ExchangeError {
-    /// A reused connection turned out to be closed before any response byte
-    /// arrived: the request can go again on another connection.
-    Stale,
-    /// Anything else: the fetch ends in a network error.
-    Failed(String),
-}
-
-impl From<String> for ExchangeError {
-    fn from(error: String) -> Self {
-        ExchangeError::Failed(error)
-    }
-}
-
 /// A request the client cannot even start.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub enum FetchError {
     /// Only http and https URLs are fetched.
@@ -225,7 +137,26 @@ impl fmt::Display for FetchError {
     }
 }
 
-impl std::error::Error for FetchError {}
+impl std::error::Error for FetchError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            FetchError::Tls(error) => Some(error),
+            FetchError::UnsupportedScheme(_) => None,
+        }
+    }
+}
+
+/// The interim (1xx) responses of a hop: how many, and the first one (what
+/// Fetch's timing info needs). Their heads are not kept.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct InterimResponses {
+    /// How many arrived.
+    pub count: usize,
+    /// The first one's status, if any arrived.
+    pub first_status: Option<u16>,
+    /// When the first one's first byte arrived (0 if none).
+    pub first_response_start: f64,
+}
 
 /// One hop as it happened on the wire.
 #[derive(Debug, Clone)]
@@ -234,16 +165,49 @@ pub struct HopRecord {
     pub url: Url,
     /// The final status of this hop (0 if none arrived).
     pub status: u16,
-    /// Interim statuses received before it.
-    pub interim: Vec<u16>,
+    /// Interim responses received before it.
+    pub interim: InterimResponses,
     /// `HTTP/1.1` or `HTTP/2`.
-    pub protocol: &'static str,
+    pub protocol: http::Version,
     /// The ALPN protocol negotiated, if TLS.
     pub alpn: Option<String>,
     /// The response headers.
     pub headers: http::HeaderMap,
+    /// The trailer fields after the body (HTTP/1.1 chunked or HTTP/2), if any.
+    pub trailers: http::HeaderMap,
     /// Whether the hop went over a connection from the pool.
     pub reused: bool,
+    /// Whether the request was sent again on a new connection after a
+    /// reused one closed under it (RFC 9112 §9.3.1).
+    pub retried: bool,
+}
+
+impl HopRecord {
+    /// The protocol as people write it: `HTTP/1.1` or `HTTP/2` (the
+    /// `Debug` form of [`http::Version`] says `HTTP/2.0`).
+    pub fn protocol_name(&self) -> &'static str {
+        match self.protocol {
+            http::Version::HTTP_09 => "HTTP/0.9",
+            http::Version::HTTP_10 => "HTTP/1.0",
+            http::Version::HTTP_2 => "HTTP/2",
+            http::Version::HTTP_3 => "HTTP/3",
+            _ => "HTTP/1.1",
+        }
+    }
+
+    fn new(url: Url) -> Self {
+        HopRecord {
+            url,
+            status: 0,
+            interim: InterimResponses::default(),
+            protocol: http::Version::HTTP_11,
+            alpn: None,
+            headers: http::HeaderMap::new(),
+            trailers: http::HeaderMap::new(),
+            reused: false,
+            retried: false,
+        }
+    }
 }
 
 /// A finished fetch: the driver (with its timing info, ready to report)
@@ -261,7 +225,7 @@ impl MeasuredFetch {
     pub fn report_timing<E: resource_timing::performance_timeline::Embedder>(
         &self,
         performance: &resource_timing::performance_timeline::Performance<E>,
-    ) -> Option<Arc<PerformanceResourceTiming>> {
+    ) -> Option<std::rc::Rc<PerformanceResourceTiming>> {
         self.fetch.report_timing(performance)
     }
 
@@ -269,21 +233,58 @@ impl MeasuredFetch {
     pub fn network_error(&self) -> Option<&NetworkError> {
         self.fetch.network_error_reason()
     }
+
+    /// The transport failure under the network error, if that is how the
+    /// fetch ended.
+    pub fn hop_error(&self) -> Option<&HopError> {
+        match self.network_error()? {
+            NetworkError::Transport(error) => error.get_ref().downcast_ref(),
+            _ => None,
+        }
+    }
 }
 
-trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
-impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
+/// Why a hop ended early.
+enum HopFailure {
+    /// On the network: the fetch becomes a network error holding it.
+    Transport(HopError),
+    /// The driver refused a response (CORS, a bad redirect): it has ended
+    /// the fetch already.
+    Driver(NetworkError),
+}
 
-async fn within<T, E: fmt::Display>(
-    limit: Duration,
-    what: &str,
-    future: impl Future<Output = Result<T, E>>,
-) -> Result<T, String> {
-    match tokio::time::timeout(limit, future).await {
-        Err(_) => Err(format!("{what}: no answer within {} ms", limit.as_millis())),
-        Ok(Err(error)) => Err(format!("{what}: {error}")),
-        Ok(Ok(value)) => Ok(value),
+impl From<HopError> for HopFailure {
+    fn from(error: HopError) -> Self {
+        HopFailure::Transport(error)
     }
+}
+
+/// Why an exchange on a connection failed.
+enum ExchangeError {
+    /// A reused connection closed before any response byte arrived: the
+    /// request can go again on a new connection.
+    Stale(HopError),
+    /// Anything else.
+    Failed(HopFailure),
+}
+
+impl From<HopError> for ExchangeError {
+    fn from(error: HopError) -> Self {
+        ExchangeError::Failed(HopFailure::Transport(error))
+    }
+}
+
+/// What an exchange needs besides the driver, its record and the connection.
+struct Exchange<'a> {
+    url: &'a Url,
+    headers: &'a http::HeaderMap,
+    limit: Duration,
+    max_decoded_body: u64,
+    clock: &'a Clock,
+    /// With a pool: a connection the exchange leaves reusable goes back.
+    give_back: Option<GiveBack<'a>>,
+    /// Whether the connection came from the pool.
+    reused: bool,
 }
 
 /// Fetches `url` as `options.client` would, following redirects, and
@@ -303,38 +304,82 @@ pub async fn fetch(
         .credentials(options.credentials)
         .initiator_type(options.initiator_type.clone());
     let mut fetch = Fetch::start(request, options.client.clone(), clock.now());
+    let deadline = tokio::time::Instant::now() + options.max_time;
     let mut hops = Vec::new();
     let mut current = Some(url);
     while let Some(url) = current.take() {
         if fetch.is_finished() {
             break;
         }
-        let mut record = HopRecord {
-            url: url.clone(),
-            status: 0,
-            interim: Vec::new(),
-            protocol: "HTTP/1.1",
-            alpn: None,
-            headers: http::HeaderMap::new(),
-            reused: false,
+        let mut record = HopRecord::new(url.clone());
+        let hop = hop(&mut fetch, &mut record, &url, options, &tls, clock);
+        let outcome = match tokio::time::timeout_at(deadline, hop).await {
+            Ok(outcome) => outcome,
+            Err(_) => Err(HopError::MaxTime(options.max_time).into()),
         };
-        let outcome = hop(&mut fetch, &mut record, &url, options, &tls, clock).await;
         hops.push(record);
         match outcome {
             Ok(next) => current = next,
-            Err(error) => fetch.network_error(NetworkError::Transport(error), clock.now()),
+            Err(HopFailure::Transport(error)) => fetch.network_error(
+                NetworkError::Transport(TransportError::new(error)),
+                clock.now(),
+            ),
+            Err(HopFailure::Driver(error)) => {
+                if !fetch.is_finished() {
+                    fetch.network_error(error, clock.now());
+                }
+            }
         }
     }
     if !fetch.is_finished() {
         fetch.network_error(
-            NetworkError::Transport("no final response".to_owned()),
+            NetworkError::Transport("no final response".into()),
             clock.now(),
         );
     }
     Ok(MeasuredFetch { fetch, hops })
 }
 
-/// One hop: connect, send, read. Returns the next URL after a redirect.
+/// The request's headers: `Accept` (by destination, as *fetch* sets it),
+/// `Accept-Encoding` (the codings [`crate::content_coding`] decodes, as
+/// browsers send them), `User-Agent`, and `Origin` where Fetch appends it.
+fn request_headers(fetch: &Fetch, options: &FetchOptions) -> http::HeaderMap {
+    let mut headers = http::HeaderMap::new();
+    let destination = match (options.destination, options.mode) {
+        (Destination::Empty, RequestMode::Navigate) => Destination::Document,
+        (destination, _) => destination,
+    };
+    headers.insert(
+        ACCEPT,
+        HeaderValue::from_static(default_accept_value(destination, options.initiator)),
+    );
+    headers.insert(
+        ACCEPT_ENCODING,
+        HeaderValue::from_static(ACCEPT_ENCODING_VALUE),
+    );
+    headers.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
+    append_a_request_origin_header(fetch.request(), &mut headers);
+    headers
+}
+
+/// *Append a request `Origin` header*: a request whose response tainting is
+/// "cors" gets one; a same-origin GET (tainting "basic") does not.
+///
+/// <https://fetch.spec.whatwg.org/#append-a-request-origin-header>
+fn append_a_request_origin_header(request: &Request, headers: &mut http::HeaderMap) {
+    // Step 1. Let serializedOrigin be the result of byte-serializing a request origin.
+    let serialized_origin = serializing_a_request_origin(request);
+    // Step 2. If request's response tainting is "cors", append it. (Step 3,
+    // for methods other than GET and HEAD, does not arise: every request
+    // here is a GET.)
+    if request.response_tainting == ResponseTainting::Cors {
+        if let Ok(value) = HeaderValue::from_str(&serialized_origin) {
+            headers.insert(ORIGIN, value);
+        }
+    }
+}
+
+/// One hop: obtain a connection, send, read. Returns the next URL after a redirect.
 async fn hop(
     fetch: &mut Fetch,
     record: &mut HopRecord,
@@ -342,156 +387,61 @@ async fn hop(
     options: &FetchOptions,
     tls: &Arc<rustls::ClientConfig>,
     clock: &Clock,
-) -> Result<Option<Url>, String> {
-    let limit = options.timeout;
-    let host = url.host_str().ok_or("URL without a host")?.to_owned();
-    let port = url.port_or_known_default().ok_or("URL without a port")?;
-    let bare_host = host
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .to_owned();
-    let mut headers = vec![
-        ("Accept".to_owned(), "*/*".to_owned()),
-        ("User-Agent".to_owned(), "server-timing-cli".to_owned()),
-    ];
-    if fetch.request().mode == RequestMode::Cors {
-        headers.push((
-            "Origin".to_owned(),
-            serializing_a_request_origin(fetch.request()),
-        ));
-    }
-    let key: PoolKey = (url.scheme().to_owned(), bare_host.clone(), port);
-    // Reuse an idle connection to the same origin if there is one.
-    if let Some(pool) = &options.pool {
-        while let Some(pooled) = pool.take_open(&key).await {
-            fetch.connection_obtained(&pooled.timing);
-            record.reused = true;
-            record.alpn = pooled.alpn.clone();
-            let give_back = GiveBack {
-                pool,
-                key: key.clone(),
-                timing: pooled.timing,
-                alpn: pooled.alpn,
-            };
-            let on = Exchange {
-                url,
-                headers: &headers,
-                limit,
-                clock,
-                give_back: Some(give_back),
-                reused: true,
-            };
-            let outcome = exchange(fetch, record, pooled.connection, on).await;
-            match outcome {
-                Ok(next) => return Ok(next),
-                Err(ExchangeError::Failed(error)) => return Err(error),
-                // Closed while idle: try the next connection, or a new one.
-                Err(ExchangeError::Stale) => record.reused = false,
+) -> Result<Option<Url>, HopFailure> {
+    let headers = request_headers(fetch, options);
+    let origin = url.origin();
+    let mut connection =
+        obtain_a_connection(&origin, url, false, options, tls, clock, record).await?;
+    loop {
+        fetch.connection_obtained(&connection.timing);
+        record.reused = connection.reused;
+        record.alpn = connection.alpn.clone();
+        let give_back = options.pool.as_ref().map(|pool| GiveBack {
+            pool,
+            origin: origin.clone(),
+            timing: connection.timing.clone(),
+            alpn: connection.alpn.clone(),
+        });
+        let reused = connection.reused;
+        let on = Exchange {
+            url,
+            headers: &headers,
+            limit: options.timeout,
+            max_decoded_body: options.max_decoded_body,
+            clock,
+            give_back,
+            reused,
+        };
+        match exchange(fetch, record, connection.protocol, on).await {
+            Ok(next) => return Ok(next),
+            Err(ExchangeError::Failed(failure)) => return Err(failure),
+            // RFC 9112 §9.3.1: a request with an idempotent method (every
+            // request here is a GET) may be retried once on a new connection
+            // when a reused one closed before the response.
+            Err(ExchangeError::Stale(_)) if !record.retried => {
+                record.retried = true;
+                connection =
+                    obtain_a_connection(&origin, url, true, options, tls, clock, record).await?;
             }
+            Err(ExchangeError::Stale(error)) => return Err(error.into()),
         }
     }
-    // Obtain a connection: DNS, TCP, TLS.
-    let domain_lookup_start_time = clock.now();
-    let addresses: Vec<std::net::SocketAddr> = within(
-        limit,
-        "DNS lookup",
-        tokio::net::lookup_host((bare_host.as_str(), port)),
-    )
-    .await?
-    .collect();
-    let domain_lookup_end_time = clock.now();
-    let address = addresses.first().ok_or("DNS lookup: no address")?;
-    let connection_start_time = clock.now();
-    let tcp = within(limit, "connect", TcpStream::connect(address)).await?;
-    let _ = tcp.set_nodelay(true);
-    let mut secure_connection_start_time = 0.0;
-    let mut alpn = Vec::new();
-    let stream: Box<dyn Io> = if url.scheme() == "https" {
-        secure_connection_start_time = clock.now();
-        let name =
-            ServerName::try_from(bare_host.clone()).map_err(|e| format!("TLS server name: {e}"))?;
-        let connector = tokio_rustls::TlsConnector::from(tls.clone());
-        let stream = within(limit, "TLS handshake", connector.connect(name, tcp)).await?;
-        alpn = stream
-            .get_ref()
-            .1
-            .alpn_protocol()
-            .map(<[u8]>::to_vec)
-            .unwrap_or_default();
-        record.alpn = Some(String::from_utf8_lossy(&alpn).into_owned());
-        Box::new(stream)
-    } else {
-        Box::new(tcp)
-    };
-    let connection_end_time = clock.now();
-    let timing = ConnectionTimingInfo {
-        domain_lookup_start_time,
-        domain_lookup_end_time,
-        connection_start_time,
-        connection_end_time,
-        secure_connection_start_time,
-        alpn_negotiated_protocol: if alpn.is_empty() {
-            ALPN_HTTP1.to_vec()
-        } else {
-            alpn.clone()
-        },
-    };
-    fetch.connection_obtained(&timing);
-    let give_back = options.pool.as_ref().map(|pool| GiveBack {
-        pool,
-        key,
-        timing,
-        alpn: record.alpn.clone(),
-    });
-    let connection = if alpn == ALPN_H2 {
-        // Before the handshake, so that a hop whose handshake fails says so.
-        record.protocol = "HTTP/2";
-        let (sender, connection) = within(
-            limit,
-            "HTTP/2 handshake",
-            hyper::client::conn::http2::handshake(
-                hyper_util::rt::TokioExecutor::new(),
-                hyper_util::rt::TokioIo::new(stream),
-            ),
-        )
-        .await?;
-        tokio::spawn(connection);
-        PooledConnection::Http2(sender)
-    } else {
-        if give_back.is_none() {
-            headers.push(("Connection".to_owned(), "close".to_owned()));
-        }
-        PooledConnection::Http1(stream)
-    };
-    let on = Exchange {
-        url,
-        headers: &headers,
-        limit,
-        clock,
-        give_back,
-        reused: false,
-    };
-    let outcome = exchange(fetch, record, connection, on).await;
-    outcome.map_err(|error| match error {
-        ExchangeError::Failed(error) => error,
-        ExchangeError::Stale => "connection closed before a response".to_owned(),
-    })
 }
 
 /// One request on `connection`, by its protocol.
 async fn exchange(
     fetch: &mut Fetch,
     record: &mut HopRecord,
-    connection: PooledConnection,
+    connection: Protocol,
     exchange: Exchange<'_>,
 ) -> Result<Option<Url>, ExchangeError> {
     match connection {
-        PooledConnection::Http1(stream) => {
-            record.protocol = "HTTP/1.1";
+        Protocol::Http1(stream) => {
+            record.protocol = http::Version::HTTP_11;
             exchange_http1(fetch, record, stream, exchange).await
         }
-        PooledConnection::Http2(sender) => {
-            record.protocol = "HTTP/2";
+        Protocol::Http2(sender) => {
+            record.protocol = http::Version::HTTP_2;
             exchange_http2(fetch, record, sender, exchange).await
         }
     }
@@ -508,73 +458,201 @@ async fn exchange_http1(
         url,
         headers,
         limit,
+        max_decoded_body,
         clock,
         give_back,
         reused,
     } = exchange;
+    let mut headers = Cow::Borrowed(headers);
+    if give_back.is_none() {
+        headers
+            .to_mut()
+            .insert(CONNECTION, HeaderValue::from_static("close"));
+    }
     fetch.request_started(clock.now());
-    if let Err(error) = write_request(&mut stream, "GET", url, headers).await {
+    if let Err(error) = write_request(&mut stream, &http::Method::GET, url, &headers).await {
+        let error = HopError::wire(Step::Request, error);
         return Err(if reused {
-            ExchangeError::Stale
+            ExchangeError::Stale(error)
         } else {
-            ExchangeError::Failed(error.to_string())
+            error.into()
         });
     }
-    let mut reader = ResponseReader::new(stream, clock.clone(), limit);
-    let mut first = true;
+    let mut reader = Reader::new(stream, clock.clone(), limit);
+    let mut interim_bytes = 0;
     loop {
         let head = match reader.read_head().await {
             Ok(head) => head,
-            Err(WireError::Closed(_)) if reused && first => return Err(ExchangeError::Stale),
-            Err(error) => return Err(ExchangeError::Failed(error.to_string())),
+            Err(error @ (WireError::Closed(_) | WireError::Io(_)))
+                if reused && !reader.received_any() =>
+            {
+                return Err(ExchangeError::Stale(HopError::wire(
+                    Step::ResponseHead,
+                    error,
+                )))
+            }
+            Err(error) => return Err(HopError::wire(Step::ResponseHead, error).into()),
         };
-        first = false;
-        fetch.response_started(head.first_byte);
+        // RFC 9112 §6.3: a response whose body cannot be framed is
+        // discarded with its connection; so is a 101 nobody asked for.
+        let framing = response_body_framing(&head, false)
+            .map_err(|error| HopError::wire(Step::ResponseHead, error.into()))?;
+        if head.status == 101 {
+            return Err(HopError::wire(
+                Step::ResponseHead,
+                crate::wire::FramingError::UnrequestedSwitchingProtocols.into(),
+            )
+            .into());
+        }
+        let interim = (100..=199).contains(&head.status);
+        if interim {
+            note_interim_response(&mut record.interim, &head, &mut interim_bytes)?;
+        } else {
+            record.headers = head.headers.clone();
+        }
         record.status = head.status;
-        record.headers = head.headers.clone();
+        fetch.response_started(head.first_byte);
         match fetch.response_headers(head.status, &head.headers, head.first_byte) {
-            Ok(Next::Interim) => record.interim.push(head.status),
+            Ok(Next::Interim) => {}
             Ok(Next::Redirect(_)) => {
-                // With a pool, read the redirect's body so the connection
-                // can carry another request.
                 if let Some(give_back) = give_back {
-                    if reader.read_body(&head, false, |_, _| {}).await.is_ok()
-                        && reader.can_reuse(&head, false)
-                    {
-                        give_back.give_back(PooledConnection::Http1(reader.into_stream()));
-                    }
+                    keep_after_redirect(reader, head.persistent, framing, give_back).await;
                 }
                 let next = fetch
                     .follow_redirect(clock.now())
-                    .map_err(|e| e.to_string())?;
+                    .map_err(|error| ExchangeError::Failed(HopFailure::Driver(error)))?;
                 return Ok(Some(next));
             }
             Ok(Next::Final) => {
-                let result = reader
-                    .read_body(&head, false, |encoded, decoded| {
-                        fetch.body_received(encoded, decoded)
-                    })
+                let mut body = ResponseBody::new(&head.headers, max_decoded_body);
+                let read = reader
+                    .read_body_while(framing.body, |piece| body.bytes_received(fetch, piece))
                     .await;
-                return match result {
-                    Ok(()) => {
-                        fetch.end_of_body(clock.now());
-                        if let Some(give_back) = give_back {
-                            if reader.can_reuse(&head, false) {
-                                give_back.give_back(PooledConnection::Http1(reader.into_stream()));
-                            }
-                        }
-                        Ok(None)
+                body.failure()?;
+                record.trailers = read.map_err(|error| HopError::wire(Step::Body, error))?;
+                body.end(fetch)?;
+                fetch.end_of_body(clock.now());
+                if let Some(give_back) = give_back {
+                    if reader.can_reuse(head.persistent, &framing) {
+                        give_back.give_back(Protocol::Http1(reader.into_stream()));
                     }
-                    Err(WireError::Timeout(limit)) => Err(ExchangeError::Failed(format!(
-                        "body: no data within {} ms",
-                        limit.as_millis()
-                    ))),
-                    Err(error) => Err(ExchangeError::Failed(format!("body: {error}"))),
-                };
+                }
+                return Ok(None);
             }
-            Ok(_) => return Ok(None),
-            Err(error) => return Err(ExchangeError::Failed(error.to_string())),
+            Err(error) => return Err(ExchangeError::Failed(HopFailure::Driver(error))),
         }
+    }
+}
+
+/// The final response's body as it streams: each piece counted as
+/// transmitted and, its content codings undone, as decoded (the body
+/// streaming steps of *HTTP-network fetch*).
+///
+/// <https://fetch.spec.whatwg.org/#concept-http-network-fetch>
+struct ResponseBody {
+    /// `None`: no coding, or one not supported; the bytes are the body.
+    decoder: Option<BodyDecoder>,
+    failure: Option<DecodeError>,
+}
+
+impl ResponseBody {
+    fn new(headers: &http::HeaderMap, max_decoded_body: u64) -> ResponseBody {
+        ResponseBody {
+            decoder: BodyDecoder::for_response(headers, max_decoded_body),
+            failure: None,
+        }
+    }
+
+    /// Transmitted bytes arrived. Breaks when they fail to decode.
+    fn bytes_received(&mut self, fetch: &mut Fetch, bytes: &[u8]) -> std::ops::ControlFlow<()> {
+        let encoded = bytes.len() as u64;
+        // Set bytes to the result of *handling content codings*.
+        let decoded = match &mut self.decoder {
+            None => encoded,
+            Some(decoder) => match decoder.decode(bytes) {
+                Ok(decoded) => decoded,
+                // If bytes is failure, terminate the fetch (a network error).
+                Err(error) => {
+                    self.failure = Some(error);
+                    return std::ops::ControlFlow::Break(());
+                }
+            },
+        };
+        // Increase the encoded size by the transmitted bytes, the decoded
+        // size by the decoded ones.
+        fetch.body_received(encoded, decoded);
+        std::ops::ControlFlow::Continue(())
+    }
+
+    /// The failure that stopped the body, if one did.
+    fn failure(&mut self) -> Result<(), HopError> {
+        match self.failure.take() {
+            Some(error) => Err(HopError::Failed {
+                step: Step::ContentDecoding,
+                source: Box::new(error),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// The body ended: the decoders flush what they held, and a coded
+    /// stream that did not end is a failure.
+    fn end(&mut self, fetch: &mut Fetch) -> Result<(), HopError> {
+        if let Some(decoder) = &mut self.decoder {
+            match decoder.finish() {
+                Ok(decoded) => fetch.body_received(0, decoded),
+                Err(error) => self.failure = Some(error),
+            }
+        }
+        self.failure()
+    }
+}
+
+/// Counts an interim response, keeping only the first one's status and time.
+fn note_interim_response(
+    interim: &mut InterimResponses,
+    head: &crate::wire::ResponseHead,
+    bytes: &mut usize,
+) -> Result<(), HopError> {
+    interim.count += 1;
+    if interim.first_status.is_none() {
+        interim.first_status = Some(head.status);
+        interim.first_response_start = head.first_byte;
+    }
+    *bytes += head.size;
+    if interim.count > MAX_INTERIM_RESPONSES {
+        return Err(HopError::TooManyInterimResponses(MAX_INTERIM_RESPONSES));
+    }
+    if *bytes > MAX_INTERIM_HEAD_BYTES {
+        return Err(HopError::InterimHeadsTooLarge(MAX_INTERIM_HEAD_BYTES));
+    }
+    Ok(())
+}
+
+/// After a redirect's head: keep the connection if its body is framed,
+/// short, and arrives at once ([`REDIRECT_DRAIN_BYTES`],
+/// [`REDIRECT_DRAIN_TIME`]); otherwise drop it. The redirect is followed
+/// either way, without waiting for more.
+async fn keep_after_redirect(
+    mut reader: Reader<Box<dyn Io>>,
+    persistent: bool,
+    framing: crate::wire::Framing,
+    give_back: GiveBack<'_>,
+) {
+    let short = match framing.body {
+        BodyFraming::Empty | BodyFraming::Chunked => true,
+        BodyFraming::Length(length) => length <= REDIRECT_DRAIN_BYTES,
+        BodyFraming::UntilClose => false,
+    };
+    if !persistent || !framing.reusable || !short {
+        return;
+    }
+    reader.limits_mut().body_bytes = Some(REDIRECT_DRAIN_BYTES);
+    let drained = tokio::time::timeout(REDIRECT_DRAIN_TIME, reader.read_body(framing.body, |_| {}))
+        .await
+        .is_ok_and(|read| read.is_ok());
+    if drained && reader.can_reuse(persistent, &framing) {
+        give_back.give_back(Protocol::Http1(reader.into_stream()));
     }
 }
 
@@ -589,27 +667,30 @@ async fn exchange_http2(
         url,
         headers,
         limit,
+        max_decoded_body,
         clock,
         give_back,
         reused,
     } = exchange;
-    let mut builder = http::Request::builder().method("GET").uri(url.as_str());
-    for (name, value) in headers {
-        builder = builder.header(name.as_str(), value.as_str());
-    }
-    let request = builder
+    let mut request = http::Request::builder()
+        .method(http::Method::GET)
+        .uri(url.as_str())
         .body(Empty::<Bytes>::new())
-        .map_err(|e| format!("request: {e}"))?;
+        .map_err(|error| HopError::Failed {
+            step: Step::Request,
+            source: Box::new(error),
+        })?;
+    *request.headers_mut() = headers.clone();
     fetch.request_started(clock.now());
-    let response = within(limit, "HTTP/2 response", sender.send_request(request)).await;
+    let response = within(limit, Step::ResponseHead, sender.send_request(request)).await;
     let mut response = match response {
         Ok(response) => response,
-        Err(_) if reused => return Err(ExchangeError::Stale),
-        Err(error) => return Err(ExchangeError::Failed(error)),
+        Err(error) if reused => return Err(ExchangeError::Stale(error)),
+        Err(error) => return Err(error.into()),
     };
     // The connection can carry other requests now (HTTP/2 multiplexes).
     if let Some(give_back) = give_back {
-        give_back.give_back(PooledConnection::Http2(sender));
+        give_back.give_back(Protocol::Http2(sender));
     }
     // hyper surfaces an HTTP/2 response once its HEADERS are decoded: that
     // moment stands for the first byte.
@@ -622,28 +703,35 @@ async fn exchange_http2(
         Ok(Next::Redirect(_)) => {
             let next = fetch
                 .follow_redirect(clock.now())
-                .map_err(|e| e.to_string())?;
+                .map_err(|error| ExchangeError::Failed(HopFailure::Driver(error)))?;
             Ok(Some(next))
         }
         Ok(Next::Final) => {
+            let mut body = ResponseBody::new(response.headers(), max_decoded_body);
             loop {
-                let frame = within(limit, "HTTP/2 body", async {
-                    match response.body_mut().frame().await {
-                        None => Ok(None),
-                        Some(Ok(frame)) => Ok(Some(frame)),
-                        Some(Err(error)) => Err(error),
-                    }
+                let frame = within(limit, Step::Body, async {
+                    response.body_mut().frame().await.transpose()
                 })
                 .await?;
                 let Some(frame) = frame else { break };
-                if let Some(data) = frame.data_ref() {
-                    fetch.body_received(data.len() as u64, data.len() as u64);
+                match frame.into_data() {
+                    Ok(data) => {
+                        if body.bytes_received(fetch, &data).is_break() {
+                            body.failure()?;
+                        }
+                    }
+                    Err(frame) => {
+                        if let Ok(trailers) = frame.into_trailers() {
+                            record.trailers.extend(trailers);
+                        }
+                    }
                 }
             }
+            body.end(fetch)?;
             fetch.end_of_body(clock.now());
             Ok(None)
         }
         Ok(_) => Ok(None),
-        Err(error) => Err(ExchangeError::Failed(error.to_string())),
+        Err(error) => Err(ExchangeError::Failed(HopFailure::Driver(error))),
     }
 }

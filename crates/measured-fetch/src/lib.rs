@@ -41,9 +41,15 @@
 
 pub mod client;
 mod clock;
+mod connection;
+pub mod content_coding;
+pub mod destination;
+pub mod error;
 mod page;
+mod pool;
 pub mod tls;
 pub mod wire;
 
 pub use clock::Clock;
+pub use error::{HopError, Step};
 pub use page::Page;

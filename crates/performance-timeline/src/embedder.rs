@@ -9,12 +9,13 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::entry::{Moment, PerformanceEntry};
-use crate::hr_time;
+use crate::hr_time::Coarsening;
 use crate::observer::PerformanceObserverInit;
 use crate::timeline::Performance;
 
-/// A unit of work for the global's event loop.
-pub type Task = Box<dyn FnOnce() + 'static>;
+/// A unit of work for the global's event loop. The loop runs it with its
+/// context (see [`PerformanceTimelineTaskSource::Context`]).
+pub type Task<C = ()> = Box<dyn FnOnce(&mut C) + 'static>;
 
 /// The global's facts that the timeline (and the fetch-side crates) need.
 pub trait GlobalFacts {
@@ -56,9 +57,20 @@ pub trait MonotonicClock {
     fn estimated_monotonic_time_of_the_unix_epoch(&self) -> Moment {
         0.0
     }
-    /// *Coarsen time*. The default applies the spec's resolutions without
-    /// jitter; an embedder may return [`hr_time::Coarsening::coarsen_time`] of
-    /// its own settings.
+    /// The clock's resolution and jitter: the one source of truth for
+    /// *coarsen time*. `Performance` coarsens with it, and
+    /// `resource_timing::FetchClient::for_global` copies it into the fetch
+    /// client, so entries and `now()` share one grid. The default is the
+    /// spec's ([`Coarsening::SPEC`]).
+    ///
+    /// <https://w3c.github.io/hr-time/#dfn-coarsen-time>
+    fn coarsening(&self) -> Coarsening {
+        Coarsening::SPEC
+    }
+    /// *Coarsen time* with [`MonotonicClock::coarsening`]. Provided; set the
+    /// resolution in `coarsening` rather than overriding this (the timeline
+    /// and the fetch client read `coarsening`, never an override, so an
+    /// override could not make the two disagree, only this method lie).
     ///
     /// <https://w3c.github.io/hr-time/#dfn-coarsen-time>
     fn coarsen_time(
@@ -66,7 +78,8 @@ pub trait MonotonicClock {
         unsafe_moment: Moment,
         cross_origin_isolated_capability: bool,
     ) -> Moment {
-        hr_time::coarsen_time(unsafe_moment, cross_origin_isolated_capability)
+        self.coarsening()
+            .coarsen_time(unsafe_moment, cross_origin_isolated_capability)
     }
 }
 
@@ -74,9 +87,14 @@ pub trait MonotonicClock {
 ///
 /// <https://w3c.github.io/performance-timeline/#dfn-performance-timeline-task-source>
 pub trait PerformanceTimelineTaskSource {
+    /// The engine's context for the code a task runs (a JS context, a GC
+    /// token, a realm): the event loop hands it to each task, and the task
+    /// to the observer callbacks and the `resourcetimingbufferfull`
+    /// dispatch. `()` for an embedder that needs none (no cost).
+    type Context: 'static;
     /// Queue `task` on the global's event loop. It must run later, never
-    /// inside this call.
-    fn queue_a_performance_timeline_task(&self, task: Task);
+    /// inside this call, with the loop's context.
+    fn queue_a_performance_timeline_task(&self, task: Task<Self::Context>);
 }
 
 /// What `observe({entryTypes, buffered})` does. The spec throws a
@@ -99,12 +117,17 @@ pub trait Embedder: GlobalFacts + MonotonicClock + PerformanceTimelineTaskSource
     /// into `performance` (clear the buffer, raise its size, add entries).
     /// The default has no listeners.
     ///
+    /// `cx` is the context the performance timeline task runs with.
+    ///
     /// <https://w3c.github.io/resource-timing/#dfn-fire-a-buffer-full-event>
-    fn fire_resource_timing_buffer_full_event(&self, performance: &Performance<Self>)
-    where
+    fn fire_resource_timing_buffer_full_event(
+        &self,
+        performance: &Performance<Self>,
+        cx: &mut Self::Context,
+    ) where
         Self: Sized,
     {
-        let _ = performance;
+        let _ = (performance, cx);
     }
     /// The entry types this global supports, each with its registry facts.
     /// The default is "navigation" and "resource", the types this project
@@ -217,13 +240,5 @@ impl EntryTypeInfo {
                 max_buffer_size: max,
                 should_add_entry: None,
             })
-    }
-
-    /// All registry rows, in alphabetical order.
-    pub fn registry() -> Vec<Self> {
-        REGISTRY
-            .iter()
-            .filter_map(|row| Self::from_registry(row.0))
-            .collect()
     }
 }

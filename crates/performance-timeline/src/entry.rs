@@ -4,7 +4,8 @@
 
 use std::any::Any;
 use std::fmt;
-use std::sync::{Arc, OnceLock};
+use std::rc::Rc;
+use std::sync::OnceLock;
 
 use fetch_headers::json;
 
@@ -26,8 +27,12 @@ pub type Moment = f64;
 /// "measure", "paint", …). The timeline only needs the four attributes and
 /// the JSON text of `toJSON()`.
 ///
+/// An entry need not be `Send` or `Sync`: a [`crate::Performance`] lives on
+/// its global's thread, so an engine's own entry type may hold `Rc`s or
+/// garbage-collected DOM pointers.
+///
 /// <https://w3c.github.io/performance-timeline/#the-performanceentry-interface>
-pub trait PerformanceEntry: fmt::Debug + Send + Sync + 'static {
+pub trait PerformanceEntry: fmt::Debug + 'static {
     /// The `name` attribute.
     fn name(&self) -> &str;
     /// The `entryType` attribute; one of the global's supported entry types.
@@ -48,10 +53,31 @@ pub trait PerformanceEntry: fmt::Debug + Send + Sync + 'static {
     fn identifiers(&self) -> Option<&EntryIdentifiers> {
         None
     }
+    /// The heap bytes this entry owns beyond its own size (its strings and
+    /// lists), for an engine's memory reporter. The default is 0.
+    fn heap_size(&self) -> usize {
+        0
+    }
 }
 
 /// A shared handle on an entry; what buffers, observers and queries hand out.
-pub type EntryRef = Arc<dyn PerformanceEntry>;
+pub type EntryRef = Rc<dyn PerformanceEntry>;
+
+/// The identity of an entry, the same for every [`EntryRef`] to it and
+/// different from every other entry alive: the key under which an engine
+/// keeps the reflector (the JS object) of an entry, so that
+/// `getEntries()` returns the same object each time. A key may be reused
+/// once its entry is dropped, so drop the reflector with the entry (or key
+/// a weak map by it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EntryKey(usize);
+
+impl EntryKey {
+    /// The key of `entry`.
+    pub fn of(entry: &EntryRef) -> EntryKey {
+        EntryKey(Rc::as_ptr(entry).cast::<()>() as usize)
+    }
+}
 
 /// The `id` and `navigationId` of an entry, set once when the entry is
 /// queued. Embed one in an entry type and return it from
@@ -122,7 +148,7 @@ impl BasicEntry {
         start_time: DOMHighResTimeStamp,
         duration: DOMHighResTimeStamp,
     ) -> EntryRef {
-        Arc::new(Self::new(name, entry_type, start_time, duration))
+        Rc::new(Self::new(name, entry_type, start_time, duration))
     }
 }
 
@@ -152,5 +178,8 @@ impl PerformanceEntry for BasicEntry {
     }
     fn identifiers(&self) -> Option<&EntryIdentifiers> {
         Some(&self.identifiers)
+    }
+    fn heap_size(&self) -> usize {
+        self.name.capacity() + self.entry_type.capacity()
     }
 }

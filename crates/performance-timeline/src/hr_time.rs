@@ -1,9 +1,14 @@
-//! High Resolution Time: coarsening and the conversions between moments and
-//! `DOMHighResTimeStamp`s.
+//! High Resolution Time: coarsening, the conversions between moments and
+//! `DOMHighResTimeStamp`s, and the HR-time attributes and methods of
+//! [`Performance`] (`now()`, `timeOrigin`, `toJSON()`).
 //!
 //! <https://w3c.github.io/hr-time/>
 
+use fetch_headers::json::JsonObject;
+
+use crate::embedder::Embedder;
 use crate::entry::{DOMHighResTimeStamp, Moment};
+use crate::timeline::Performance;
 
 /// The spec's default resolution: 100 µs, in milliseconds.
 ///
@@ -40,6 +45,7 @@ pub fn coarsen_time(unsafe_moment: Moment, cross_origin_isolated_capability: boo
 /// (5 µs with cross-origin isolated capability) and optionally add jitter.
 /// The presets record what engines ship; see `docs/timeline.md`.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Coarsening {
     /// Resolution in ms without cross-origin isolated capability (≥ 0.1 by the spec).
     pub resolution_ms: f64,
@@ -151,6 +157,99 @@ pub fn duration_between(from: Moment, to: Moment) -> DOMHighResTimeStamp {
         return to - from;
     }
     (to_ns(to) - to_ns(from)) / NS_PER_MS
+}
+
+impl<E: Embedder> Performance<E> {
+    /// The global's time origin (a moment).
+    ///
+    /// <https://w3c.github.io/hr-time/#dfn-time-origin>
+    pub fn time_origin(&self) -> Moment {
+        self.try_embedder().map_or(0.0, |e| e.time_origin())
+    }
+
+    /// *Get time origin timestamp*: the `timeOrigin` attribute, the time
+    /// origin measured from the estimated monotonic time of the Unix epoch.
+    ///
+    /// <https://w3c.github.io/hr-time/#dfn-get-time-origin-timestamp>
+    pub fn time_origin_timestamp(&self) -> DOMHighResTimeStamp {
+        let epoch = self
+            .try_embedder()
+            .map_or(0.0, |e| e.estimated_monotonic_time_of_the_unix_epoch());
+        duration_between(epoch, self.time_origin())
+    }
+
+    /// The *unsafe shared current time*.
+    ///
+    /// <https://w3c.github.io/hr-time/#dfn-unsafe-shared-current-time>
+    pub fn unsafe_shared_current_time(&self) -> Moment {
+        self.try_embedder()
+            .map_or(0.0, |e| e.unsafe_shared_current_time())
+    }
+
+    /// The *coarsened shared current time*, with the global's cross-origin
+    /// isolated capability.
+    ///
+    /// <https://w3c.github.io/hr-time/#dfn-coarsened-shared-current-time>
+    pub fn coarsened_shared_current_time(&self) -> Moment {
+        self.coarsen_time(self.unsafe_shared_current_time())
+    }
+
+    /// *Coarsen time* with the global's cross-origin isolated capability and
+    /// the clock's [`MonotonicClock::coarsening`](crate::MonotonicClock::coarsening).
+    ///
+    /// <https://w3c.github.io/hr-time/#dfn-coarsen-time>
+    pub fn coarsen_time(&self, unsafe_moment: Moment) -> Moment {
+        // The clock's one setting: what `FetchClient::for_global` copies.
+        self.try_embedder().map_or(unsafe_moment, |e| {
+            e.coarsening()
+                .coarsen_time(unsafe_moment, e.cross_origin_isolated_capability())
+        })
+    }
+
+    /// *Relative high resolution time*: coarsen, then measure from the time origin.
+    ///
+    /// <https://w3c.github.io/hr-time/#dfn-relative-high-resolution-time>
+    pub fn relative_high_resolution_time(&self, unsafe_moment: Moment) -> DOMHighResTimeStamp {
+        // Step 1. Coarsen with the relevant settings object's capability.
+        let coarse = self.coarsen_time(unsafe_moment);
+        // Step 2. Return the relative high resolution coarse time.
+        self.relative_high_resolution_coarse_time(coarse)
+    }
+
+    /// *Relative high resolution coarse time*: the duration from the time
+    /// origin to `coarse_moment`.
+    ///
+    /// <https://w3c.github.io/hr-time/#dfn-relative-high-resolution-coarse-time>
+    pub fn relative_high_resolution_coarse_time(
+        &self,
+        coarse_moment: Moment,
+    ) -> DOMHighResTimeStamp {
+        duration_between(self.time_origin(), coarse_moment)
+    }
+
+    /// *Current high resolution time*.
+    ///
+    /// <https://w3c.github.io/hr-time/#dfn-current-high-resolution-time>
+    pub fn current_high_resolution_time(&self) -> DOMHighResTimeStamp {
+        self.relative_high_resolution_time(self.unsafe_shared_current_time())
+    }
+
+    /// `performance.now()`.
+    ///
+    /// <https://w3c.github.io/hr-time/#dom-performance-now>
+    pub fn now(&self) -> DOMHighResTimeStamp {
+        self.current_high_resolution_time()
+    }
+
+    /// `performance.toJSON()` text: `{"timeOrigin":…}` (the bindings add
+    /// the `timing`/`navigation` members where they exist).
+    ///
+    /// <https://w3c.github.io/hr-time/#dom-performance-tojson>
+    pub fn to_json(&self) -> String {
+        JsonObject::new()
+            .number("timeOrigin", self.time_origin_timestamp())
+            .finish()
+    }
 }
 
 #[cfg(test)]

@@ -61,6 +61,7 @@ mod entry;
 mod hr_time;
 mod observer;
 pub mod reference;
+mod resource_buffer;
 mod timeline;
 
 pub use embedder::{
@@ -68,7 +69,7 @@ pub use embedder::{
     PerformanceTimelineTaskSource, ShouldAddEntry, Task,
 };
 pub use entry::{
-    BasicEntry, DOMHighResTimeStamp, EntryIdentifiers, EntryRef, Moment, PerformanceEntry,
+    BasicEntry, DOMHighResTimeStamp, EntryIdentifiers, EntryKey, EntryRef, Moment, PerformanceEntry,
 };
 pub use hr_time::{
     coarsen_time, duration_between, Coarsening, CROSS_ORIGIN_ISOLATED_RESOLUTION_MS,
@@ -79,7 +80,8 @@ pub use observer::{
     PerformanceObserver, PerformanceObserverCallback, PerformanceObserverCallbackOptions,
     PerformanceObserverEntryList, PerformanceObserverInit,
 };
-pub use timeline::{
-    BufferFullEvent, Performance, DEFAULT_RESOURCE_TIMING_BUFFER_SIZE, NAVIGATION, RESOURCE,
+pub use resource_buffer::{
+    BufferFullEvent, DEFAULT_RESOURCE_TIMING_BUFFER_SIZE, NAVIGATION, RESOURCE,
     RESOURCE_TIMING_BUFFER_FULL_EVENT,
 };
+pub use timeline::{EmbedderRef, Performance};

@@ -1,4 +1,6 @@
-//! `PerformanceObserver` and `PerformanceObserverEntryList`.
+//! `PerformanceObserver` and `PerformanceObserverEntryList`, and the
+//! algorithms on [`Performance`] that serve them: `observe()`, *queue the
+//! PerformanceObserver task* and the task itself.
 //!
 //! <https://w3c.github.io/performance-timeline/#the-performanceobserver-interface>
 
@@ -7,7 +9,7 @@ use std::fmt;
 use std::rc::{Rc, Weak};
 
 use crate::buffer::sort_chronologically;
-use crate::embedder::Embedder;
+use crate::embedder::{Embedder, EntryTypesWithBuffered};
 use crate::entry::EntryRef;
 use crate::timeline::Performance;
 
@@ -170,11 +172,13 @@ pub(crate) enum ObserverType {
     Multiple,
 }
 
-/// The `PerformanceObserverCallback`: (entries, observer, options).
+/// The `PerformanceObserverCallback`: (entries, observer, options), and the
+/// context the performance timeline task runs with.
 pub type PerformanceObserverCallback<E> = dyn Fn(
     &PerformanceObserverEntryList,
     &PerformanceObserver<E>,
     &PerformanceObserverCallbackOptions,
+    &mut <E as crate::PerformanceTimelineTaskSource>::Context,
 );
 
 pub(crate) struct ObserverInner<E: Embedder> {
@@ -229,6 +233,23 @@ impl<E: Embedder> PerformanceObserver<E> {
                 &PerformanceObserverCallbackOptions,
             ) + 'static,
     {
+        Self::with_context(performance, move |list, observer, options, _cx| {
+            callback(list, observer, options)
+        })
+    }
+
+    /// `new PerformanceObserver(callback)` with a callback that also gets
+    /// the context the embedder's event loop runs the task with (a JS
+    /// context to call into script, a GC token).
+    pub fn with_context<F>(performance: &Rc<Performance<E>>, callback: F) -> Self
+    where
+        F: Fn(
+                &PerformanceObserverEntryList,
+                &PerformanceObserver<E>,
+                &PerformanceObserverCallbackOptions,
+                &mut E::Context,
+            ) + 'static,
+    {
         PerformanceObserver {
             inner: Rc::new(ObserverInner {
                 callback: Box::new(callback),
@@ -277,8 +298,235 @@ impl<E: Embedder> PerformanceObserver<E> {
         &self,
         list: &PerformanceObserverEntryList,
         options: &PerformanceObserverCallbackOptions,
+        cx: &mut E::Context,
     ) {
-        (self.inner.callback)(list, self, options);
+        (self.inner.callback)(list, self, options, cx);
+    }
+}
+
+/// A registered performance observer: the observer and its options list.
+///
+/// <https://w3c.github.io/performance-timeline/#dfn-registered-performance-observer>
+pub(crate) struct RegisteredObserver<E: Embedder> {
+    pub(crate) observer: PerformanceObserver<E>,
+    pub(crate) options_list: Vec<PerformanceObserverInit>,
+}
+
+impl<E: Embedder> Performance<E> {
+    /// *Queue the PerformanceObserver task*: at most one pending task per
+    /// global, so many entries queued in one turn give one callback per observer.
+    ///
+    /// <https://w3c.github.io/performance-timeline/#dfn-queue-the-performanceobserver-task>
+    pub(crate) fn queue_the_performance_observer_task(&self) {
+        // Step 1-2.
+        if self.observer_task_queued.replace(true) {
+            return;
+        }
+        // Step 3.
+        let this = self.this.clone();
+        let Some(embedder) = self.try_embedder() else {
+            return;
+        };
+        embedder.queue_a_performance_timeline_task(Box::new(move |cx| {
+            if let Some(performance) = this.upgrade() {
+                performance.run_the_performance_observer_task(cx);
+            }
+        }));
+    }
+
+    /// The task queued by *queue the PerformanceObserver task*.
+    fn run_the_performance_observer_task(&self, cx: &mut E::Context) {
+        // Step 3.1. Unset the flag.
+        self.observer_task_queued.set(false);
+        if self.retired.get() {
+            return;
+        }
+        // Step 3.2. A copy of the registered observers.
+        let notify_list: Vec<PerformanceObserver<E>> = self
+            .observers
+            .borrow()
+            .iter()
+            .map(|r| r.observer.clone())
+            .collect();
+        // Step 3.3.
+        for po in notify_list {
+            // Step 3.3.2-3.3.4. Take the entries.
+            let entries = std::mem::take(&mut *po.inner.buffer.borrow_mut());
+            if entries.is_empty() {
+                // Spec deviation: the spec says "return", which would starve
+                // the remaining observers; we continue (docs/timeline.md).
+                continue;
+            }
+            // Step 3.3.5.
+            let list = PerformanceObserverEntryList::new(entries);
+            // Step 3.3.6-3.3.7. droppedEntriesCount for the first callback after observe().
+            let mut options = PerformanceObserverCallbackOptions::default();
+            if po.inner.requires_dropped_entries.get() {
+                options.dropped_entries_count = Some(self.dropped_entries_for(&po));
+                po.inner.requires_dropped_entries.set(false);
+            }
+            // Step 3.3.8-3.3.9. Invoke the callback with no borrow held.
+            po.invoke(&list, &options, cx);
+        }
+    }
+
+    fn dropped_entries_for(&self, po: &PerformanceObserver<E>) -> u64 {
+        let observers = self.observers.borrow();
+        let state = self.state.borrow();
+        let Some(registered) = observers.iter().find(|r| r.observer == *po) else {
+            return 0;
+        };
+        let mut count = 0u64;
+        for options in &registered.options_list {
+            for entry_type in options.named_types() {
+                if let Some(tuple) = state.buffer_map.get(entry_type) {
+                    count = count.saturating_add(tuple.dropped_entries_count);
+                }
+            }
+        }
+        count
+    }
+
+    /// `observe(options)` for `observer`.
+    ///
+    /// <https://w3c.github.io/performance-timeline/#observe-method>
+    pub fn observe(
+        &self,
+        observer: &PerformanceObserver<E>,
+        mut options: PerformanceObserverInit,
+    ) -> Result<ObserveOutcome, ObserveError> {
+        let mut outcome = ObserveOutcome::default();
+        // Step 2. Neither entryTypes nor type.
+        if options.entry_types.is_none() && options.type_.is_none() {
+            return Err(ObserveError::MissingEntryTypesAndType);
+        }
+        // Step 3. entryTypes with any other member.
+        if options.entry_types.is_some() && (options.type_.is_some() || options.buffered.is_some())
+        {
+            let only_buffered = options.type_.is_none();
+            if only_buffered
+                && self.try_embedder().is_some_and(|e| {
+                    e.entry_types_with_buffered() == EntryTypesWithBuffered::IgnoreBuffered
+                })
+            {
+                // Spec deviation (opt-in): engines ignore `buffered` here.
+                options.buffered = None;
+                self.warn(&mut outcome, ObserveWarning::BufferedIgnoredWithEntryTypes);
+            } else {
+                return Err(ObserveError::EntryTypesWithOtherMembers);
+            }
+        }
+        // Step 4. Observer type.
+        let inner = &observer.inner;
+        if inner.observer_type.get() == ObserverType::Undefined {
+            inner.observer_type.set(if options.entry_types.is_some() {
+                ObserverType::Multiple
+            } else {
+                ObserverType::Single
+            });
+        }
+        match (inner.observer_type.get(), options.entry_types.is_some()) {
+            (ObserverType::Single, true) | (ObserverType::Multiple, false) => {
+                return Err(ObserveError::InvalidModification)
+            }
+            _ => {}
+        }
+        // Step 5.
+        inner.requires_dropped_entries.set(true);
+        if let Some(entry_types) = options.entry_types.take() {
+            // Step 6.1. Drop unsupported types, with a warning.
+            let mut kept = Vec::with_capacity(entry_types.len());
+            for t in entry_types {
+                if self.supported_entry_types.contains(&t) {
+                    kept.push(t);
+                } else {
+                    self.warn(&mut outcome, ObserveWarning::UnsupportedEntryType(t));
+                }
+            }
+            // Step 6.2. None left: abort.
+            if kept.is_empty() {
+                self.warn(&mut outcome, ObserveWarning::NoSupportedEntryTypes);
+                return Ok(outcome);
+            }
+            options.entry_types = Some(kept);
+            // Step 6.3. Register or replace the options list.
+            self.register(observer, options, true);
+            outcome.registered = true;
+            return Ok(outcome);
+        }
+        // Step 7.2. Unsupported type: abort with a warning.
+        let type_ = options.type_.clone().unwrap_or_default();
+        if !self.supported_entry_types.contains(&type_) {
+            self.warn(&mut outcome, ObserveWarning::UnsupportedEntryType(type_));
+            return Ok(outcome);
+        }
+        // Step 7.3-7.4. Register, or replace the options with the same type.
+        let buffered = options.buffered == Some(true);
+        self.register(observer, options.clone(), false);
+        outcome.registered = true;
+        // Step 7.5. Buffered: copy the tuple's entries into the observer buffer.
+        if buffered {
+            let matching: Vec<EntryRef> = {
+                let state = self.state.borrow();
+                match state.buffer_map.get(&type_) {
+                    Some(tuple) => tuple
+                        .buffer
+                        .entries()
+                        .iter()
+                        .filter(|e| {
+                            tuple
+                                .should_add_entry
+                                .as_ref()
+                                .is_none_or(|rule| rule(&***e, Some(&options)))
+                        })
+                        .cloned()
+                        .collect(),
+                    None => Vec::new(),
+                }
+            };
+            inner.buffer.borrow_mut().extend(matching);
+            self.queue_the_performance_observer_task();
+        }
+        Ok(outcome)
+    }
+
+    fn warn(&self, outcome: &mut ObserveOutcome, warning: ObserveWarning) {
+        if let Some(embedder) = self.try_embedder() {
+            embedder.report_observe_warning(&warning);
+        }
+        outcome.warnings.push(warning);
+    }
+
+    fn register(
+        &self,
+        observer: &PerformanceObserver<E>,
+        options: PerformanceObserverInit,
+        multiple: bool,
+    ) {
+        let mut observers = self.observers.borrow_mut();
+        match observers.iter_mut().find(|r| r.observer == *observer) {
+            Some(registered) if multiple => registered.options_list = vec![options],
+            Some(registered) => {
+                match registered
+                    .options_list
+                    .iter_mut()
+                    .find(|o| o.type_ == options.type_)
+                {
+                    Some(existing) => *existing = options,
+                    None => registered.options_list.push(options),
+                }
+            }
+            None => observers.push(RegisteredObserver {
+                observer: observer.clone(),
+                options_list: vec![options],
+            }),
+        }
+    }
+
+    pub(crate) fn unregister_observer(&self, observer: &PerformanceObserver<E>) {
+        self.observers
+            .borrow_mut()
+            .retain(|r| r.observer != *observer);
     }
 }
 

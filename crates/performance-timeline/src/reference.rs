@@ -13,7 +13,8 @@ use crate::embedder::{
 use crate::entry::Moment;
 use crate::hr_time::Coarsening;
 use crate::observer::ObserveWarning;
-use crate::timeline::{BufferFullEvent, Performance, RESOURCE_TIMING_BUFFER_FULL_EVENT};
+use crate::resource_buffer::{BufferFullEvent, RESOURCE_TIMING_BUFFER_FULL_EVENT};
+use crate::timeline::Performance;
 
 struct LoopState {
     now: Cell<Moment>,
@@ -88,7 +89,7 @@ impl ReferenceEventLoop {
         let task = self.inner.tasks.borrow_mut().pop_front();
         match task {
             Some(task) => {
-                task();
+                task(&mut ());
                 self.inner.tasks_run.set(self.inner.tasks_run.get() + 1);
                 true
             }
@@ -255,24 +256,20 @@ impl MonotonicClock for ReferenceEmbedder {
     fn time_origin(&self) -> Moment {
         self.time_origin
     }
-    fn coarsen_time(
-        &self,
-        unsafe_moment: Moment,
-        cross_origin_isolated_capability: bool,
-    ) -> Moment {
+    fn coarsening(&self) -> Coarsening {
         self.coarsening
-            .coarsen_time(unsafe_moment, cross_origin_isolated_capability)
     }
 }
 
 impl PerformanceTimelineTaskSource for ReferenceEmbedder {
+    type Context = ();
     fn queue_a_performance_timeline_task(&self, task: Task) {
         self.event_loop.queue_task(task);
     }
 }
 
 impl Embedder for ReferenceEmbedder {
-    fn fire_resource_timing_buffer_full_event(&self, performance: &Performance<Self>) {
+    fn fire_resource_timing_buffer_full_event(&self, performance: &Performance<Self>, _: &mut ()) {
         self.events_fired.set(self.events_fired.get() + 1);
         // The event handler attribute's listener, then the others, in order.
         // Clone the handler list so that handlers may add or remove handlers.

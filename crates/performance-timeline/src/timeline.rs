@@ -1,92 +1,55 @@
-//! The per-global `Performance` state: HR time, the performance entry buffer
-//! map, the resource timing buffer, and the registered observers.
+//! The per-global `Performance` state and the Performance Timeline's own
+//! algorithms: *queue a PerformanceEntry*, the performance entry buffer map
+//! and *filter buffer map by name and type*.
+//!
+//! The other algorithms on [`Performance`] sit beside their types: HR time in
+//! `hr_time.rs`, `observe()` and the observer task in `observer.rs`, the
+//! resource timing buffer in `resource_buffer.rs`.
 
 use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
 use std::fmt;
 use std::rc::{Rc, Weak};
 
 use indexmap::IndexMap;
 
 use crate::buffer::{name_hash, random_seed, sort_chronologically, EntryBuffer};
-use crate::embedder::{Embedder, EntryTypeInfo, EntryTypesWithBuffered, ShouldAddEntry};
-use crate::entry::{DOMHighResTimeStamp, EntryRef, Moment};
-use crate::hr_time::duration_between;
-use crate::observer::{
-    ObserveError, ObserveOutcome, ObserveWarning, ObserverType, PerformanceObserver,
-    PerformanceObserverCallbackOptions, PerformanceObserverEntryList, PerformanceObserverInit,
-};
-use fetch_headers::json::JsonObject;
-
-/// The entry type whose buffer is the resource timing buffer.
-pub const RESOURCE: &str = "resource";
-/// The entry type of navigation entries.
-pub const NAVIGATION: &str = "navigation";
-
-/// The resource timing buffer size limit a global starts with.
-///
-/// <https://w3c.github.io/resource-timing/#sec-extensions-performance-interface>
-pub const DEFAULT_RESOURCE_TIMING_BUFFER_SIZE: usize = 250;
-
-/// The facts of the `resourcetimingbufferfull` event an embedder fires.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct BufferFullEvent {
-    /// The event type.
-    pub type_: &'static str,
-    /// `bubbles`.
-    pub bubbles: bool,
-    /// `cancelable`.
-    pub cancelable: bool,
-}
-
-/// The `resourcetimingbufferfull` event: it does not bubble and is not cancelable.
-///
-/// <https://w3c.github.io/resource-timing/#dfn-fire-a-buffer-full-event>
-pub const RESOURCE_TIMING_BUFFER_FULL_EVENT: BufferFullEvent = BufferFullEvent {
-    type_: "resourcetimingbufferfull",
-    bubbles: false,
-    cancelable: false,
-};
+use crate::embedder::{Embedder, EntryTypeInfo, ShouldAddEntry};
+use crate::entry::EntryRef;
+use crate::observer::RegisteredObserver;
+use crate::resource_buffer::{ResourceTimingState, RESOURCE};
 
 /// One value of the performance entry buffer map.
 ///
 /// <https://w3c.github.io/performance-timeline/#dfn-performance-entry-buffer-map>
-struct EntryTuple {
-    buffer: EntryBuffer,
-    max_buffer_size: Option<usize>,
-    available_from_timeline: bool,
-    dropped_entries_count: u64,
-    should_add_entry: Option<ShouldAddEntry>,
+pub(crate) struct EntryTuple {
+    pub(crate) buffer: EntryBuffer,
+    pub(crate) max_buffer_size: Option<usize>,
+    pub(crate) available_from_timeline: bool,
+    pub(crate) dropped_entries_count: u64,
+    pub(crate) should_add_entry: Option<ShouldAddEntry>,
 }
 
-/// The resource timing state of a global.
-///
-/// <https://w3c.github.io/resource-timing/#sec-extensions-performance-interface>
-#[derive(Debug)]
-struct ResourceTimingState {
-    buffer_size_limit: usize,
-    buffer_full_event_pending_flag: bool,
-    secondary_buffer: VecDeque<EntryRef>,
-    /// Entries discarded by *fire a buffer full event* step 1.5.
-    discarded_entries: u64,
-}
-
-struct TimelineState {
-    buffer_map: IndexMap<String, EntryTuple>,
-    resource_tuple: Option<usize>,
-    resource: ResourceTimingState,
+/// The timeline's state of one global, behind [`Performance`]'s `RefCell`.
+pub(crate) struct TimelineState {
+    /// The performance entry buffer map.
+    pub(crate) buffer_map: IndexMap<String, EntryTuple>,
+    /// The position of the "resource" tuple, whose buffer is the resource timing buffer.
+    pub(crate) resource_tuple: Option<usize>,
+    pub(crate) resource: ResourceTimingState,
     last_performance_entry_id: u64,
     most_recent_navigation_id: Option<u64>,
     name_hash_seed: u64,
 }
 
 impl TimelineState {
-    /// The position of `entry_type`'s tuple in the buffer map. The map holds
-    /// a handful of types, so a scan beats hashing the key.
-    fn name_hash(&self, name: &str) -> u64 {
+    /// The per-global keyed hash of an entry name, as the buffers' name
+    /// indexes compute it (they share this global's seed).
+    pub(crate) fn name_hash(&self, name: &str) -> u64 {
         name_hash(self.name_hash_seed, name.as_bytes())
     }
 
+    /// The position of `entry_type`'s tuple in the buffer map. The map holds
+    /// a handful of types, so a scan beats hashing the key.
     fn tuple_index(&self, entry_type: &str) -> Option<usize> {
         if entry_type == RESOURCE {
             return self.resource_tuple;
@@ -107,11 +70,6 @@ impl TimelineState {
     }
 }
 
-struct RegisteredObserver<E: Embedder> {
-    observer: PerformanceObserver<E>,
-    options_list: Vec<PerformanceObserverInit>,
-}
-
 /// The performance state of one global (a Window or a worker): what
 /// `self.performance` reaches, minus the bindings.
 ///
@@ -122,13 +80,15 @@ struct RegisteredObserver<E: Embedder> {
 /// `add_a_performance_resource_timing_entry` and an observer's `take_records`.
 /// A `Performance` is single-threaded (`!Send`), like the spec's per-global state.
 pub struct Performance<E: Embedder> {
-    embedder: E,
-    this: Weak<Performance<E>>,
-    state: RefCell<TimelineState>,
-    observers: RefCell<Vec<RegisteredObserver<E>>>,
+    embedder: Global<E>,
+    /// Set by [`Performance::retire`]: the document went away.
+    pub(crate) retired: Cell<bool>,
+    pub(crate) this: Weak<Performance<E>>,
+    pub(crate) state: RefCell<TimelineState>,
+    pub(crate) observers: RefCell<Vec<RegisteredObserver<E>>>,
     /// The performance observer task queued flag.
-    observer_task_queued: Cell<bool>,
-    supported_entry_types: Rc<[String]>,
+    pub(crate) observer_task_queued: Cell<bool>,
+    pub(crate) supported_entry_types: Rc<[String]>,
 }
 
 impl<E: Embedder> fmt::Debug for Performance<E> {
@@ -142,9 +102,64 @@ impl<E: Embedder> fmt::Debug for Performance<E> {
     }
 }
 
+/// Where a [`Performance`] finds its embedder.
+enum Global<E> {
+    /// [`Performance::new`]: it owns the embedder.
+    Owned(E),
+    /// [`Performance::for_global`]: the global owns the `Performance`.
+    Shared(Weak<E>),
+}
+
+/// A borrowed embedder: a plain reference, or the global upgraded from its
+/// `Weak` for the length of a call.
+pub struct EmbedderRef<'a, E>(EmbedderRefInner<'a, E>);
+
+enum EmbedderRefInner<'a, E> {
+    Borrowed(&'a E),
+    Upgraded(Rc<E>),
+}
+
+impl<E> std::ops::Deref for EmbedderRef<'_, E> {
+    type Target = E;
+    fn deref(&self) -> &E {
+        match &self.0 {
+            EmbedderRefInner::Borrowed(e) => e,
+            EmbedderRefInner::Upgraded(e) => e,
+        }
+    }
+}
+
+impl<E: fmt::Debug> fmt::Debug for EmbedderRef<'_, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        (**self).fmt(f)
+    }
+}
+
 impl<E: Embedder> Performance<E> {
-    /// The performance state of a new global.
+    /// The performance state of a new global, owning its embedder.
     pub fn new(embedder: E) -> Rc<Self> {
+        Self::build(&embedder).finish(Global::Owned(embedder))
+    }
+
+    /// The performance state of `global`, which is its own embedder and
+    /// owns the returned `Performance` (a Window with a `performance`
+    /// field). Call it once `global` is in its `Rc`, for example when the
+    /// global first reads `self.performance` (a `OnceCell`): the supported
+    /// entry types and the initial id are read from it now. If `global` is
+    /// gone already, the `Performance` supports no entry type.
+    ///
+    /// When the global is dropped, the `Performance` goes inert: `now()`
+    /// reads 0, entries are ignored, no task is queued.
+    pub fn for_global(global: &Weak<E>) -> Rc<Self> {
+        match global.upgrade() {
+            Some(embedder) => Self::build(&embedder),
+            None => Builder::empty(),
+        }
+        .finish(Global::Shared(global.clone()))
+    }
+
+    /// The buffer map and the other facts read from the embedder once.
+    fn build(embedder: &E) -> Builder {
         let mut types = embedder.supported_entry_types();
         types.sort_by(|a, b| a.name.cmp(&b.name));
         types.dedup_by(|a, b| a.name == b.name);
@@ -167,128 +182,89 @@ impl<E: Embedder> Performance<E> {
             .iter()
             .map(|t: &EntryTypeInfo| t.name.clone())
             .collect();
-        let last_id = embedder.initial_last_performance_entry_id();
-        Rc::new_cyclic(|this| Performance {
-            embedder,
-            this: this.clone(),
-            state: RefCell::new(TimelineState {
-                buffer_map,
-                resource_tuple,
-                resource: ResourceTimingState {
-                    buffer_size_limit: DEFAULT_RESOURCE_TIMING_BUFFER_SIZE,
-                    buffer_full_event_pending_flag: false,
-                    secondary_buffer: VecDeque::new(),
-                    discarded_entries: 0,
-                },
-                last_performance_entry_id: last_id,
-                most_recent_navigation_id: None,
-                name_hash_seed: seed,
-            }),
-            observers: RefCell::new(Vec::new()),
-            observer_task_queued: Cell::new(false),
-            supported_entry_types: supported,
-        })
+        Builder {
+            buffer_map,
+            resource_tuple,
+            supported,
+            last_id: embedder.initial_last_performance_entry_id(),
+            seed,
+        }
+    }
+
+    /// The embedder, if the global still exists (always, for [`Performance::new`]).
+    pub fn try_embedder(&self) -> Option<EmbedderRef<'_, E>> {
+        match &self.embedder {
+            Global::Owned(e) => Some(EmbedderRef(EmbedderRefInner::Borrowed(e))),
+            Global::Shared(weak) => weak
+                .upgrade()
+                .map(|e| EmbedderRef(EmbedderRefInner::Upgraded(e))),
+        }
     }
 
     /// The embedder.
-    pub fn embedder(&self) -> &E {
-        &self.embedder
-    }
-
-    /// The global's facts (origin, secure context, cross-origin isolated capability).
-    pub fn global(&self) -> &E {
-        &self.embedder
-    }
-
-    // ----- High Resolution Time -------------------------------------------------
-
-    /// The global's time origin (a moment).
     ///
-    /// <https://w3c.github.io/hr-time/#dfn-time-origin>
-    pub fn time_origin(&self) -> Moment {
-        self.embedder.time_origin()
+    /// # Panics
+    ///
+    /// When the global of a [`Performance::for_global`] was dropped; use
+    /// [`Performance::try_embedder`] where that can happen.
+    pub fn embedder(&self) -> EmbedderRef<'_, E> {
+        self.try_embedder()
+            .expect("the global that owned this Performance was dropped")
     }
 
-    /// *Get time origin timestamp*: the `timeOrigin` attribute, the time
-    /// origin measured from the estimated monotonic time of the Unix epoch.
+    /// The global's facts (origin, secure context, cross-origin isolated
+    /// capability): [`Performance::embedder`].
     ///
-    /// <https://w3c.github.io/hr-time/#dfn-get-time-origin-timestamp>
-    pub fn time_origin_timestamp(&self) -> DOMHighResTimeStamp {
-        duration_between(
-            self.embedder.estimated_monotonic_time_of_the_unix_epoch(),
-            self.time_origin(),
-        )
+    /// # Panics
+    ///
+    /// As [`Performance::embedder`].
+    pub fn global(&self) -> EmbedderRef<'_, E> {
+        self.embedder()
     }
 
-    /// The *unsafe shared current time*.
-    ///
-    /// <https://w3c.github.io/hr-time/#dfn-unsafe-shared-current-time>
-    pub fn unsafe_shared_current_time(&self) -> Moment {
-        self.embedder.unsafe_shared_current_time()
+    /// The document went away: empties every buffer (the resource timing
+    /// secondary buffer too), unregisters every observer and drops what
+    /// they had buffered, and ignores every entry queued or added from now
+    /// on; tasks already queued do nothing. Queries answer with nothing.
+    /// Call it when the global's document is unloaded and discarded.
+    pub fn retire(&self) {
+        self.retired.set(true);
+        let observers = std::mem::take(&mut *self.observers.borrow_mut());
+        for registered in &observers {
+            registered.observer.inner.buffer.borrow_mut().clear();
+        }
+        let mut state = self.state.borrow_mut();
+        for tuple in state.buffer_map.values_mut() {
+            tuple.buffer.clear();
+        }
+        state.resource.secondary_buffer.clear();
+        state.resource.buffer_full_event_pending_flag = false;
+        drop(state);
+        drop(observers);
     }
 
-    /// The *coarsened shared current time*, with the global's cross-origin
-    /// isolated capability.
-    ///
-    /// <https://w3c.github.io/hr-time/#dfn-coarsened-shared-current-time>
-    pub fn coarsened_shared_current_time(&self) -> Moment {
-        self.coarsen_time(self.unsafe_shared_current_time())
+    /// Whether [`Performance::retire`] was called.
+    pub fn is_retired(&self) -> bool {
+        self.retired.get()
     }
 
-    /// *Coarsen time* with the global's cross-origin isolated capability and
-    /// the embedder's resolution.
+    /// Heap bytes held by the buffers and by the entries they hold (each
+    /// entry's own size and [`PerformanceEntry::heap_size`]), for an
+    /// engine's memory reporter. An entry held by several buffers or
+    /// observers is counted once per buffer.
     ///
-    /// <https://w3c.github.io/hr-time/#dfn-coarsen-time>
-    pub fn coarsen_time(&self, unsafe_moment: Moment) -> Moment {
-        self.embedder.coarsen_time(
-            unsafe_moment,
-            self.embedder.cross_origin_isolated_capability(),
-        )
-    }
-
-    /// *Relative high resolution time*: coarsen, then measure from the time origin.
-    ///
-    /// <https://w3c.github.io/hr-time/#dfn-relative-high-resolution-time>
-    pub fn relative_high_resolution_time(&self, unsafe_moment: Moment) -> DOMHighResTimeStamp {
-        // Step 1. Coarsen with the relevant settings object's capability.
-        let coarse = self.coarsen_time(unsafe_moment);
-        // Step 2. Return the relative high resolution coarse time.
-        self.relative_high_resolution_coarse_time(coarse)
-    }
-
-    /// *Relative high resolution coarse time*: the duration from the time
-    /// origin to `coarse_moment`.
-    ///
-    /// <https://w3c.github.io/hr-time/#dfn-relative-high-resolution-coarse-time>
-    pub fn relative_high_resolution_coarse_time(
-        &self,
-        coarse_moment: Moment,
-    ) -> DOMHighResTimeStamp {
-        duration_between(self.time_origin(), coarse_moment)
-    }
-
-    /// *Current high resolution time*.
-    ///
-    /// <https://w3c.github.io/hr-time/#dfn-current-high-resolution-time>
-    pub fn current_high_resolution_time(&self) -> DOMHighResTimeStamp {
-        self.relative_high_resolution_time(self.unsafe_shared_current_time())
-    }
-
-    /// `performance.now()`.
-    ///
-    /// <https://w3c.github.io/hr-time/#dom-performance-now>
-    pub fn now(&self) -> DOMHighResTimeStamp {
-        self.current_high_resolution_time()
-    }
-
-    /// `performance.toJSON()` text: `{"timeOrigin":…}` (the bindings add
-    /// the `timing`/`navigation` members where they exist).
-    ///
-    /// <https://w3c.github.io/hr-time/#dom-performance-tojson>
-    pub fn to_json(&self) -> String {
-        JsonObject::new()
-            .number("timeOrigin", self.time_origin_timestamp())
-            .finish()
+    /// [`PerformanceEntry::heap_size`]: crate::PerformanceEntry::heap_size
+    pub fn heap_size(&self) -> usize {
+        let state = self.state.borrow();
+        let entries: usize = state
+            .buffer_map
+            .values()
+            .flat_map(|t| t.buffer.entries())
+            .chain(state.resource.secondary_buffer.iter())
+            .map(|e| std::mem::size_of_val(&**e) + e.heap_size())
+            .sum();
+        drop(state);
+        entries + self.buffer_heap_bytes()
     }
 
     // ----- Queueing entries --------------------------------------------------
@@ -305,8 +281,15 @@ impl<E: Embedder> Performance<E> {
     pub fn queue_a_performance_entry(&self, new_entry: EntryRef) {
         let entry_type = new_entry.entry_type();
         // Ask the embedder before borrowing: no borrow is held while embedder code runs.
-        let has_document = self.embedder.has_associated_document();
-        let increment = self.embedder.performance_entry_id_increment();
+        if self.retired.get() {
+            return;
+        }
+        let Some(embedder) = self.try_embedder() else {
+            return;
+        };
+        let has_document = embedder.has_associated_document();
+        let increment = embedder.performance_entry_id_increment();
+        drop(embedder);
         let (tuple_index, should_add_entry) = {
             let mut state = self.state.borrow_mut();
             let Some(index) = state.tuple_index(entry_type) else {
@@ -384,7 +367,15 @@ impl<E: Embedder> Performance<E> {
     /// <https://w3c.github.io/performance-timeline/#dfn-queue-a-navigation-performanceentry>
     pub fn queue_a_navigation_performance_entry(&self, new_entry: EntryRef) {
         // Step 1-2. Generate the id; it is also the navigation id.
-        let increment = self.embedder.performance_entry_id_increment();
+        if self.retired.get() {
+            return;
+        }
+        let Some(increment) = self
+            .try_embedder()
+            .map(|e| e.performance_entry_id_increment())
+        else {
+            return;
+        };
         let id = self.state.borrow_mut().generate_an_id(increment);
         if let Some(ids) = new_entry.identifiers() {
             let id = ids.set_id_if_unset(id);
@@ -394,216 +385,6 @@ impl<E: Embedder> Performance<E> {
         self.state.borrow_mut().most_recent_navigation_id = Some(id);
         // Step 4.
         self.queue_a_performance_entry(new_entry);
-    }
-
-    /// *Queue the PerformanceObserver task*: at most one pending task per
-    /// global, so many entries queued in one turn give one callback per observer.
-    ///
-    /// <https://w3c.github.io/performance-timeline/#dfn-queue-the-performanceobserver-task>
-    fn queue_the_performance_observer_task(&self) {
-        // Step 1-2.
-        if self.observer_task_queued.replace(true) {
-            return;
-        }
-        // Step 3.
-        let this = self.this.clone();
-        self.embedder
-            .queue_a_performance_timeline_task(Box::new(move || {
-                if let Some(performance) = this.upgrade() {
-                    performance.run_the_performance_observer_task();
-                }
-            }));
-    }
-
-    /// The task queued by *queue the PerformanceObserver task*.
-    fn run_the_performance_observer_task(&self) {
-        // Step 3.1. Unset the flag.
-        self.observer_task_queued.set(false);
-        // Step 3.2. A copy of the registered observers.
-        let notify_list: Vec<PerformanceObserver<E>> = self
-            .observers
-            .borrow()
-            .iter()
-            .map(|r| r.observer.clone())
-            .collect();
-        // Step 3.3.
-        for po in notify_list {
-            // Step 3.3.2-3.3.4. Take the entries.
-            let entries = std::mem::take(&mut *po.inner.buffer.borrow_mut());
-            if entries.is_empty() {
-                // Spec deviation: the spec says "return", which would starve
-                // the remaining observers; we continue (docs/timeline.md).
-                continue;
-            }
-            // Step 3.3.5.
-            let list = PerformanceObserverEntryList::new(entries);
-            // Step 3.3.6-3.3.7. droppedEntriesCount for the first callback after observe().
-            let mut options = PerformanceObserverCallbackOptions::default();
-            if po.inner.requires_dropped_entries.get() {
-                options.dropped_entries_count = Some(self.dropped_entries_for(&po));
-                po.inner.requires_dropped_entries.set(false);
-            }
-            // Step 3.3.8-3.3.9. Invoke the callback with no borrow held.
-            po.invoke(&list, &options);
-        }
-    }
-
-    fn dropped_entries_for(&self, po: &PerformanceObserver<E>) -> u64 {
-        let observers = self.observers.borrow();
-        let state = self.state.borrow();
-        let Some(registered) = observers.iter().find(|r| r.observer == *po) else {
-            return 0;
-        };
-        let mut count = 0u64;
-        for options in &registered.options_list {
-            for entry_type in options.named_types() {
-                if let Some(tuple) = state.buffer_map.get(entry_type) {
-                    count = count.saturating_add(tuple.dropped_entries_count);
-                }
-            }
-        }
-        count
-    }
-
-    // ----- Observers ---------------------------------------------------------
-
-    /// `observe(options)` for `observer`.
-    ///
-    /// <https://w3c.github.io/performance-timeline/#observe-method>
-    pub fn observe(
-        &self,
-        observer: &PerformanceObserver<E>,
-        mut options: PerformanceObserverInit,
-    ) -> Result<ObserveOutcome, ObserveError> {
-        let mut outcome = ObserveOutcome::default();
-        // Step 2. Neither entryTypes nor type.
-        if options.entry_types.is_none() && options.type_.is_none() {
-            return Err(ObserveError::MissingEntryTypesAndType);
-        }
-        // Step 3. entryTypes with any other member.
-        if options.entry_types.is_some() && (options.type_.is_some() || options.buffered.is_some())
-        {
-            let only_buffered = options.type_.is_none();
-            if only_buffered
-                && self.embedder.entry_types_with_buffered()
-                    == EntryTypesWithBuffered::IgnoreBuffered
-            {
-                // Spec deviation (opt-in): engines ignore `buffered` here.
-                options.buffered = None;
-                self.warn(&mut outcome, ObserveWarning::BufferedIgnoredWithEntryTypes);
-            } else {
-                return Err(ObserveError::EntryTypesWithOtherMembers);
-            }
-        }
-        // Step 4. Observer type.
-        let inner = &observer.inner;
-        if inner.observer_type.get() == ObserverType::Undefined {
-            inner.observer_type.set(if options.entry_types.is_some() {
-                ObserverType::Multiple
-            } else {
-                ObserverType::Single
-            });
-        }
-        match (inner.observer_type.get(), options.entry_types.is_some()) {
-            (ObserverType::Single, true) | (ObserverType::Multiple, false) => {
-                return Err(ObserveError::InvalidModification)
-            }
-            _ => {}
-        }
-        // Step 5.
-        inner.requires_dropped_entries.set(true);
-        if let Some(entry_types) = options.entry_types.take() {
-            // Step 6.1. Drop unsupported types, with a warning.
-            let mut kept = Vec::with_capacity(entry_types.len());
-            for t in entry_types {
-                if self.supported_entry_types.contains(&t) {
-                    kept.push(t);
-                } else {
-                    self.warn(&mut outcome, ObserveWarning::UnsupportedEntryType(t));
-                }
-            }
-            // Step 6.2. None left: abort.
-            if kept.is_empty() {
-                self.warn(&mut outcome, ObserveWarning::NoSupportedEntryTypes);
-                return Ok(outcome);
-            }
-            options.entry_types = Some(kept);
-            // Step 6.3. Register or replace the options list.
-            self.register(observer, options, true);
-            outcome.registered = true;
-            return Ok(outcome);
-        }
-        // Step 7.2. Unsupported type: abort with a warning.
-        let type_ = options.type_.clone().unwrap_or_default();
-        if !self.supported_entry_types.contains(&type_) {
-            self.warn(&mut outcome, ObserveWarning::UnsupportedEntryType(type_));
-            return Ok(outcome);
-        }
-        // Step 7.3-7.4. Register, or replace the options with the same type.
-        let buffered = options.buffered == Some(true);
-        self.register(observer, options.clone(), false);
-        outcome.registered = true;
-        // Step 7.5. Buffered: copy the tuple's entries into the observer buffer.
-        if buffered {
-            let matching: Vec<EntryRef> = {
-                let state = self.state.borrow();
-                match state.buffer_map.get(&type_) {
-                    Some(tuple) => tuple
-                        .buffer
-                        .entries()
-                        .iter()
-                        .filter(|e| {
-                            tuple
-                                .should_add_entry
-                                .as_ref()
-                                .is_none_or(|rule| rule(&***e, Some(&options)))
-                        })
-                        .cloned()
-                        .collect(),
-                    None => Vec::new(),
-                }
-            };
-            inner.buffer.borrow_mut().extend(matching);
-            self.queue_the_performance_observer_task();
-        }
-        Ok(outcome)
-    }
-
-    fn warn(&self, outcome: &mut ObserveOutcome, warning: ObserveWarning) {
-        self.embedder.report_observe_warning(&warning);
-        outcome.warnings.push(warning);
-    }
-
-    fn register(
-        &self,
-        observer: &PerformanceObserver<E>,
-        options: PerformanceObserverInit,
-        multiple: bool,
-    ) {
-        let mut observers = self.observers.borrow_mut();
-        match observers.iter_mut().find(|r| r.observer == *observer) {
-            Some(registered) if multiple => registered.options_list = vec![options],
-            Some(registered) => {
-                match registered
-                    .options_list
-                    .iter_mut()
-                    .find(|o| o.type_ == options.type_)
-                {
-                    Some(existing) => *existing = options,
-                    None => registered.options_list.push(options),
-                }
-            }
-            None => observers.push(RegisteredObserver {
-                observer: observer.clone(),
-                options_list: vec![options],
-            }),
-        }
-    }
-
-    pub(crate) fn unregister_observer(&self, observer: &PerformanceObserver<E>) {
-        self.observers
-            .borrow_mut()
-            .retain(|r| r.observer != *observer);
     }
 
     /// The number of registered observers.
@@ -716,180 +497,6 @@ impl<E: Embedder> Performance<E> {
             .sum::<usize>()
             + state.resource.secondary_buffer.capacity() * std::mem::size_of::<EntryRef>()
     }
-
-    // ----- Resource timing buffer ---------------------------------------------
-
-    fn with_resource_tuple<R>(&self, f: impl FnOnce(&mut TimelineState, Option<usize>) -> R) -> R {
-        let mut state = self.state.borrow_mut();
-        let index = state.resource_tuple;
-        f(&mut state, index)
-    }
-
-    /// `clearResourceTimings()`: empties the resource timing buffer (the
-    /// secondary buffer is untouched).
-    ///
-    /// <https://w3c.github.io/resource-timing/#dom-performance-clearresourcetimings>
-    pub fn clear_resource_timings(&self) {
-        self.with_resource_tuple(|state, index| {
-            // Step 1-2. Remove the entries; the current size becomes 0.
-            if let Some((_, tuple)) = index.and_then(|i| state.buffer_map.get_index_mut(i)) {
-                tuple.buffer.clear();
-            }
-        });
-    }
-
-    /// `setResourceTimingBufferSize(maxSize)`: sets the limit; nothing is
-    /// removed and no event fires.
-    ///
-    /// <https://w3c.github.io/resource-timing/#dom-performance-setresourcetimingbuffersize>
-    pub fn set_resource_timing_buffer_size(&self, max_size: u32) {
-        self.state.borrow_mut().resource.buffer_size_limit = max_size as usize;
-    }
-
-    /// The *resource timing buffer size limit*.
-    pub fn resource_timing_buffer_size_limit(&self) -> usize {
-        self.state.borrow().resource.buffer_size_limit
-    }
-
-    /// The *resource timing buffer current size*.
-    pub fn resource_timing_buffer_current_size(&self) -> usize {
-        self.with_resource_tuple(|state, index| {
-            index
-                .and_then(|i| state.buffer_map.get_index(i))
-                .map_or(0, |(_, t)| t.buffer.len())
-        })
-    }
-
-    /// The *resource timing secondary buffer current size*.
-    pub fn resource_timing_secondary_buffer_current_size(&self) -> usize {
-        self.state.borrow().resource.secondary_buffer.len()
-    }
-
-    /// The *resource timing buffer full event pending flag*.
-    pub fn resource_timing_buffer_full_event_pending_flag(&self) -> bool {
-        self.state.borrow().resource.buffer_full_event_pending_flag
-    }
-
-    /// Entries discarded by *fire a buffer full event* because the handlers
-    /// made no room.
-    pub fn resource_timing_discarded_entries(&self) -> u64 {
-        self.state.borrow().resource.discarded_entries
-    }
-
-    /// *Can add resource timing entry*: current size < limit.
-    ///
-    /// <https://w3c.github.io/resource-timing/#dfn-can-add-resource-timing-entry>
-    pub fn can_add_resource_timing_entry(&self) -> bool {
-        can_add_resource_timing_entry(&self.state.borrow())
-    }
-
-    /// *Add a PerformanceResourceTiming entry*.
-    ///
-    /// <https://w3c.github.io/resource-timing/#dfn-add-a-PerformanceResourceTiming-entry>
-    pub fn add_a_performance_resource_timing_entry(&self, new_entry: EntryRef) {
-        let queue_event_task = {
-            let mut state = self.state.borrow_mut();
-            let state = &mut *state;
-            // Step 1. Room and no event pending: add to the buffer.
-            if can_add_resource_timing_entry(state)
-                && !state.resource.buffer_full_event_pending_flag
-            {
-                if let Some((_, tuple)) = state
-                    .resource_tuple
-                    .and_then(|i| state.buffer_map.get_index_mut(i))
-                {
-                    tuple.buffer.push(new_entry);
-                }
-                return;
-            }
-            // Step 2. Set the pending flag (the task is queued below, with no borrow held).
-            let queue_event_task = !state.resource.buffer_full_event_pending_flag;
-            state.resource.buffer_full_event_pending_flag = true;
-            // Step 3. Add to the secondary buffer.
-            state.resource.secondary_buffer.push_back(new_entry);
-            queue_event_task
-        };
-        if queue_event_task {
-            let this = self.this.clone();
-            self.embedder
-                .queue_a_performance_timeline_task(Box::new(move || {
-                    if let Some(performance) = this.upgrade() {
-                        performance.fire_a_buffer_full_event();
-                    }
-                }));
-        }
-    }
-
-    /// *Copy secondary buffer*: move the oldest secondary entries into the
-    /// buffer while there is room.
-    ///
-    /// <https://w3c.github.io/resource-timing/#dfn-copy-secondary-buffer>
-    fn copy_secondary_buffer(&self) {
-        let mut state = self.state.borrow_mut();
-        let state = &mut *state;
-        let Some((_, tuple)) = state
-            .resource_tuple
-            .and_then(|i| state.buffer_map.get_index_mut(i))
-        else {
-            return;
-        };
-        while tuple.buffer.len() < state.resource.buffer_size_limit {
-            // Step 1. The oldest entry.
-            let Some(entry) = state.resource.secondary_buffer.pop_front() else {
-                break;
-            };
-            // Step 2-5. Append it; the sizes follow the containers.
-            tuple.buffer.push(entry);
-        }
-    }
-
-    /// *Fire a buffer full event*: the task that lets the
-    /// `resourcetimingbufferfull` handlers make room, copying from the
-    /// secondary buffer until it is empty or a round makes no progress.
-    ///
-    /// <https://w3c.github.io/resource-timing/#dfn-fire-a-buffer-full-event>
-    fn fire_a_buffer_full_event(&self) {
-        // Step 1. While the secondary buffer is not empty.
-        loop {
-            // Step 1.1.
-            let before = self.resource_timing_secondary_buffer_current_size();
-            if before == 0 {
-                break;
-            }
-            // Step 1.2. Fire the event when there is no room (no borrow held).
-            if !self.can_add_resource_timing_entry() {
-                self.embedder.fire_resource_timing_buffer_full_event(self);
-            }
-            // Step 1.3.
-            self.copy_secondary_buffer();
-            // Step 1.4.
-            let after = self.resource_timing_secondary_buffer_current_size();
-            // Step 1.5. No progress: drop what is left.
-            if before <= after {
-                let mut state = self.state.borrow_mut();
-                let dropped = state.resource.secondary_buffer.len() as u64;
-                state.resource.secondary_buffer.clear();
-                state.resource.discarded_entries += dropped;
-                // Spec deviation: the spec aborts here, leaving the pending
-                // flag set forever; engines reset it, and so do we (step 2).
-                break;
-            }
-        }
-        // Step 2.
-        self.state
-            .borrow_mut()
-            .resource
-            .buffer_full_event_pending_flag = false;
-    }
-}
-
-/// *Can add resource timing entry*.
-fn can_add_resource_timing_entry(state: &TimelineState) -> bool {
-    let current = state
-        .resource_tuple
-        .and_then(|i| state.buffer_map.get_index(i))
-        .map_or(0, |(_, t)| t.buffer.len());
-    current < state.resource.buffer_size_limit
 }
 
 /// *Determine if a performance entry buffer is full*; counts a drop when it is.
@@ -914,5 +521,46 @@ impl<E: Embedder> Drop for Performance<E> {
     fn drop(&mut self) {
         // Break observer → performance cycles: observers hold only a Weak.
         self.observers.get_mut().clear();
+    }
+}
+
+/// What a new [`Performance`] is made of, read from its embedder.
+struct Builder {
+    buffer_map: IndexMap<String, EntryTuple>,
+    resource_tuple: Option<usize>,
+    supported: Rc<[String]>,
+    last_id: u64,
+    seed: u64,
+}
+
+impl Builder {
+    /// A global that supports no entry type.
+    fn empty() -> Builder {
+        Builder {
+            buffer_map: IndexMap::new(),
+            resource_tuple: None,
+            supported: Rc::from([]),
+            last_id: 0,
+            seed: random_seed(),
+        }
+    }
+
+    fn finish<E: Embedder>(self, embedder: Global<E>) -> Rc<Performance<E>> {
+        Rc::new_cyclic(|this| Performance {
+            embedder,
+            retired: Cell::new(false),
+            this: this.clone(),
+            state: RefCell::new(TimelineState {
+                buffer_map: self.buffer_map,
+                resource_tuple: self.resource_tuple,
+                resource: ResourceTimingState::new(),
+                last_performance_entry_id: self.last_id,
+                most_recent_navigation_id: None,
+                name_hash_seed: self.seed,
+            }),
+            observers: RefCell::new(Vec::new()),
+            observer_task_queued: Cell::new(false),
+            supported_entry_types: self.supported,
+        })
     }
 }

@@ -5,6 +5,7 @@
 
 use std::any::Any;
 use std::borrow::Cow;
+use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -14,11 +15,10 @@ use performance_timeline::{
 };
 use server_timing::engines::Engine;
 use server_timing::PerformanceServerTiming;
-use url::Url;
 
-use crate::fetch::FetchClient;
-use crate::policy::SecureContextGating;
-use crate::timing_info::{CacheState, FetchTimingInfo, ResponseBodyInfo, ServerTimingHeaders};
+use crate::json_layout::JsonLayout;
+use crate::report::ResourceTimingReport;
+use crate::timing_info::{CacheState, ServerTimingHeaders};
 
 pub use performance_timeline::{NAVIGATION, RESOURCE};
 /// What `transferSize` adds for the response's header bytes.
@@ -42,33 +42,6 @@ pub fn convert_fetch_timestamp<E: Embedder>(
     performance.relative_high_resolution_coarse_time(ts)
 }
 
-/// The inputs of *mark resource timing* (and of Navigation Timing's entry creation).
-#[derive(Debug, Clone)]
-pub struct ResourceTimingReport {
-    /// The fetch timing info (opaque when the TAO check failed).
-    pub timing_info: FetchTimingInfo,
-    /// The requested URL: the request's first URL, before redirects.
-    pub requested_url: Url,
-    /// The initiator type.
-    pub initiator_type: Cow<'static, str>,
-    /// The cache mode.
-    pub cache_mode: CacheState,
-    /// The response body info.
-    pub body_info: ResponseBodyInfo,
-    /// The response status.
-    pub response_status: u16,
-    /// The delivery type ("" unless the caller knows better).
-    pub delivery_type: Cow<'static, str>,
-    /// Whether the timing allow passed flag was set. Spec deviation:
-    /// `transferSize` is 0 when it was not (WPT and engines).
-    pub timing_allow_passed: bool,
-    /// Whether the `serverTiming` attribute exists (a `[SecureContext]`
-    /// engine hides it from non-secure clients).
-    pub server_timing_exposed: bool,
-    /// How `serverTiming` reads the captured header values.
-    pub header_reading: Engine,
-}
-
 /// *Mark resource timing*: creates the entry, queues it to observers and
 /// adds it to the resource timing buffer.
 ///
@@ -76,9 +49,9 @@ pub struct ResourceTimingReport {
 pub fn mark_resource_timing<E: Embedder>(
     performance: &Performance<E>,
     report: ResourceTimingReport,
-) -> Arc<PerformanceResourceTiming> {
+) -> Rc<PerformanceResourceTiming> {
     // Step 1-2. Create and set up the entry.
-    let entry = Arc::new(setup_the_resource_timing_entry(
+    let entry = Rc::new(setup_the_resource_timing_entry(
         RESOURCE,
         report,
         performance,
@@ -88,31 +61,6 @@ pub fn mark_resource_timing<E: Embedder>(
     // Step 4.
     performance.add_a_performance_resource_timing_entry(entry.clone());
     entry
-}
-
-/// The report that [`mark_resource_timing`] receives for a finished fetch
-/// with `client`'s policy.
-pub(crate) fn report_for(
-    client: &FetchClient,
-    parts: (FetchTimingInfo, CacheState, ResponseBodyInfo, u16, bool),
-    requested_url: &Url,
-    initiator_type: Cow<'static, str>,
-) -> ResourceTimingReport {
-    let (timing_info, cache_mode, body_info, response_status, timing_allow_passed) = parts;
-    ResourceTimingReport {
-        timing_info,
-        requested_url: requested_url.clone(),
-        initiator_type,
-        cache_mode,
-        body_info,
-        response_status,
-        delivery_type: Cow::Borrowed(""),
-        timing_allow_passed,
-        server_timing_exposed: client.is_secure_context
-            || client.policy.secure_context_gating
-                != SecureContextGating::AttributeHiddenWhenNotSecure,
-        header_reading: client.policy.header_reading,
-    }
 }
 
 /// The `transferSize` getter's rules: 0 when TAO failed or the response came
@@ -141,11 +89,26 @@ pub fn setup_the_resource_timing_entry<E: Embedder>(
     performance: &Performance<E>,
 ) -> PerformanceResourceTiming {
     let conv = |ts: Moment| convert_fetch_timestamp(ts, performance);
+    // Step 1. The cache mode is one of "", "local" and "validated" by its type.
+    // Step 2. The global is `performance`'s.
     let info = &report.timing_info;
+    // Step 3. Initialize the PerformanceEntry: the start time, the entry
+    // type, the requested URL as its name, and the end time.
+    let start_time = conv(info.start_time);
+    let name: Box<str> = report.requested_url.as_str().into();
+    let response_end = conv(info.end_time);
+    // Step 4-9. Store the initiator type, requested URL, timing info,
+    // resource info, cache mode and response status. The getters' values
+    // are derived here, once (the time origin never changes).
     let connection = info.final_connection_timing_info.as_ref();
     let worker = info.service_worker_timing_info.as_ref();
     let first_interim = conv(info.first_interim_network_response_start_time);
     let final_headers = conv(info.final_network_response_start_time);
+    let transfer_size = transfer_size(
+        report.timing_allow_passed,
+        report.cache_mode,
+        report.body_info.encoded_size,
+    );
     // Step 10. A cached response is delivered from the cache.
     let delivery_type = if report.delivery_type.is_empty() && report.cache_mode != CacheState::None
     {
@@ -153,22 +116,14 @@ pub fn setup_the_resource_timing_entry<E: Embedder>(
     } else {
         report.delivery_type
     };
-    let transfer_size = transfer_size(
-        report.timing_allow_passed,
-        report.cache_mode,
-        report.body_info.encoded_size,
-    );
-    let start_time = conv(info.start_time);
-    let response_end = conv(info.end_time);
+    // Step 11. Store the delivery type (below).
     PerformanceResourceTiming {
         identifiers: EntryIdentifiers::new(),
         entry_type,
-        // Step 3. The name is the requested URL.
-        name: report.requested_url.as_str().into(),
+        name,
         start_time,
         response_end: AtomicU64::new(response_end.to_bits()),
         time_origin_offset: performance.time_origin(),
-        // Step 4.
         initiator_type: report.initiator_type,
         delivery_type,
         next_hop_protocol: connection
@@ -209,6 +164,7 @@ pub fn setup_the_resource_timing_entry<E: Embedder>(
         content_type: report.body_info.content_type,
         content_encoding: report.body_info.content_encoding,
         cache_mode: report.cache_mode,
+        json_layout: report.json_layout,
         server_timing: ServerTimingSource {
             headers: report.timing_info.server_timing_headers,
             reading: report.header_reading,
@@ -229,6 +185,17 @@ struct ServerTimingSource {
 }
 
 impl ServerTimingSource {
+    fn heap_size(&self) -> usize {
+        let parsed = self.parsed.get().map_or(0, |metrics| {
+            metrics.len() * std::mem::size_of::<PerformanceServerTiming>()
+                + metrics
+                    .iter()
+                    .map(|m| m.name().len() + m.description().len())
+                    .sum::<usize>()
+        });
+        self.headers.combined_value().map_or(0, <[u8]>::len) + parsed
+    }
+
     /// The `serverTiming` getter: each captured field parsed, the
     /// non-null results in order.
     ///
@@ -291,6 +258,7 @@ pub struct PerformanceResourceTiming {
     content_type: String,
     content_encoding: String,
     cache_mode: CacheState,
+    json_layout: JsonLayout,
     server_timing: ServerTimingSource,
 }
 
@@ -308,82 +276,138 @@ macro_rules! getters {
 impl PerformanceResourceTiming {
     getters! {
         /// `workerStart`.
+        ///
+        /// <https://w3c.github.io/resource-timing/#dom-performanceresourcetiming-workerstart>
         worker_start: DOMHighResTimeStamp;
         /// `redirectStart`.
+        ///
+        /// <https://w3c.github.io/resource-timing/#dom-performanceresourcetiming-redirectstart>
         redirect_start: DOMHighResTimeStamp;
         /// `redirectEnd`.
+        ///
+        /// <https://w3c.github.io/resource-timing/#dom-performanceresourcetiming-redirectend>
         redirect_end: DOMHighResTimeStamp;
         /// `fetchStart`: the post-redirect start time.
+        ///
+        /// <https://w3c.github.io/resource-timing/#dom-performanceresourcetiming-fetchstart>
         fetch_start: DOMHighResTimeStamp;
         /// `domainLookupStart`.
+        ///
+        /// <https://w3c.github.io/resource-timing/#dom-performanceresourcetiming-domainlookupstart>
         domain_lookup_start: DOMHighResTimeStamp;
         /// `domainLookupEnd`.
+        ///
+        /// <https://w3c.github.io/resource-timing/#dom-performanceresourcetiming-domainlookupend>
         domain_lookup_end: DOMHighResTimeStamp;
         /// `connectStart`.
+        ///
+        /// <https://w3c.github.io/resource-timing/#dom-performanceresourcetiming-connectstart>
         connect_start: DOMHighResTimeStamp;
         /// `connectEnd`.
+        ///
+        /// <https://w3c.github.io/resource-timing/#dom-performanceresourcetiming-connectend>
         connect_end: DOMHighResTimeStamp;
         /// `secureConnectionStart`.
+        ///
+        /// <https://w3c.github.io/resource-timing/#dom-performanceresourcetiming-secureconnectionstart>
         secure_connection_start: DOMHighResTimeStamp;
         /// `requestStart`.
+        ///
+        /// <https://w3c.github.io/resource-timing/#dom-performanceresourcetiming-requeststart>
         request_start: DOMHighResTimeStamp;
         /// `finalResponseHeadersStart`.
+        ///
+        /// <https://w3c.github.io/resource-timing/#dom-performanceresourcetiming-finalresponseheadersstart>
         final_response_headers_start: DOMHighResTimeStamp;
         /// `firstInterimResponseStart`.
+        ///
+        /// <https://w3c.github.io/resource-timing/#dom-performanceresourcetiming-firstinterimresponsestart>
         first_interim_response_start: DOMHighResTimeStamp;
         /// `responseStart`: the first interim response's start if there was one, else the final headers' start.
+        ///
+        /// <https://w3c.github.io/resource-timing/#dom-performanceresourcetiming-responsestart>
         response_start: DOMHighResTimeStamp;
         /// `workerRouterEvaluationStart`.
+        ///
+        /// <https://w3c.github.io/resource-timing/#dom-performanceresourcetiming-workerrouterevaluationstart>
         worker_router_evaluation_start: DOMHighResTimeStamp;
         /// `workerCacheLookupStart`.
+        ///
+        /// <https://w3c.github.io/resource-timing/#dom-performanceresourcetiming-workercachelookupstart>
         worker_cache_lookup_start: DOMHighResTimeStamp;
         /// `responseStatus`.
+        ///
+        /// <https://w3c.github.io/resource-timing/#dom-performanceresourcetiming-responsestatus>
         response_status: u16;
-        /// The entry's cache mode ("", "local" or "validated").
+        /// The entry's *cache mode* ("", "local" or "validated").
+        ///
+        /// <https://w3c.github.io/resource-timing/#sec-performanceresourcetiming>
         cache_mode: CacheState;
     }
 
     /// `transferSize`.
+    ///
+    /// <https://w3c.github.io/resource-timing/#dom-performanceresourcetiming-transfersize>
     pub fn transfer_size(&self) -> u64 {
         self.transfer_size.load(Ordering::Relaxed)
     }
     /// `encodedBodySize`.
+    ///
+    /// <https://w3c.github.io/resource-timing/#dom-performanceresourcetiming-encodedbodysize>
     pub fn encoded_body_size(&self) -> u64 {
         self.encoded_body_size.load(Ordering::Relaxed)
     }
     /// `decodedBodySize`.
+    ///
+    /// <https://w3c.github.io/resource-timing/#dom-performanceresourcetiming-decodedbodysize>
     pub fn decoded_body_size(&self) -> u64 {
         self.decoded_body_size.load(Ordering::Relaxed)
     }
     /// `initiatorType`.
+    ///
+    /// <https://w3c.github.io/resource-timing/#dom-performanceresourcetiming-initiatortype>
     pub fn initiator_type(&self) -> &str {
         &self.initiator_type
     }
     /// `deliveryType`.
+    ///
+    /// <https://w3c.github.io/resource-timing/#dom-performanceresourcetiming-deliverytype>
     pub fn delivery_type(&self) -> &str {
         &self.delivery_type
     }
     /// `nextHopProtocol`: the ALPN protocol, isomorphic decoded.
+    ///
+    /// <https://w3c.github.io/resource-timing/#dom-performanceresourcetiming-nexthopprotocol>
     pub fn next_hop_protocol(&self) -> &str {
         &self.next_hop_protocol
     }
     /// `workerMatchedRouterSource`.
+    ///
+    /// <https://w3c.github.io/resource-timing/#dom-performanceresourcetiming-workermatchedroutersource>
     pub fn worker_matched_router_source(&self) -> &str {
         &self.worker_matched_router_source
     }
     /// `workerFinalRouterSource`.
+    ///
+    /// <https://w3c.github.io/resource-timing/#dom-performanceresourcetiming-workerfinalroutersource>
     pub fn worker_final_router_source(&self) -> &str {
         &self.worker_final_router_source
     }
     /// `contentType`.
+    ///
+    /// <https://w3c.github.io/resource-timing/#dom-performanceresourcetiming-contenttype>
     pub fn content_type(&self) -> &str {
         &self.content_type
     }
     /// `contentEncoding`.
+    ///
+    /// <https://w3c.github.io/resource-timing/#dom-performanceresourcetiming-contentencoding>
     pub fn content_encoding(&self) -> &str {
         &self.content_encoding
     }
     /// `renderBlockingStatus`: "blocking" or "non-blocking".
+    ///
+    /// <https://w3c.github.io/resource-timing/#dom-performanceresourcetiming-renderblockingstatus>
     pub fn render_blocking_status(&self) -> &'static str {
         if self.render_blocking {
             "blocking"
@@ -392,6 +416,8 @@ impl PerformanceResourceTiming {
         }
     }
     /// `responseEnd`.
+    ///
+    /// <https://w3c.github.io/resource-timing/#dom-performanceresourcetiming-responseend>
     pub fn response_end(&self) -> DOMHighResTimeStamp {
         f64::from_bits(self.response_end.load(Ordering::Relaxed))
     }
@@ -410,6 +436,24 @@ impl PerformanceResourceTiming {
     /// The captured `Server-Timing` values behind [`Self::server_timing`].
     pub fn server_timing_headers(&self) -> &ServerTimingHeaders {
         &self.server_timing.headers
+    }
+
+    /// Heap bytes the entry owns: its strings, the captured `Server-Timing`
+    /// value and, once read, the parsed metrics.
+    pub fn heap_size_of_children(&self) -> usize {
+        let owned = |c: &Cow<'static, str>| match c {
+            Cow::Borrowed(_) => 0,
+            Cow::Owned(s) => s.capacity(),
+        };
+        self.name.len()
+            + owned(&self.initiator_type)
+            + owned(&self.delivery_type)
+            + self.next_hop_protocol.capacity()
+            + self.worker_matched_router_source.capacity()
+            + self.worker_final_router_source.capacity()
+            + self.content_type.capacity()
+            + self.content_encoding.capacity()
+            + self.server_timing.heap_size()
     }
 
     /// The entry's end time changed (a navigation's body ended): sets
@@ -493,6 +537,122 @@ impl PerformanceResourceTiming {
             .string("contentEncoding", &self.content_encoding);
     }
 
+    /// Appends the member named `member` of the entry's `toJSON()` (a name
+    /// of a [`JsonLayout`]); `serverTiming` only where the attribute exists.
+    fn write_json_member(&self, out: &mut JsonObject, member: &str, duration: DOMHighResTimeStamp) {
+        match member {
+            "id" => {
+                if let Some(id) = self.identifiers.id() {
+                    out.number("id", id as f64);
+                }
+            }
+            "navigationId" => {
+                if let Some(id) = self.identifiers.navigation_id() {
+                    out.number("navigationId", id as f64);
+                }
+            }
+            "name" => {
+                out.string(member, &self.name);
+            }
+            "entryType" => {
+                out.string(member, self.entry_type);
+            }
+            "startTime" => {
+                out.number(member, self.start_time);
+            }
+            "duration" => {
+                out.number(member, duration);
+            }
+            "initiatorType" => {
+                out.string(member, &self.initiator_type);
+            }
+            "deliveryType" => {
+                out.string(member, &self.delivery_type);
+            }
+            "nextHopProtocol" => {
+                out.string(member, &self.next_hop_protocol);
+            }
+            "workerStart" => {
+                out.number(member, self.worker_start);
+            }
+            "redirectStart" => {
+                out.number(member, self.redirect_start);
+            }
+            "redirectEnd" => {
+                out.number(member, self.redirect_end);
+            }
+            "fetchStart" => {
+                out.number(member, self.fetch_start);
+            }
+            "domainLookupStart" => {
+                out.number(member, self.domain_lookup_start);
+            }
+            "domainLookupEnd" => {
+                out.number(member, self.domain_lookup_end);
+            }
+            "connectStart" => {
+                out.number(member, self.connect_start);
+            }
+            "connectEnd" => {
+                out.number(member, self.connect_end);
+            }
+            "secureConnectionStart" => {
+                out.number(member, self.secure_connection_start);
+            }
+            "requestStart" => {
+                out.number(member, self.request_start);
+            }
+            "finalResponseHeadersStart" => {
+                out.number(member, self.final_response_headers_start);
+            }
+            "firstInterimResponseStart" => {
+                out.number(member, self.first_interim_response_start);
+            }
+            "responseStart" => {
+                out.number(member, self.response_start);
+            }
+            "responseEnd" => {
+                out.number(member, self.response_end());
+            }
+            "workerRouterEvaluationStart" => {
+                out.number(member, self.worker_router_evaluation_start);
+            }
+            "workerCacheLookupStart" => {
+                out.number(member, self.worker_cache_lookup_start);
+            }
+            // Chromium 156 names these two workerMatchedSourceType and workerFinalSourceType.
+            "workerMatchedRouterSource" | "workerMatchedSourceType" => {
+                out.string(member, &self.worker_matched_router_source);
+            }
+            "workerFinalRouterSource" | "workerFinalSourceType" => {
+                out.string(member, &self.worker_final_router_source);
+            }
+            "transferSize" => {
+                out.number(member, self.transfer_size() as f64);
+            }
+            "encodedBodySize" => {
+                out.number(member, self.encoded_body_size() as f64);
+            }
+            "decodedBodySize" => {
+                out.number(member, self.decoded_body_size() as f64);
+            }
+            "responseStatus" => {
+                out.number(member, f64::from(self.response_status));
+            }
+            "renderBlockingStatus" => {
+                out.string(member, self.render_blocking_status());
+            }
+            "contentType" => {
+                out.string(member, &self.content_type);
+            }
+            "contentEncoding" => {
+                out.string(member, &self.content_encoding);
+            }
+            "serverTiming" => self.write_json_server_timing(out),
+            _ => {}
+        }
+    }
+
     /// Appends `"serverTiming":[…]` when the attribute exists.
     pub(crate) fn write_json_server_timing(&self, out: &mut JsonObject) {
         if !self.server_timing.exposed {
@@ -534,8 +694,14 @@ impl PerformanceEntry for PerformanceResourceTiming {
     /// of an interface with toJSON is a JSON type).
     fn to_json(&self) -> String {
         let mut out = JsonObject::new();
-        self.write_json_members(&mut out, self.duration());
-        self.write_json_server_timing(&mut out);
+        let duration = self.duration();
+        let members = self.json_layout.members(
+            self.identifiers.id().is_some(),
+            self.identifiers.navigation_id().is_some(),
+        );
+        for member in members {
+            self.write_json_member(&mut out, member, duration);
+        }
         out.finish()
     }
     fn as_any(&self) -> &dyn Any {
@@ -543,6 +709,9 @@ impl PerformanceEntry for PerformanceResourceTiming {
     }
     fn identifiers(&self) -> Option<&EntryIdentifiers> {
         Some(&self.identifiers)
+    }
+    fn heap_size(&self) -> usize {
+        self.heap_size_of_children()
     }
 }
 
@@ -700,6 +869,9 @@ impl PerformanceEntry for PerformanceNavigationTiming {
     fn identifiers(&self) -> Option<&EntryIdentifiers> {
         Some(&self.resource.identifiers)
     }
+    fn heap_size(&self) -> usize {
+        self.resource.heap_size_of_children()
+    }
 }
 
 /// *Create the navigation timing entry* for a document whose navigation
@@ -715,10 +887,10 @@ pub fn create_the_navigation_timing_entry<E: Embedder>(
     mut report: ResourceTimingReport,
     redirect_count: u16,
     navigation_type: NavigationTimingType,
-) -> Arc<PerformanceNavigationTiming> {
+) -> Rc<PerformanceNavigationTiming> {
     report.initiator_type = Cow::Borrowed("navigation");
     let resource = setup_the_resource_timing_entry(NAVIGATION, report, performance);
-    let entry = Arc::new(PerformanceNavigationTiming {
+    let entry = Rc::new(PerformanceNavigationTiming {
         resource,
         navigation_type,
         redirect_count,

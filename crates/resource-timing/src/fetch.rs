@@ -3,33 +3,34 @@
 //!
 //! Nothing here does I/O or reads a clock: every event carries its *unsafe
 //! moment* (f64 ms on the clock of the global's
-//! [`MonotonicClock`](performance_timeline::MonotonicClock)), and the
+//! [`MonotonicClock`]), and the
 //! driver coarsens it with the client's [`Coarsening`].
 
+use std::cell::Cell;
 use std::fmt;
-use std::sync::Arc;
+use std::rc::Rc;
 
-use fetch_headers::{
-    extract_a_mime_type, filtered_content_encoding, minimize_a_supported_mime_type,
+use performance_timeline::{
+    Coarsening, Embedder, GlobalFacts, Moment, MonotonicClock, Performance,
 };
-use performance_timeline::{Coarsening, Embedder, GlobalFacts, Moment, Performance};
 use url::{Origin, Url};
 
 use crate::entry::{
-    create_the_navigation_timing_entry, mark_resource_timing, report_for, NavigationTimingType,
-    PerformanceNavigationTiming, PerformanceResourceTiming, ResourceTimingReport,
+    create_the_navigation_timing_entry, mark_resource_timing, NavigationTimingType,
+    PerformanceNavigationTiming, PerformanceResourceTiming,
 };
 use crate::origin::same_origin;
 use crate::policy::{
-    CrossOriginExposure, ExposurePolicy, NestedNavigationStatus, SecureContextGating,
+    CorsFailureEntry, CrossOriginExposure, ExposurePolicy, SecureContextGating, TaoRedirectOrigin,
 };
+use crate::report::{CapturedResponse, ResourceTimingReport};
 use crate::request::{
     cors_check, redirect_taint, tao_check_ignoring_the_flag, RedirectTaint, Request, RequestMode,
     ResponseTainting,
 };
 use crate::timing_info::{
-    clamp_and_coarsen_connection_timing_info, create_an_opaque_timing_info, CacheState,
-    ConnectionTimingInfo, FetchTimingInfo, ResponseBodyInfo, ServerTimingHeaders,
+    clamp_and_coarsen_connection_timing_info, CacheState, ConnectionTimingInfo, FetchTimingInfo,
+    ResponseBodyInfo, ServerTimingHeaders,
 };
 
 /// The most redirects Fetch follows; the 21st is a network error.
@@ -39,23 +40,27 @@ pub const REDIRECT_LIMIT: u32 = 20;
 
 /// The fetch's *client*: the environment settings object of the page or
 /// worker that fetches.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Debug, Clone)]
 pub struct FetchClient {
-    /// The client's origin (the request's origin).
+    /// The client's origin (the request's origin). Serialized as its ASCII
+    /// serialization; an opaque origin comes back as a new opaque origin.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_impls::origin"))]
     pub origin: Origin,
     /// Whether the client is a secure context.
     pub is_secure_context: bool,
     /// The client's cross-origin isolated capability.
     pub cross_origin_isolated_capability: bool,
-    /// The coarsening the client's global applies (must match its
-    /// `MonotonicClock::coarsen_time`).
+    /// The coarsening the client's global applies: its
+    /// [`MonotonicClock::coarsening`], copied by [`FetchClient::for_global`].
     pub coarsening: Coarsening,
     /// What the engine exposes where engines differ.
     pub policy: ExposurePolicy,
 }
 
 impl FetchClient {
-    /// A client with the spec's coarsening and policy.
+    /// A client with the spec's coarsening and policy, for a global whose
+    /// clock coarsens as the spec does. Prefer [`FetchClient::for_global`].
     pub fn new(
         origin: Origin,
         is_secure_context: bool,
@@ -70,13 +75,18 @@ impl FetchClient {
         }
     }
 
-    /// The client that `global`'s facts describe.
-    pub fn for_global<G: GlobalFacts + ?Sized>(global: &G) -> Self {
-        FetchClient::new(
-            global.origin(),
-            global.is_secure_context(),
-            global.cross_origin_isolated_capability(),
-        )
+    /// The client that `global`'s facts describe, coarsening as its clock
+    /// does ([`MonotonicClock::coarsening`]): entries and `performance.now()`
+    /// sit on one grid.
+    pub fn for_global<G: GlobalFacts + MonotonicClock + ?Sized>(global: &G) -> Self {
+        FetchClient {
+            coarsening: global.coarsening(),
+            ..FetchClient::new(
+                global.origin(),
+                global.is_secure_context(),
+                global.cross_origin_isolated_capability(),
+            )
+        }
     }
 
     /// A client for a page whose document URL is `page`: its origin, and a
@@ -87,12 +97,6 @@ impl FetchClient {
             crate::origin::is_secure_context_for(page),
             false,
         )
-    }
-
-    /// Sets the coarsening.
-    pub fn with_coarsening(mut self, coarsening: Coarsening) -> Self {
-        self.coarsening = coarsening;
-        self
     }
 
     /// Sets the exposure policy.
@@ -128,8 +132,9 @@ pub enum NetworkError {
     RedirectWithCredentials,
     /// The embedder blocked the response (mixed content, CSP, CORP, ORB, …).
     Blocked(String),
-    /// The transport failed: DNS, connect, TLS, reset, timeout, a malformed response.
-    Transport(String),
+    /// The transport failed: DNS, connect, TLS, reset, timeout, a malformed
+    /// response. The underlying error is its [`std::error::Error::source`].
+    Transport(TransportError),
     /// An event arrived that does not fit where the fetch is (for example
     /// body bytes before any response). The fetch ends as a network error.
     OutOfOrder(&'static str),
@@ -159,11 +164,65 @@ impl fmt::Display for NetworkError {
     }
 }
 
-impl std::error::Error for NetworkError {}
+impl std::error::Error for NetworkError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            NetworkError::Transport(error) => Some(error.get_ref()),
+            _ => None,
+        }
+    }
+}
 
-/// What the response whose headers just arrived means for the fetch.
+/// What failed under a [`NetworkError::Transport`]: any error, kept whole
+/// (shared, so that the network error stays cheap to clone). Built from a
+/// message (`"reset".into()`) or from an error with [`TransportError::new`].
+/// Two are equal when their messages are.
+#[derive(Debug, Clone)]
+pub struct TransportError(std::sync::Arc<dyn std::error::Error + Send + Sync + 'static>);
+
+impl TransportError {
+    /// Wraps `error`.
+    pub fn new(error: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>) -> Self {
+        TransportError(std::sync::Arc::from(error.into()))
+    }
+
+    /// The wrapped error (downcast it to the transport's own error type).
+    pub fn get_ref(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+        &*self.0
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl PartialEq for TransportError {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.to_string() == other.0.to_string()
+    }
+}
+
+impl Eq for TransportError {}
+
+impl From<&str> for TransportError {
+    fn from(message: &str) -> Self {
+        TransportError::new(message)
+    }
+}
+
+impl From<String> for TransportError {
+    fn from(message: String) -> Self {
+        TransportError::new(message)
+    }
+}
+
+/// What the response whose headers just arrived means for the fetch:
+/// exactly these three cases, which is what Fetch's HTTP fetch can make of
+/// a response that is not a network error (the enum is exhaustive on
+/// purpose, so that a driver's `match` needs no catch-all).
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum Next {
     /// An interim (1xx) response; the final one is still to come on this hop.
     Interim,
@@ -171,6 +230,21 @@ pub enum Next {
     Redirect(Url),
     /// The final response; its body follows.
     Final,
+}
+
+/// Where a response came from: what decides whether Fetch runs the TAO check
+/// on it. Each response carries its own; nothing carries over to later hops.
+///
+/// <https://fetch.spec.whatwg.org/#concept-http-fetch>
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum ResponseSource {
+    /// *HTTP-network-or-cache fetch*: the network or the HTTP cache. The TAO
+    /// check runs (HTTP fetch step 4.4 of the response's hop).
+    Network,
+    /// A service worker's `respondWith()` answered this hop (HTTP fetch step
+    /// 5): the TAO check is skipped for this response only.
+    ServiceWorker,
 }
 
 /// Where the fetch is.
@@ -186,19 +260,6 @@ enum Phase {
     Done,
     /// A network error.
     Failed,
-}
-
-/// The fetch's final response, as far as reporting needs it.
-#[derive(Debug, Clone, Default)]
-struct FinalResponse {
-    /// The (unfiltered) status.
-    status: u16,
-    /// `Content-Type` and `Content-Encoding`, kept for *report timing*.
-    content_type: Option<Vec<u8>>,
-    content_encoding: Option<Vec<u8>>,
-    /// Whether the last hop passed the TAO check on its own (policy
-    /// [`CrossOriginExposure::TimingAllowOriginFinalResponse`]).
-    last_hop_passed_tao: bool,
 }
 
 /// One fetch, from *fetch* to *report timing*.
@@ -225,10 +286,11 @@ pub struct Fetch {
     pending_location: Option<Url>,
     cache_state: CacheState,
     body_info: ResponseBodyInfo,
-    response: FinalResponse,
+    response: CapturedResponse,
     error: Option<NetworkError>,
     unsafe_end_time: Moment,
-    served_by_service_worker: bool,
+    /// Set once *report timing* ran: a second call reports nothing.
+    reported: Cell<bool>,
     navigation_timing_allow_values: Vec<Vec<Vec<u8>>>,
 }
 
@@ -257,10 +319,10 @@ impl Fetch {
             pending_location: None,
             cache_state: CacheState::None,
             body_info: ResponseBodyInfo::default(),
-            response: FinalResponse::default(),
+            response: CapturedResponse::default(),
             error: None,
             unsafe_end_time: 0.0,
-            served_by_service_worker: false,
+            reported: Cell::new(false),
             navigation_timing_allow_values: Vec::new(),
         };
         fetch.main_fetch_response_tainting(now);
@@ -315,6 +377,21 @@ impl Fetch {
         }
     }
 
+    /// The cache state reported with [`Fetch::set_cache_state`].
+    pub fn cache_state(&self) -> CacheState {
+        self.cache_state
+    }
+
+    /// What the driver kept of the final response for *report timing*.
+    pub fn captured_response(&self) -> &CapturedResponse {
+        &self.response
+    }
+
+    /// The unsafe moment the fetch ended (end of body or network error); 0 before.
+    pub fn unsafe_end_time(&self) -> Moment {
+        self.unsafe_end_time
+    }
+
     fn fail(&mut self, error: NetworkError, now: Moment) -> NetworkError {
         if self.error.is_none() {
             self.error = Some(error.clone());
@@ -361,13 +438,15 @@ impl Fetch {
         self.cache_state = cache_state;
     }
 
-    /// A service worker answered: *final service worker start time* is when
-    /// it was asked. Its response skips the TAO check, as Fetch says.
+    /// A service worker was asked to handle the request: *final service
+    /// worker start time*. This says nothing about who answers: report the
+    /// worker's own response with [`Fetch::service_worker_response_headers`],
+    /// and a response that came from the network after all (the worker did
+    /// not respond, or a later hop) with [`Fetch::response_headers`].
     ///
     /// <https://fetch.spec.whatwg.org/#concept-http-fetch>
     pub fn service_worker_started(&mut self, now: Moment) {
         self.timing_info.final_service_worker_start_time = self.client.coarsen(now);
-        self.served_by_service_worker = true;
     }
 
     /// A connection was obtained for this hop. Pass its original times even
@@ -403,14 +482,50 @@ impl Fetch {
         }
     }
 
-    /// A response's status and headers arrived on this hop. Runs the steps
-    /// of *HTTP-network fetch* (interim responses), *HTTP fetch* (CORS and
-    /// TAO checks, redirects) and, for the final response, *fetch response
-    /// handover* (capturing `Server-Timing`).
+    /// A response's status and headers arrived on this hop from the network
+    /// (or the HTTP cache): [`Fetch::response_headers_from`] with
+    /// [`ResponseSource::Network`]. The TAO check runs on it.
+    ///
+    /// `Err` means the fetch has ended in that network error (now or
+    /// before): no further event changes it, and [`Fetch::report_timing`]
+    /// reports the network error.
     ///
     /// <https://fetch.spec.whatwg.org/#concept-http-fetch>
     pub fn response_headers(
         &mut self,
+        status: u16,
+        headers: &http::HeaderMap,
+        now: Moment,
+    ) -> Result<Next, NetworkError> {
+        self.response_headers_from(ResponseSource::Network, status, headers, now)
+    }
+
+    /// A service worker answered this hop with this response:
+    /// [`Fetch::response_headers_from`] with [`ResponseSource::ServiceWorker`].
+    /// The TAO check is skipped for this response only.
+    ///
+    /// <https://fetch.spec.whatwg.org/#concept-http-fetch>
+    pub fn service_worker_response_headers(
+        &mut self,
+        status: u16,
+        headers: &http::HeaderMap,
+        now: Moment,
+    ) -> Result<Next, NetworkError> {
+        self.response_headers_from(ResponseSource::ServiceWorker, status, headers, now)
+    }
+
+    /// A response's status and headers arrived on this hop from `source`.
+    /// Runs the steps of *HTTP-network fetch* (interim responses), *HTTP
+    /// fetch* (CORS and TAO checks, redirects) and, for the final response,
+    /// *fetch response handover* (capturing `Server-Timing`).
+    ///
+    /// `Err` means the fetch has ended in that network error (now or
+    /// before): no further event changes it.
+    ///
+    /// <https://fetch.spec.whatwg.org/#concept-http-fetch>
+    pub fn response_headers_from(
+        &mut self,
+        source: ResponseSource,
         status: u16,
         headers: &http::HeaderMap,
         now: Moment,
@@ -436,17 +551,38 @@ impl Fetch {
         if self.request.response_tainting == ResponseTainting::Cors
             && !cors_check(&self.request, headers)
         {
+            // Policy: an engine that shows such a response's timing when it passed TAO.
+            if self.client.policy.cors_failure == CorsFailureEntry::TimingOfTheResponse
+                && !self.request.timing_allow_failed
+                && self.hop_tao_check(headers)
+            {
+                self.response.cors_failure_passed_tao = true;
+                self.fetch_response_handover(headers);
+            }
             return Err(self.fail(NetworkError::CorsCheckFailed, now));
         }
         // HTTP fetch step 4.4: a failing TAO check sets the sticky flag.
-        // Only on the network path: a service worker's response skips it.
-        let hop_passed = tao_check_ignoring_the_flag(&self.request, headers);
-        if !self.served_by_service_worker && !hop_passed {
+        // Every response from the network is checked; only a service
+        // worker's own response (step 5) skips it.
+        let hop_passed = self.hop_tao_check(headers);
+        if source == ResponseSource::Network && !hop_passed {
             self.request.timing_allow_failed = true;
         }
         // HTTP fetch step 8: a redirect status with a Location.
         if matches!(status, 301 | 302 | 303 | 307 | 308) {
             if let Some(location) = headers.get(http::header::LOCATION) {
+                // Location URL step 2: *extract header list values*; the
+                // ABNF of `Location` allows one value, so lines that differ
+                // are a failure, and a failed location URL is a network
+                // error (HTTP-redirect fetch step 3). Repeats of one value
+                // are taken as one, as browsers do.
+                if headers
+                    .get_all(http::header::LOCATION)
+                    .iter()
+                    .any(|other| other != location)
+                {
+                    return Err(self.fail(NetworkError::InvalidRedirectLocation, now));
+                }
                 if self.request.mode == RequestMode::Navigate {
                     self.append_to_a_requests_navigation_timing_allow_values_list(headers);
                 }
@@ -462,7 +598,7 @@ impl Fetch {
             }
         }
         // The final response.
-        self.response = FinalResponse {
+        self.response = CapturedResponse {
             status,
             content_type: fetch_headers::get_a_header(
                 headers.get_all(http::header::CONTENT_TYPE).iter(),
@@ -473,6 +609,7 @@ impl Fetch {
             )
             .map(|v| v.into_owned()),
             last_hop_passed_tao: hop_passed,
+            cors_failure_passed_tao: false,
         };
         self.phase = Phase::Body;
         self.fetch_response_handover(headers);
@@ -539,36 +676,8 @@ impl Fetch {
         &self,
         performance: &Performance<E>,
         navigation_type: NavigationTimingType,
-    ) -> Option<Arc<PerformanceNavigationTiming>> {
-        if !self.has_final_response() || self.error.is_some() {
-            return None;
-        }
-        let mut timing_info = self.timing_info.clone();
-        timing_info.end_time = if self.phase == Phase::Done {
-            self.client.coarsen(self.unsafe_end_time)
-        } else {
-            0.0
-        };
-        let mut body_info = self.body_info.clone();
-        body_info.content_encoding =
-            filtered_content_encoding(self.response.content_encoding.as_deref());
-        let mut response_status = 0;
-        if redirect_taint(&self.request) == RedirectTaint::SameOrigin {
-            response_status = self.status_and_content_type(&mut body_info);
-        }
-        let parts = (
-            timing_info,
-            self.cache_state,
-            body_info,
-            response_status,
-            true,
-        );
-        let report = report_for(
-            &self.client,
-            parts,
-            self.request.current_url(),
-            "navigation".into(),
-        );
+    ) -> Option<Rc<PerformanceNavigationTiming>> {
+        let report = ResourceTimingReport::for_navigation(self)?;
         Some(create_the_navigation_timing_entry(
             performance,
             report,
@@ -599,15 +708,9 @@ impl Fetch {
             || policy.secure_context_gating == SecureContextGating::NotGated;
         // Policy: some engines expose nothing for a response that left the
         // request's origin, whatever Timing-Allow-Origin says.
-        let same_origin_only_blocks =
-            policy.cross_origin_exposure == CrossOriginExposure::SameOriginOnly && {
-                let origin = self.request.origin_or_opaque();
-                !self
-                    .request
-                    .url_list
-                    .iter()
-                    .all(|url| same_origin(&url.origin(), &origin))
-            };
+        let same_origin_only_blocks = policy.cross_origin_exposure
+            == CrossOriginExposure::SameOriginOnly
+            && !same_origin_request_chain(&self.request);
         if capture && !same_origin_only_blocks {
             self.timing_info.server_timing_headers = ServerTimingHeaders::from_header_map(headers);
         }
@@ -657,6 +760,19 @@ impl Fetch {
         }
         // Step 17. Append the location URL.
         self.request.url_list.push(location.clone());
+        // Policy: an engine that does not follow a cors redirect back to
+        // the request's origin once a chain that started there has left it
+        // (A→B→A; B→A is followed).
+        if self.client.policy.cors_redirect_back_fails
+            && self.request.response_tainting == ResponseTainting::Cors
+            && same_origin(&location.origin(), &self.request.origin_or_opaque())
+            && same_origin(
+                &self.request.url().origin(),
+                &self.request.origin_or_opaque(),
+            )
+        {
+            return Err(self.fail(NetworkError::CorsCheckFailed, now));
+        }
         // Step 20. Main fetch again for the new URL.
         self.phase = Phase::AwaitingResponse;
         self.main_fetch_response_tainting(now);
@@ -703,129 +819,53 @@ impl Fetch {
     /// `PerformanceResourceTiming` entry in `performance` (queued to
     /// observers and added to the resource timing buffer). Returns `None`
     /// where the spec reports nothing: a request URL that is not http(s), a
-    /// null initiator type, or a fetch that has not finished.
+    /// null initiator type, a fetch that has not finished, or a fetch whose
+    /// timing was reported already (a fetch reports once: the second call
+    /// is a no-op).
     ///
     /// <https://fetch.spec.whatwg.org/#finalize-and-report-timing>
     pub fn report_timing<E: Embedder>(
         &self,
         performance: &Performance<E>,
-    ) -> Option<Arc<PerformanceResourceTiming>> {
-        Some(mark_resource_timing(
-            performance,
-            self.resource_timing_report()?,
-        ))
-    }
-
-    /// The report [`Fetch::report_timing`] hands to *mark resource timing*,
-    /// without creating an entry: what a page would be told of this fetch
-    /// (for tools that count what pages see). `None` where the spec reports
-    /// nothing.
-    pub fn resource_timing_report(&self) -> Option<ResourceTimingReport> {
-        let parts = self.report_timing_values()?;
-        let initiator_type = self.request.initiator_type.clone()?;
-        Some(report_for(
-            &self.client,
-            parts,
-            self.request.url(),
-            initiator_type,
-        ))
-    }
-
-    /// Steps 1-7 of *report timing*: the timing info (opaque where the TAO
-    /// check failed), cache state, body info and response status that
-    /// *mark resource timing* receives, and whether the timing allow passed
-    /// flag was set. `None` when there is nothing to report.
-    pub fn report_timing_values(
-        &self,
-    ) -> Option<(FetchTimingInfo, CacheState, ResponseBodyInfo, u16, bool)> {
-        if !self.is_finished() {
+    ) -> Option<Rc<PerformanceResourceTiming>> {
+        if self.reported.get() {
             return None;
         }
-        // Step 1. Only http(s) request URLs are reported.
-        if !matches!(self.request.url().scheme(), "http" | "https") {
-            return None;
-        }
-        let mut timing_info = self.timing_info.clone();
-        // Step 2. The end time (kept as a coarsened moment; fetch#1812).
-        timing_info.end_time = self.client.coarsen(self.unsafe_end_time);
-        // Step 3.
-        let mut cache_state = self.cache_state;
-        let network_error = self.error.is_some();
-        let opaque = self.request.response_tainting == ResponseTainting::Opaque;
-        // Step 4. The filtered response's body info: fresh for opaque responses and network errors.
-        let mut body_info = if network_error || opaque {
-            ResponseBodyInfo::default()
-        } else {
-            let mut info = self.body_info.clone();
-            info.content_encoding =
-                filtered_content_encoding(self.response.content_encoding.as_deref());
-            info
-        };
-        // Step 5. The timing allow passed flag. Spec deviation: every network
-        // error counts as failing it (see docs/pipeline.md).
-        let tao_passed = !network_error && !self.request.timing_allow_failed;
-        if !tao_passed {
-            let captured = std::mem::take(&mut timing_info.server_timing_headers);
-            timing_info = create_an_opaque_timing_info(&timing_info);
-            cache_state = CacheState::None;
-            // Policy: an engine that looks at the final response's TAO alone.
-            if !network_error
-                && self.client.policy.cross_origin_exposure
-                    == CrossOriginExposure::TimingAllowOriginFinalResponse
-                && self.response.last_hop_passed_tao
-            {
-                timing_info.server_timing_headers = captured;
-            }
-        }
-        // Step 6.
-        let mut response_status = 0;
-        // Step 7. Status and content type unless a navigation was redirected cross-origin.
-        // (An opaque filtered response has status 0 and an empty header list.)
-        if !network_error
-            && !opaque
-            && (self.request.mode != RequestMode::Navigate || self.navigation_exposes_status())
-        {
-            response_status = self.status_and_content_type(&mut body_info);
-        }
-        Some((
-            timing_info,
-            cache_state,
-            body_info,
-            response_status,
-            tao_passed,
-        ))
+        let report = ResourceTimingReport::for_resource(self)?;
+        self.reported.set(true);
+        Some(mark_resource_timing(performance, report))
     }
 }
 
 impl Fetch {
-    /// The navigation part of step 7 of *report timing*: whether the entry
-    /// of this (nested) navigation may show the response's status and
-    /// content type.
-    fn navigation_exposes_status(&self) -> bool {
-        if redirect_taint(&self.request) != RedirectTaint::SameOrigin {
-            return false;
-        }
-        match self.client.policy.nested_navigation_status {
-            NestedNavigationStatus::HiddenAfterCrossOriginRedirects => true,
-            // Policy: engines also hide them for a document from another origin.
-            NestedNavigationStatus::HiddenWhenCrossOrigin => same_origin(
-                &self.request.current_url().origin(),
-                &self.request.origin_or_opaque(),
-            ),
-        }
-    }
-
-    /// Step 7.1-7.3 of *report timing*: the final response's status, with
-    /// `body_info`'s content type set from its minimized MIME type.
-    fn status_and_content_type(&self, body_info: &mut ResponseBodyInfo) -> u16 {
-        if let Some(mime) = self
-            .response
-            .content_type
-            .as_deref()
-            .and_then(extract_a_mime_type)
+    /// The TAO check of the hop whose headers just arrived, on its own.
+    fn hop_tao_check(&self, headers: &http::HeaderMap) -> bool {
+        // Policy: an engine whose no-cors chains compare with the page's
+        // origin, never with "null".
+        if self.client.policy.tao_redirect_origin == TaoRedirectOrigin::PageOriginForNoCors
+            && self.request.mode == RequestMode::NoCors
         {
-            body_info.content_type = minimize_a_supported_mime_type(&mime);
+            let mut untainted = self.request.clone();
+            untainted.url_list = vec![self.request.current_url().clone()];
+            return tao_check_ignoring_the_flag(&untainted, headers);
         }
-        self.response.status
+        tao_check_ignoring_the_flag(&self.request, headers)
     }
+}
+
+/// Policy [`CrossOriginExposure::SameOriginOnly`]: whether the request
+/// stayed on its origin. For `fetch()` the last URL may be on another
+/// origin after a redirect (recorded in WebKitGTK 2.50: A→B shows, B and
+/// A→B→A do not); for elements every URL counts.
+pub(crate) fn same_origin_request_chain(request: &Request) -> bool {
+    let origin = request.origin_or_opaque();
+    let urls = &request.url_list;
+    let checked = if request.initiator_type.as_deref() == Some("fetch") && urls.len() > 1 {
+        &urls[..urls.len() - 1]
+    } else {
+        &urls[..]
+    };
+    checked
+        .iter()
+        .all(|url| same_origin(&url.origin(), &origin))
 }

@@ -62,28 +62,43 @@
 //! assert_eq!(performance.get_entries_by_type("resource").len(), 1);
 //! ```
 
+/// The `http` crate, re-exported: the driver takes `http::HeaderMap`s.
+pub use http;
+/// The `url` crate, re-exported: requests and clients hold `url::Url`s and `url::Origin`s.
+pub use url;
 /// The crates this one stands on, re-exported so a user of the pipeline
 /// needs no other dependency of ours.
 pub use {fetch_headers, performance_timeline, server_timing};
 
 pub mod entry;
+pub mod fallback;
 pub mod fetch;
+pub mod json_layout;
 pub mod origin;
 pub mod policy;
+pub mod report;
 pub mod request;
+#[cfg(feature = "serde")]
+mod serde_impls;
 pub mod timing_info;
 pub mod transcript;
 
 pub use entry::{
     convert_fetch_timestamp, create_the_navigation_timing_entry, mark_resource_timing,
     setup_the_resource_timing_entry, DocumentLoadTiming, NavigationTimingType,
-    PerformanceNavigationTiming, PerformanceResourceTiming, ResourceTimingReport,
-    TRANSFER_SIZE_HEADER_BYTES,
+    PerformanceNavigationTiming, PerformanceResourceTiming, TRANSFER_SIZE_HEADER_BYTES,
 };
-pub use fetch::{Fetch, FetchClient, NetworkError, Next, REDIRECT_LIMIT};
+pub use fallback::{mark_fallback_resource_timing, reports_fallback_timing};
+pub use fetch::{
+    Fetch, FetchClient, NetworkError, Next, ResponseSource, TransportError, REDIRECT_LIMIT,
+};
+pub use json_layout::JsonLayout;
 pub use policy::{
-    CrossOriginExposure, Engine, ExposurePolicy, NestedNavigationStatus, SecureContextGating,
+    BodySizeGate, ContentTypeReading, CorsFailureEntry, CrossOriginExposure, Engine,
+    ExposurePolicy, FailedScriptBody, NestedNavigationStatus, SecureContextGating,
+    TaoRedirectOrigin, UnreadOpaqueFetchBody,
 };
+pub use report::{CapturedResponse, ResourceTimingReport};
 pub use request::{
     cors_check, redirect_taint, serializing_a_request_origin, tao_check,
     tao_check_ignoring_the_flag, CredentialsMode, RedirectTaint, Request, RequestMode,

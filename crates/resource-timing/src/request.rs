@@ -11,6 +11,7 @@ use crate::origin::{same_origin, same_site, serialize_origin};
 /// A request's *mode*.
 ///
 /// <https://fetch.spec.whatwg.org/#concept-request-mode>
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub enum RequestMode {
     /// "same-origin": a cross-origin URL is a network error.
@@ -42,6 +43,7 @@ impl RequestMode {
 /// A request's *credentials mode*.
 ///
 /// <https://fetch.spec.whatwg.org/#concept-request-credentials-mode>
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub enum CredentialsMode {
     /// "omit".
@@ -57,6 +59,7 @@ pub enum CredentialsMode {
 /// A request's *response tainting*.
 ///
 /// <https://fetch.spec.whatwg.org/#concept-request-response-tainting>
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub enum ResponseTainting {
     /// "basic": same-origin so far.
@@ -71,6 +74,7 @@ pub enum ResponseTainting {
 /// A request's (and its response's) *redirect taint*.
 ///
 /// <https://fetch.spec.whatwg.org/#concept-request-tainted-origin>
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum RedirectTaint {
     /// "same-origin": no redirect left the request's origin.
@@ -85,12 +89,14 @@ pub enum RedirectTaint {
 /// The request, as far as timing and exposure decisions need it.
 ///
 /// <https://fetch.spec.whatwg.org/#concept-request>
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Debug, Clone)]
 pub struct Request {
     /// The *URL list*: the requested URL first, then each redirect target.
     pub url_list: Vec<Url>,
     /// The request's *origin* (the client's origin for most requests).
     /// `None` means "client": the fetch fills it in from its client.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_impls::option_origin"))]
     pub origin: Option<Origin>,
     /// *mode*.
     pub mode: RequestMode,
@@ -175,9 +181,7 @@ impl Request {
     /// The request's origin, with "client" read as an opaque origin (a
     /// request without a client has no origin to compare with).
     pub fn origin_or_opaque(&self) -> Origin {
-        self.origin
-            .clone()
-            .unwrap_or_else(|| Url::parse("data:,").expect("static URL").origin())
+        self.origin.clone().unwrap_or_else(Origin::new_opaque)
     }
 }
 

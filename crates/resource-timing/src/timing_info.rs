@@ -10,6 +10,7 @@ use performance_timeline::{Coarsening, Moment};
 /// them ([`clamp_and_coarsen_connection_timing_info`]).
 ///
 /// <https://fetch.spec.whatwg.org/#connection-timing-info>
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ConnectionTimingInfo {
     /// *domain lookup start time*.
@@ -30,6 +31,7 @@ pub struct ConnectionTimingInfo {
 /// `None` on [`FetchTimingInfo`] when no service worker was involved.
 ///
 /// <https://w3c.github.io/ServiceWorker/#service-worker-timing-info>
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ServiceWorkerTimingInfo {
     /// When the router rules started to be evaluated (a coarsened moment).
@@ -52,6 +54,7 @@ pub struct ServiceWorkerTimingInfo {
 /// [`ServerTimingHeaders::fields`] gives the spec's list.
 ///
 /// <https://fetch.spec.whatwg.org/#fetch-timing-info-server-timing-headers>
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ServerTimingHeaders {
     combined: Option<Box<[u8]>>,
@@ -102,6 +105,7 @@ impl ServerTimingHeaders {
 /// *Fetch timing info*. Every time is a coarsened moment (0 when unset).
 ///
 /// <https://fetch.spec.whatwg.org/#fetch-timing-info>
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FetchTimingInfo {
     /// *start time*.
@@ -196,6 +200,7 @@ pub fn clamp_and_coarsen_connection_timing_info(
 /// A response's *cache state*.
 ///
 /// <https://fetch.spec.whatwg.org/#concept-response-cache-state>
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub enum CacheState {
     /// "": the response came from the network.
@@ -221,6 +226,7 @@ impl CacheState {
 /// *Response body info*: body sizes, content type and content encoding.
 ///
 /// <https://fetch.spec.whatwg.org/#response-body-info>
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ResponseBodyInfo {
     /// *encoded size*: bytes as transmitted (after transfer decoding, before content decoding).

@@ -4,7 +4,7 @@
 //! This is how tests, the CLI and HAR input describe a fetch; an engine
 //! that reports events as they happen uses [`Fetch`] directly.
 
-use std::sync::Arc;
+use std::rc::Rc;
 
 use performance_timeline::{Embedder, Moment, Performance};
 
@@ -170,9 +170,7 @@ impl FetchTranscript {
             if (100..=199).contains(&hop.status) {
                 let at = tick(hop.response_start);
                 fetch.network_error(
-                    NetworkError::Transport(
-                        "an interim status as a hop's final response".to_owned(),
-                    ),
+                    NetworkError::Transport("an interim status as a hop's final response".into()),
                     at,
                 );
                 break;
@@ -201,7 +199,7 @@ impl FetchTranscript {
         }
         if !fetch.is_finished() {
             let end = tick(0.0);
-            fetch.network_error(NetworkError::Transport("no response".to_owned()), end);
+            fetch.network_error(NetworkError::Transport("no response".into()), end);
         }
         fetch
     }
@@ -210,7 +208,7 @@ impl FetchTranscript {
     pub fn report<E: Embedder>(
         &self,
         performance: &Performance<E>,
-    ) -> Option<Arc<PerformanceResourceTiming>> {
+    ) -> Option<Rc<PerformanceResourceTiming>> {
         self.replay().report_timing(performance)
     }
 }

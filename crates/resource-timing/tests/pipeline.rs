@@ -1,7 +1,6 @@
 //! Each rule of the pipeline, from reported hops to the entry.
 
 use std::rc::Rc;
-use std::sync::Arc;
 
 use performance_timeline::reference::{ReferenceEmbedder, ReferenceEventLoop};
 use performance_timeline::{Coarsening, Performance, PerformanceEntry};
@@ -40,7 +39,7 @@ fn request(url: &str, mode: RequestMode) -> Request {
     Request::new(Url::parse(url).unwrap(), mode).initiator_type("script")
 }
 
-fn run(page: &Page, request: Request, hops: Vec<Hop>) -> Arc<PerformanceResourceTiming> {
+fn run(page: &Page, request: Request, hops: Vec<Hop>) -> std::rc::Rc<PerformanceResourceTiming> {
     let mut transcript = FetchTranscript::new(page.client.clone(), request, 100.0);
     transcript.hops = hops;
     transcript.report(&page.performance).expect("an entry")
@@ -510,6 +509,47 @@ fn redirect_limit_and_schemes() {
     );
 }
 
+/// Fetch's *location URL* extracts one value: two `Location` lines that
+/// differ are a failure, hence a network error; a repeated value is one.
+#[test]
+fn differing_location_lines_are_a_network_error() {
+    let page = page(PAGE);
+    let mut fetch = Fetch::start(request(SAME, RequestMode::NoCors), page.client.clone(), 1.0);
+    let mut headers = http::HeaderMap::new();
+    headers.append("location", "/a".parse().unwrap());
+    headers.append("location", "/b".parse().unwrap());
+    fetch.response_started(2.0);
+    assert_eq!(
+        fetch.response_headers(302, &headers, 2.0),
+        Err(NetworkError::InvalidRedirectLocation)
+    );
+    assert!(fetch.is_finished());
+
+    let mut fetch = Fetch::start(request(SAME, RequestMode::NoCors), page.client.clone(), 1.0);
+    let mut headers = http::HeaderMap::new();
+    headers.append("location", "/a".parse().unwrap());
+    headers.append("location", "/a".parse().unwrap());
+    fetch.response_started(2.0);
+    assert!(matches!(
+        fetch.response_headers(302, &headers, 2.0),
+        Ok(Next::Redirect(url)) if url.path() == "/a"
+    ));
+}
+
+/// A transport failure keeps its source error.
+#[test]
+fn transport_errors_keep_their_source() {
+    use std::error::Error as _;
+    let io = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset by peer");
+    let error = NetworkError::Transport(resource_timing::TransportError::new(io));
+    assert_eq!(error.to_string(), "transport error: reset by peer");
+    let source = error.source().expect("a source");
+    let io = source
+        .downcast_ref::<std::io::Error>()
+        .expect("the io::Error");
+    assert_eq!(io.kind(), std::io::ErrorKind::ConnectionReset);
+}
+
 #[test]
 fn non_http_requests_and_null_initiators_report_nothing() {
     let page = page(PAGE);
@@ -633,7 +673,11 @@ fn timestamps_are_coarsened_and_relative_to_the_time_origin() {
         .report(&performance)
         .unwrap();
     assert_eq!(entry.request_start(), 10.12);
-    let coarse = FetchClient::for_page(&url).with_coarsening(Coarsening::webkit_like());
+    // A client made for a global coarsens as the global's clock does.
+    let webkit_global = ReferenceEmbedder::new(&ReferenceEventLoop::new(), &url)
+        .with_coarsening(Coarsening::webkit_like());
+    let coarse = FetchClient::for_global(&webkit_global);
+    assert_eq!(coarse.coarsening, Coarsening::webkit_like());
     let entry = FetchTranscript::new(coarse, request(SAME, RequestMode::NoCors), 1005.0)
         .hop(hop)
         .report(&performance)

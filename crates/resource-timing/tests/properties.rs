@@ -1,5 +1,6 @@
-//! Properties over random fetches: no panic whatever the hops say, and
-//! the entry is either fully exposed and ordered, or opaque.
+//! Properties over random fetches: no panic whatever the hops say, and the
+//! entry is fully exposed and ordered or opaque exactly as a small model of
+//! Fetch's checks, computed from the inputs alone, says.
 
 use performance_timeline::reference::{ReferenceEmbedder, ReferenceEventLoop};
 use performance_timeline::{Performance, PerformanceEntry};
@@ -132,6 +133,84 @@ fn build(page: usize, mode: RequestMode, specs: &[HopSpec]) -> FetchTranscript {
     transcript
 }
 
+/// An independent model of what decides exposure, from the inputs alone:
+/// origins, mode, each hop's status, ACAO and TAO values, the redirect chain
+/// and injected errors. It returns whether the entry must pass the timing
+/// allow check (`Some(true)`), fail it (`Some(false)`), or whether the fetch
+/// ends in a network error (`None`, which also fails it).
+mod model {
+    use super::{HopSpec, ORIGINS};
+    use resource_timing::RequestMode;
+
+    /// (scheme, registrable domain) of one of [`ORIGINS`].
+    fn site(origin: usize) -> (&'static str, &'static str) {
+        let (scheme, host) = ORIGINS[origin].split_once("://").unwrap();
+        let labels: Vec<&str> = host.split('.').collect();
+        let n = labels.len();
+        let domain = if n >= 2 {
+            &host[host.len() - labels[n - 2].len() - labels[n - 1].len() - 1..]
+        } else {
+            host
+        };
+        (scheme, domain)
+    }
+
+    /// Fetch's redirect taint over a URL list of origins: only
+    /// same-origin or not matters for the serialization.
+    fn tainted(page: usize, list: &[usize]) -> bool {
+        list.windows(2).any(|w| {
+            w[1] != w[0] && page != w[0] || (site(w[1]) != site(w[0]) && site(page) != site(w[0]))
+        })
+    }
+
+    pub fn timing_allow_passed(page: usize, mode: RequestMode, specs: &[HopSpec]) -> Option<bool> {
+        let mut list = vec![specs[0].target];
+        let mut tainting_basic = true;
+        let mut cors = false;
+        let mut passed = true;
+        for (i, spec) in specs.iter().enumerate() {
+            let current = *list.last().unwrap();
+            // Main fetch: the response tainting for the current URL.
+            if !(current == page && tainting_basic) && mode != RequestMode::Navigate {
+                match mode {
+                    RequestMode::SameOrigin => return None,
+                    RequestMode::NoCors => tainting_basic = false,
+                    _ => {
+                        tainting_basic = false;
+                        cors = true;
+                    }
+                }
+            }
+            let redirect = matches!(spec.status, 301 | 302) && i + 1 < specs.len();
+            // The CORS check of a CORS request (credentials "same-origin": `*` passes).
+            if cors && !spec.acao {
+                return None;
+            }
+            // The TAO check of this hop.
+            let serialized = if tainted(page, &list) {
+                "null"
+            } else {
+                ORIGINS[page]
+            };
+            let values: Vec<&str> = spec
+                .tao
+                .map(|t| t.split(',').map(str::trim).collect())
+                .unwrap_or_default();
+            let hop_passes = values.contains(&"*")
+                || values.contains(&serialized)
+                || (!(mode == RequestMode::Navigate && current != page) && tainting_basic);
+            passed &= hop_passes;
+            if redirect {
+                list.push(specs[i + 1].target);
+                continue;
+            }
+            // The final response; an injected error ends its body.
+            return if spec.error { None } else { Some(passed) };
+        }
+        None
+    }
+}
+
 proptest! {
     #[test]
     fn any_fetch_gives_a_consistent_entry(
@@ -150,13 +229,20 @@ proptest! {
         prop_assert!(entry.response_end() >= entry.start_time());
         prop_assert!(entry.duration() >= 0.0);
         serde_json_check(&entry.to_json())?;
-        let opaque = entry.request_start() == 0.0;
+        let expected = model::timing_allow_passed(page, mode, &specs);
+        prop_assert_eq!(fetch.network_error_reason().is_none(), expected.is_some());
+        let opaque = expected != Some(true);
         if opaque {
+            prop_assert_eq!(entry.request_start(), 0.0);
+            prop_assert_eq!(entry.connect_start(), 0.0);
+            prop_assert_eq!(entry.response_start(), 0.0);
             prop_assert_eq!(entry.fetch_start(), entry.start_time());
             prop_assert_eq!(entry.transfer_size(), 0);
             prop_assert!(entry.server_timing().is_empty());
             prop_assert_eq!(entry.next_hop_protocol(), "");
         } else {
+            prop_assert!(entry.request_start() > 0.0);
+            prop_assert!(entry.transfer_size() >= 300);
             // Exposed timings are in the order Resource Timing draws them.
             let order = [
                 entry.start_time(),
@@ -197,7 +283,9 @@ enum Event {
     Connection(u8),
     RequestStarted,
     ResponseStarted,
-    Headers(u16, bool),
+    /// Status, a Location, the TAO value (`None`: absent), and whether a
+    /// service worker gave the response.
+    Headers(u16, bool, Option<&'static str>, bool),
     FollowRedirect,
     Body(u16),
     EndOfBody,
@@ -213,9 +301,16 @@ fn event() -> impl Strategy<Value = Event> {
         Just(Event::ResponseStarted),
         (
             prop_oneof![Just(103u16), Just(200), Just(302), Just(404), 0u16..1000],
-            any::<bool>()
+            any::<bool>(),
+            prop::option::of(prop_oneof![
+                Just("*"),
+                Just("https://evil.example"),
+                Just("bogus"),
+                Just("")
+            ]),
+            prop::bool::weighted(0.3),
         )
-            .prop_map(|(s, l)| Event::Headers(s, l)),
+            .prop_map(|(s, l, t, sw)| Event::Headers(s, l, t, sw)),
         Just(Event::FollowRedirect),
         any::<u16>().prop_map(Event::Body),
         Just(Event::EndOfBody),
@@ -225,11 +320,71 @@ fn event() -> impl Strategy<Value = Event> {
     ]
 }
 
+/// A well-formed fetch as driver calls: hops (some answered by a service
+/// worker, some asked first and falling back to the network), redirects,
+/// a body, with random calls mixed in.
+fn fetch_events() -> impl Strategy<Value = Vec<Event>> {
+    let hop = (
+        any::<bool>(),
+        prop::option::of(prop_oneof![
+            Just("*"),
+            Just("https://evil.example"),
+            Just("")
+        ]),
+        any::<bool>(),
+        any::<u8>(),
+    );
+    (
+        prop::collection::vec(hop, 1..4),
+        prop::collection::vec(event(), 0..3),
+        any::<usize>(),
+    )
+        .prop_map(|(hops, noise, at)| {
+            let mut events = Vec::new();
+            let last = hops.len() - 1;
+            for (i, (asked_worker, tao, worker_answers, k)) in hops.into_iter().enumerate() {
+                if asked_worker {
+                    events.push(Event::ServiceWorker);
+                }
+                events.extend([
+                    Event::Connection(k),
+                    Event::RequestStarted,
+                    Event::ResponseStarted,
+                ]);
+                let status = if i == last { 200 } else { 302 };
+                events.push(Event::Headers(
+                    status,
+                    i != last,
+                    tao,
+                    asked_worker && worker_answers,
+                ));
+                if i != last {
+                    events.push(Event::FollowRedirect);
+                }
+            }
+            events.extend([Event::Body(100), Event::EndOfBody]);
+            let at = at % (events.len() + 1);
+            for (n, e) in noise.into_iter().enumerate() {
+                events.insert((at + n).min(events.len()), e);
+            }
+            events
+        })
+}
+
 proptest! {
     /// Any sequence of driver calls, in any order, never panics, and a
     /// finished fetch always reports an entry whose zeroing is consistent.
+    /// Every response goes to a cross-origin CORS request, so the TAO values
+    /// used here pass (`*`) or fail (the others) whatever the redirect
+    /// taint; a response from the network that fails it (issue 14) leaves
+    /// no timing, no `transferSize`, no `serverTiming` and no
+    /// `nextHopProtocol` in the entry, whatever came before or after.
     #[test]
-    fn driver_calls_in_any_order_never_panic(events in prop::collection::vec(event(), 0..30)) {
+    fn driver_calls_in_any_order_never_panic(
+        events in prop_oneof![prop::collection::vec(event(), 0..30), fetch_events()],
+    ) {
+        // The model: did any non-interim response from the network fail TAO?
+        let mut network_response_failed_tao = false;
         let page = Url::parse("https://page.example/").unwrap();
         let event_loop = ReferenceEventLoop::new();
         let performance = Performance::new(ReferenceEmbedder::new(&event_loop, &page));
@@ -250,15 +405,24 @@ proptest! {
                 }),
                 Event::RequestStarted => fetch.request_started(now),
                 Event::ResponseStarted => fetch.response_started(now),
-                Event::Headers(status, location) => {
+                Event::Headers(status, location, tao, service_worker) => {
                     let mut headers = http::HeaderMap::new();
                     if location {
                         headers.insert("location", "/next".parse().unwrap());
                     }
                     headers.insert("access-control-allow-origin", "*".parse().unwrap());
-                    headers.insert("timing-allow-origin", "*".parse().unwrap());
+                    if let Some(tao) = tao {
+                        headers.insert("timing-allow-origin", tao.parse().unwrap());
+                    }
                     headers.insert("server-timing", "a;dur=1".parse().unwrap());
-                    let _ = fetch.response_headers(status, &headers, now);
+                    if service_worker {
+                        let _ = fetch.service_worker_response_headers(status, &headers, now);
+                    } else {
+                        if !(100..=199).contains(&status) && tao != Some("*") {
+                            network_response_failed_tao = true;
+                        }
+                        let _ = fetch.response_headers(status, &headers, now);
+                    }
                 }
                 Event::FollowRedirect => {
                     let _ = fetch.follow_redirect(now);
@@ -283,6 +447,30 @@ proptest! {
                     prop_assert_eq!(entry.response_status(), 0);
                     prop_assert_eq!(entry.transfer_size(), 0);
                     prop_assert!(entry.server_timing().is_empty());
+                }
+                if network_response_failed_tao {
+                    let timings = [
+                        entry.worker_start(),
+                        entry.redirect_start(),
+                        entry.redirect_end(),
+                        entry.domain_lookup_start(),
+                        entry.domain_lookup_end(),
+                        entry.connect_start(),
+                        entry.connect_end(),
+                        entry.secure_connection_start(),
+                        entry.request_start(),
+                        entry.first_interim_response_start(),
+                        entry.final_response_headers_start(),
+                        entry.response_start(),
+                    ];
+                    prop_assert!(timings.iter().all(|&t| t == 0.0), "{:?}", timings);
+                    prop_assert_eq!(entry.fetch_start(), entry.start_time());
+                    prop_assert_eq!(entry.transfer_size(), 0);
+                    prop_assert!(entry.server_timing().is_empty());
+                    prop_assert!(entry.server_timing_headers().is_empty());
+                    prop_assert_eq!(entry.next_hop_protocol(), "");
+                    // encodedBodySize and decodedBodySize are CORS-gated, not
+                    // TAO-gated (Resource Timing): ACAO `*` shows them.
                 }
             }
         }

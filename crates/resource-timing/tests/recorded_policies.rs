@@ -34,7 +34,11 @@ fn policy(browser: &str, scenario: &str) -> (bool, usize) {
 
 #[test]
 fn recorded_policies_match_the_profiles() {
-    for (browser, engine) in [("chromium", Engine::Chromium), ("firefox", Engine::Firefox)] {
+    for (browser, engine) in [
+        ("chromium", Engine::Chromium),
+        ("firefox", Engine::Firefox),
+        ("webkit", Engine::WebKit),
+    ] {
         assert_eq!(policy(browser, "same_origin_secure"), (true, 1));
         let not_secure = policy(browser, "same_origin_not_secure");
         let gating = match not_secure {

@@ -1,45 +1,89 @@
 //! The `server-timing` command-line tool.
+//!
+//! `cmd/` holds one file per subcommand (its arguments and what it does),
+//! `render/` how results are shown (text, waterfall, JSON reports), `har/`
+//! the streaming HAR reader, `input.rs` how header lines come in.
 
+mod cmd;
 mod har;
-mod lint;
-mod lint_report;
-mod net;
-mod parse;
+mod input;
+mod render;
 
+use std::ffi::OsString;
 use std::io::Write;
 use std::process::ExitCode;
 
-const USAGE: &str = "\
-server-timing: read Server-Timing headers exactly as browsers do
+use clap::error::ErrorKind;
+use clap::{Parser, Subcommand};
 
-USAGE:
-    server-timing <COMMAND> [OPTIONS]
+/// Every subcommand's help starts with `server-timing NAME: what it does`.
+const SUBCOMMAND_HELP: &str = "\
+{name}: {about}
 
-COMMANDS:
-    parse    Parse Server-Timing field values and print the metrics
-    lint     Check a header against every engine profile (exit 1 if they disagree)
-    fetch    Fetch a URL as a page would and show its resource timing entry
-    serve    Serve the MDN example and test routes on loopback
-    demo     Show what four pages would see of the MDN example (no setup)
-    har      The Server-Timing metrics of every entry of a HAR file, and who sees them
-    help     Print this help, or a command's help: server-timing help parse
+{usage-heading} {usage}
 
-Run `server-timing <COMMAND> --help` for a command's options.
-";
+{all-args}{after-help}";
 
-/// A command-line mistake: printed as one line on stderr, exit status 2.
+#[derive(Parser)]
+#[command(
+    name = "server-timing",
+    version,
+    about = "server-timing: read Server-Timing headers exactly as browsers do",
+    help_template = "{about}\n\n{usage-heading} {usage}\n\n{all-args}{after-help}",
+    after_help = "Run `server-timing <COMMAND> --help` for a command's options.",
+    arg_required_else_help = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Parse Server-Timing field values and print the metrics
+    #[command(display_name = "server-timing parse", help_template = SUBCOMMAND_HELP)]
+    Parse(cmd::parse::ParseArgs),
+    /// Check a header against every engine profile (exit 1 on an error)
+    #[command(display_name = "server-timing lint", help_template = SUBCOMMAND_HELP)]
+    Lint(cmd::lint::LintArgs),
+    /// Fetch a URL as a page would and show its resource timing entry
+    #[command(display_name = "server-timing fetch", help_template = SUBCOMMAND_HELP)]
+    Fetch(cmd::fetch::FetchArgs),
+    /// Serve the MDN example and test routes on loopback
+    #[command(display_name = "server-timing serve", help_template = SUBCOMMAND_HELP)]
+    Serve(cmd::serve::ServeArgs),
+    /// Show what four pages would see of the MDN example (no setup)
+    #[command(display_name = "server-timing demo", help_template = SUBCOMMAND_HELP)]
+    Demo(cmd::demo::DemoArgs),
+    /// The Server-Timing metrics of every entry of a HAR file, and who sees them
+    #[command(display_name = "server-timing har", help_template = SUBCOMMAND_HELP)]
+    Har(cmd::har::HarArgs),
+}
+
+/// Why a command did not run to the end (bad arguments never get this
+/// far: clap refuses them, exit 2).
 #[derive(Debug)]
-pub struct UsageError(pub String);
+pub enum CliError {
+    /// The command could not do its work: unreadable input, I/O (exit 1).
+    Failed(String),
+}
 
 fn main() -> ExitCode {
-    let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
-    let result = run(args);
+    let args: Vec<OsString> = std::env::args_os().collect();
+    let cli = match Cli::try_parse_from(&args) {
+        Ok(cli) => cli,
+        Err(error) => return usage_error(&error, &args),
+    };
+    let result = match cli.command {
+        Command::Parse(args) => cmd::parse::run(args),
+        Command::Lint(args) => cmd::lint::run(args),
+        Command::Fetch(args) => cmd::fetch::run(args),
+        Command::Serve(args) => cmd::serve::run(args),
+        Command::Demo(args) => cmd::demo::run(args),
+        Command::Har(args) => cmd::har::run(args),
+    };
     match result {
         Ok(code) => code,
-        Err(CliError::Usage(message)) => {
-            eprintln!("server-timing: {message} (see `server-timing --help`)");
-            ExitCode::from(2)
-        }
         Err(CliError::Failed(message)) => {
             eprintln!("server-timing: {message}");
             ExitCode::from(1)
@@ -47,48 +91,37 @@ fn main() -> ExitCode {
     }
 }
 
-/// Why a command did not run to the end.
-#[derive(Debug)]
-pub enum CliError {
-    /// Bad arguments (exit 2).
-    Usage(String),
-    /// The command could not do its work: unreadable input, I/O (exit 1).
-    Failed(String),
-}
-
-fn run(args: Vec<std::ffi::OsString>) -> Result<ExitCode, CliError> {
-    let mut args = args.into_iter();
-    let Some(command) = args.next() else {
-        print_stdout(USAGE)?;
-        return Ok(ExitCode::from(2));
-    };
-    let rest: Vec<_> = args.collect();
-    match command.to_str() {
-        Some("parse") => parse::run(rest),
-        Some("lint") => lint::run(rest),
-        Some("fetch") => net::run_fetch(rest),
-        Some("serve") => net::run_serve(rest),
-        Some("demo") => net::run_demo(rest),
-        Some("har") => har::run(rest),
-        Some("help" | "--help" | "-h") => {
-            match rest.first().and_then(|a| a.to_str()) {
-                Some("parse") => print_stdout(parse::USAGE)?,
-                Some("lint") => print_stdout(lint::USAGE)?,
-                Some("fetch") => print_stdout(net::FETCH_USAGE)?,
-                Some("serve") => print_stdout(net::SERVE_USAGE)?,
-                Some("demo") => print_stdout(net::DEMO_USAGE)?,
-                Some("har") => print_stdout(har::USAGE)?,
-                Some(other) => return Err(CliError::Usage(format!("no command named {other:?}"))),
-                None => print_stdout(USAGE)?,
-            }
-            Ok(ExitCode::SUCCESS)
+/// Help and version go to stdout (exit 0; the bare command's help exits 2);
+/// every other mistake is one line on stderr that points at the help of the
+/// subcommand it was made in, exit 2.
+fn usage_error(error: &clap::Error, args: &[OsString]) -> ExitCode {
+    match error.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            let _ = print_stdout(&error.render().to_string());
+            ExitCode::SUCCESS
         }
-        Some("--version" | "-V") => {
-            print_stdout(&format!("server-timing {}\n", env!("CARGO_PKG_VERSION")))?;
-            Ok(ExitCode::SUCCESS)
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = print_stdout(&error.render().to_string());
+            ExitCode::from(2)
         }
-        Some(other) => Err(CliError::Usage(format!("unknown command {other:?}"))),
-        None => Err(CliError::Usage("the command is not valid UTF-8".into())),
+        _ => {
+            // clap's first paragraph, on one line ("... not provided:\n  <URL>").
+            let rendered = error.render().to_string();
+            let paragraph: Vec<&str> = rendered
+                .lines()
+                .take_while(|line| !line.trim().is_empty())
+                .map(str::trim)
+                .collect();
+            let joined = paragraph.join(" ");
+            let message = joined.strip_prefix("error: ").unwrap_or(&joined);
+            let known = ["parse", "lint", "fetch", "serve", "demo", "har"];
+            let help = match args.get(1).and_then(|a| a.to_str()) {
+                Some(name) if known.contains(&name) => format!("server-timing {name} --help"),
+                _ => "server-timing --help".to_owned(),
+            };
+            eprintln!("server-timing: {message} (see `{help}`)");
+            ExitCode::from(2)
+        }
     }
 }
 
@@ -101,5 +134,33 @@ pub fn print_stdout(text: &str) -> Result<(), CliError> {
         Err(e) => Err(CliError::Failed(format!(
             "cannot write to standard output: {e}"
         ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn engine_takes_both_forms_in_every_command_that_has_it() {
+        for sub in ["parse", "fetch", "har"] {
+            let extra: &[&str] = match sub {
+                "fetch" => &["http://127.0.0.1:1/"],
+                "har" => &["x.har"],
+                _ => &[],
+            };
+            for form in [&["--engine", "firefox"][..], &["--engine=firefox"]] {
+                let mut args = vec!["server-timing", sub];
+                args.extend_from_slice(form);
+                args.extend_from_slice(extra);
+                assert!(Cli::try_parse_from(&args).is_ok(), "{args:?}");
+            }
+        }
     }
 }

@@ -204,7 +204,7 @@ fn lint_findings_and_strict_exit() {
     let out = run(&["har", path.to_str().unwrap()]);
     assert!(out.status.success());
     let stdout = text(&out.stdout);
-    assert!(stdout.contains("| disagreements:"), "{stdout}");
+    assert!(stdout.contains("| disagreements (errors):"), "{stdout}");
     assert!(stdout.contains("| fixes:"), "{stdout}");
     let json = json_lines(&run(&["har", "--json", path.to_str().unwrap()]));
     assert_eq!(json[0]["lint"]["passes"], false);
@@ -291,4 +291,171 @@ fn large_files_stream() {
     assert!(lines
         .iter()
         .all(|l| l["serverTiming"].as_array().unwrap().len() == 2));
+}
+
+/// An entry whose request carries headers.
+fn entry_with_request(url: &str, request: &[(&str, &str)], response: &[(&str, &str)]) -> String {
+    let with = entry(url, 200, response, "");
+    let headers: Vec<String> = request
+        .iter()
+        .map(|(n, v)| serde_json::json!({"name": n, "value": v}).to_string())
+        .collect();
+    with.replacen(
+        "\"headers\":[]",
+        &format!("\"headers\":[{}]", headers.join(",")),
+        1,
+    )
+}
+
+#[test]
+fn the_page_origin_follows_the_document_and_the_requests_origin() {
+    // bing.com redirects to cn.bing.com; the subresources are cn.bing.com's.
+    let st = ("server-timing", "total;dur=12");
+    let path = file(
+        "document-redirect",
+        &har(
+            "https://bing.com/",
+            &[
+                entry("https://bing.com/", 301, &[], "https://cn.bing.com/"),
+                entry("https://cn.bing.com/", 200, &[st], ""),
+                entry("https://cn.bing.com/app.js", 200, &[st], ""),
+                entry_with_request(
+                    "https://th.bing.com/api",
+                    &[("Origin", "https://cn.bing.com")],
+                    &[
+                        st,
+                        ("access-control-allow-origin", "https://cn.bing.com"),
+                        ("timing-allow-origin", "*"),
+                    ],
+                ),
+            ],
+        ),
+    );
+    let out = run(&["har", "--json", path.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let lines = json_lines(&out);
+    assert_eq!(lines.len(), 3);
+    for line in &lines {
+        assert_eq!(line["visible"], true, "{line}");
+        assert_eq!(line["page"], "https://cn.bing.com", "{line}");
+    }
+    assert_eq!(lines[0]["redirects"], 1);
+    assert_eq!(
+        lines[1]["pageSource"],
+        "log.pages title, after the document's redirect"
+    );
+    assert_eq!(lines[2]["pageSource"], "the request's Origin header");
+    assert_eq!(
+        text(&out.stderr),
+        format!(
+            "{}: 5 entries, 3 with Server-Timing, 3 visible\n",
+            path.display()
+        )
+        .replace("5 entries", "4 entries")
+    );
+    std::fs::remove_file(path).ok();
+}
+
+#[test]
+fn a_summary_line_even_without_server_timing_and_a_bom_is_fine() {
+    let contents = format!(
+        "\u{FEFF}{}",
+        har(
+            "https://a.example/",
+            &[entry("https://a.example/", 200, &[], "")]
+        )
+    );
+    let path = file("bom", &contents);
+    let out = run(&["har", path.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        format!(
+            "{}: 1 entries, 0 with Server-Timing, 0 visible\n",
+            path.display()
+        )
+    );
+    std::fs::remove_file(path).ok();
+}
+
+#[test]
+fn jsonp_and_directories_get_one_clear_line() {
+    let path = file(
+        "jsonp",
+        &format!("onInputData({});", har("https://a.example/", &[])),
+    );
+    let out = run(&["har", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert_eq!(err.lines().count(), 1);
+    assert!(
+        err.contains("JSONP-wrapped HAR (onInputData(...))"),
+        "{err}"
+    );
+    let dir = std::env::temp_dir();
+    let out = run(&["har", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("is a directory"));
+}
+
+#[test]
+fn a_lone_surrogate_is_read_as_a_replacement_character() {
+    let st = ("server-timing", "db;dur=1;desc=\"x\"");
+    let body = har(
+        "https://a.example/",
+        &[entry("https://a.example/\u{e9}", 200, &[st], "")],
+    )
+    .replace("\\u00e9", "\\ud800")
+    .replace('\u{e9}', "\\ud800");
+    let path = file("surrogate", &body);
+    let out = run(&["har", path.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("1 with Server-Timing, 1 visible"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("(warning: 1 lone surrogate escape read as U+FFFD)"),
+        "{stdout}"
+    );
+    std::fs::remove_file(path).ok();
+}
+
+#[test]
+fn endless_and_dangling_redirects_are_counted_not_kept() {
+    let st = ("server-timing", "db;dur=1");
+    let mut entries = Vec::new();
+    for _ in 0..5_000 {
+        entries.push(entry(
+            "https://a.example/loop",
+            302,
+            &[st],
+            "https://a.example/loop",
+        ));
+    }
+    entries.push(entry(
+        "https://a.example/away",
+        302,
+        &[st],
+        "https://b.example/never",
+    ));
+    let path = file("redirect-loops", &har("https://a.example/", &entries));
+    let out = run(&["har", path.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(
+        stdout.contains("5001 entries, 5001 with Server-Timing, 0 visible"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("4998 unresolved: more than 20 redirects"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("3 unresolved: the redirect's target is not in the file"),
+        "{stdout}"
+    );
+    std::fs::remove_file(path).ok();
 }

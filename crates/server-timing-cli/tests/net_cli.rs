@@ -72,9 +72,11 @@ fn demo_prints_the_four_pages() {
             assert!(page.contains(line), "{page}");
         }
     }
-    // Cross-origin without TAO, and the insecure page: an empty list.
+    // Cross-origin without TAO, and the insecure page: an empty list (by
+    // the specs, before any engine's line).
     for page in [pages[1], pages[3]] {
-        assert!(page.ends_with("// []"), "{page}");
+        let spec = page.split("\n// chromium").next().unwrap();
+        assert!(spec.ends_with("// []"), "{page}");
     }
     assert!(pages[3].contains("not a secure context"));
 }
@@ -92,6 +94,53 @@ fn demo_json_has_one_object_per_page() {
         })
         .collect();
     assert_eq!(counts, [3, 0, 3, 0]);
+}
+
+/// Where an engine's recorded policy shows a page something else than the
+/// specs, the demo names every engine and what it shows (issue 9); where
+/// all agree, nothing is added.
+#[test]
+fn demo_names_engines_where_they_differ() {
+    let out = run(&["demo"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let pages: Vec<&str> = stdout
+        .split("\n\n")
+        .filter(|p| !p.trim().is_empty())
+        .collect();
+    assert_eq!(pages.len(), 4, "{stdout}");
+    // Same-origin and cross-origin without TAO: every engine agrees.
+    for page in &pages[..2] {
+        assert!(!page.contains("chromium"), "{page}");
+    }
+    // TAO names the page: WebKit shows serverTiming for same-origin responses only.
+    assert!(
+        pages[2].contains("// webkit (WebKitGTK 2.50) shows:\n//   []"),
+        "{}",
+        pages[2]
+    );
+    assert!(pages[2]
+        .contains("chromium (Chromium 156), firefox (Firefox 153 ESR): the same as the spec"));
+    // The insecure page: the spec empties the list, Chromium does not gate,
+    // Firefox removes the attribute, WebKit's list is empty (cross-origin).
+    let insecure = pages[3];
+    assert!(
+        insecure.contains(
+            "// chromium (Chromium 156) shows:\n//   0: PerformanceServerTiming {name: \"cache\""
+        ),
+        "{insecure}"
+    );
+    assert!(
+        insecure.contains("// firefox (Firefox 153 ESR): no serverTiming attribute (undefined)")
+    );
+    assert!(insecure.contains("// webkit (WebKitGTK 2.50): the same as the spec"));
+
+    let json = run(&["demo", "--json"]);
+    let last: serde_json::Value =
+        serde_json::from_str(text(&json.stdout).lines().last().unwrap()).unwrap();
+    assert_eq!(last["engines"]["chromium"].as_array().unwrap().len(), 3);
+    assert!(last["engines"]["firefox"].is_null());
+    assert_eq!(last["engines"]["webkit"].as_array().unwrap().len(), 0);
 }
 
 #[test]
@@ -270,4 +319,31 @@ fn serve_prints_its_urls_answers_and_stops_on_ctrl_c() {
     let rest: Vec<String> = lines.map_while(Result::ok).collect();
     assert!(rest.iter().any(|l| l == "stopped"), "{rest:?}");
     assert!(child.wait().expect("serve ends").success());
+}
+
+#[test]
+fn fetch_says_how_many_metrics_are_hidden_and_why() {
+    with_server(false, |server| {
+        let page = server.other_origin.trim_end_matches('/').to_owned();
+        let url = format!("{}?acao=*", server.origin);
+        let out = run(&["fetch", "--client-origin", &page, &url]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let stdout = text(&out.stdout);
+        assert!(
+            stdout.contains(&format!(
+                "3 metrics sent; hidden: no Timing-Allow-Origin for {page} on hop 1 ({url})"
+            )),
+            "{stdout}"
+        );
+        let url = format!("{}?acao=*&tao=*", server.origin);
+        let out = run(&["fetch", "--client-origin", "http://shop.example", &url]);
+        assert!(
+            text(&out.stdout).contains("3 metrics sent; hidden: not a secure context"),
+            "{}",
+            text(&out.stdout)
+        );
+        // Nothing is said when the page sees every metric.
+        let out = run(&["fetch", &server.origin]);
+        assert!(!text(&out.stdout).contains("metrics sent"));
+    });
 }

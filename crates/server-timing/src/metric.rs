@@ -69,7 +69,9 @@ impl PerformanceServerTiming {
     ) -> Vec<Self> {
         let mut text = String::with_capacity(capacity);
         // (name start, name end, description end, duration) of each metric.
-        let mut spans: Vec<(usize, usize, usize, f64)> = Vec::new();
+        // A member of a field value rarely takes fewer than 16 bytes, so this
+        // usually saves the growth steps (it is freed below).
+        let mut spans: Vec<(usize, usize, usize, f64)> = Vec::with_capacity(capacity / 16 + 1);
         for metric in metrics {
             let name_start = text.len();
             text.push_str(metric.name());
@@ -94,6 +96,7 @@ impl PerformanceServerTiming {
 
     /// The [`name`](https://w3c.github.io/server-timing/#dom-performanceservertiming-name)
     /// attribute: the metric name.
+    #[inline]
     pub fn name(&self) -> &str {
         self.text.get(self.name_start..self.name_end).unwrap_or("")
     }
@@ -101,12 +104,14 @@ impl PerformanceServerTiming {
     /// The [`duration`](https://w3c.github.io/server-timing/#the-duration-attribute)
     /// attribute, a `DOMHighResTimeStamp` in milliseconds: the `dur` param by
     /// HTML's float rules, 0 when absent or invalid.
+    #[inline]
     pub fn duration(&self) -> f64 {
         self.duration
     }
 
     /// The [`description`](https://w3c.github.io/server-timing/#the-description-attribute)
     /// attribute: the `desc` param, "" when absent.
+    #[inline]
     pub fn description(&self) -> &str {
         self.text
             .get(self.name_end..self.description_end)

@@ -82,6 +82,85 @@ fn scan_tchar(input: &[u8], mut i: usize) -> usize {
     i
 }
 
+/// The end of the `tchar` run that starts at `start`, and its value when the
+/// run is a plain decimal, `digits [ "." digits ]` with 1 to 15 digits in
+/// all: the fast path of HTML's rules (as `float::plain_decimal`, exact for
+/// the same reason), taken while scanning. Any other run is `None`, for the
+/// full rules to read.
+#[inline(always)]
+fn scan_token_as_decimal(input: &[u8], start: usize) -> (usize, Option<f64>) {
+    let mut mantissa: u64 = 0;
+    let mut i = start;
+    while let Some(&b) = input.get(i) {
+        let d = b.wrapping_sub(b'0');
+        if d >= 10 {
+            break;
+        }
+        // Wraps only past 19 digits, which are refused below.
+        mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(d));
+        i += 1;
+    }
+    let mut digits = i - start;
+    let mut fraction_digits = 0;
+    if input.get(i) == Some(&b'.') {
+        i += 1;
+        let fraction_start = i;
+        while let Some(&b) = input.get(i) {
+            let d = b.wrapping_sub(b'0');
+            if d >= 10 {
+                break;
+            }
+            mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(d));
+            i += 1;
+        }
+        fraction_digits = i - fraction_start;
+        digits += fraction_digits;
+    }
+    if input.get(i).is_some_and(|&b| TCHAR[usize::from(b)]) {
+        // The token goes on: not a plain decimal.
+        return (scan_tchar(input, i), None);
+    }
+    if digits == 0 || digits > 15 {
+        return (i, None);
+    }
+    // Below 10^15 the mantissa is an exact i64 (a one-instruction conversion).
+    (
+        i,
+        Some(mantissa as i64 as f64 / POWERS_OF_TEN[fraction_digits]),
+    )
+}
+
+/// 10^0 to 10^15, the divisors of a plain decimal of up to 15 digits: all
+/// exact doubles.
+const POWERS_OF_TEN: [f64; 16] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+];
+
+/// A param value of the fast path at `start`: a token, or a quoted string
+/// with no escape and no non-ASCII byte. Returns the value, the position
+/// after it, and its number when it is a plain decimal token (see
+/// `scan_token_as_decimal`); `None` for anything else.
+#[inline(always)]
+fn plain_param_value<'a>(
+    input: &[u8],
+    text: &'a str,
+    start: usize,
+) -> Option<(&'a str, usize, Option<f64>)> {
+    if input.get(start) == Some(&b'"') {
+        let end = scan_plain_quoted(input, start + 1);
+        if input.get(end) != Some(&b'"') {
+            return None;
+        }
+        Some((text.get(start + 1..end)?, end + 1, None))
+    } else {
+        let (end, plain) = scan_token_as_decimal(input, start);
+        if end == start {
+            return None;
+        }
+        Some((text.get(start..end)?, end, plain))
+    }
+}
+
 /// The position of the first `"`, `\` or non-ASCII byte at or after `i`
 /// (or the end): the run a quoted string can borrow as it is.
 #[inline(always)]
@@ -237,10 +316,34 @@ pub struct Metric<'a> {
     name: &'a str,
     dur: Option<Cow<'a, str>>,
     desc: Option<Cow<'a, str>>,
+    /// `dur` read by the duration getter's rules, once, when the metric is
+    /// parsed (the fast path converts a plain decimal as it scans it).
+    duration: f64,
     span: Range<usize>,
 }
 
 impl<'a> Metric<'a> {
+    /// A metric from its first `dur` and `desc` params.
+    #[inline]
+    fn new(
+        name: &'a str,
+        dur: Option<Cow<'a, str>>,
+        desc: Option<Cow<'a, str>>,
+        span: Range<usize>,
+    ) -> Self {
+        let duration = match &dur {
+            Some(dur) => parse_duration(dur.as_bytes()).unwrap_or(0.0),
+            None => 0.0,
+        };
+        Metric {
+            name,
+            dur,
+            desc,
+            duration,
+            span,
+        }
+    }
+
     /// The metric name (a token; case kept).
     #[inline]
     pub fn name(&self) -> &'a str {
@@ -253,10 +356,7 @@ impl<'a> Metric<'a> {
     /// [duration]: <https://w3c.github.io/server-timing/#the-duration-attribute>
     #[inline]
     pub fn duration(&self) -> f64 {
-        match &self.dur {
-            Some(dur) => parse_duration(dur.as_bytes()).unwrap_or(0.0),
-            None => 0.0,
-        }
+        self.duration
     }
 
     /// The [description]: the first `desc` param's value, or "" when absent.
@@ -593,7 +693,25 @@ impl<'a, S: DiagnosticSink, const LIST: bool> Parser<'a, S, LIST> {
     }
 
     /// Parses the next metric, skipping members that give none.
+    ///
+    /// The fast path is inlined into the caller's loop (so a metric it
+    /// returns need not go through memory); the general path is not.
+    #[inline]
     pub(crate) fn next_metric(&mut self) -> Option<Metric<'a>> {
+        if !self.sink.enabled() && !self.done {
+            let member_start = self.pos;
+            self.skip_ows();
+            if let Some(metric) = self.take_plain_member() {
+                return Some(metric);
+            }
+            self.pos = member_start;
+        }
+        self.next_metric_general()
+    }
+
+    /// [`Self::next_metric`] for any member, recovering as the spec does.
+    #[inline(never)]
+    fn next_metric_general(&mut self) -> Option<Metric<'a>> {
         while !self.done {
             let member_start = self.pos;
             self.skip_ows();
@@ -634,12 +752,12 @@ impl<'a, S: DiagnosticSink, const LIST: bool> Parser<'a, S, LIST> {
             }
             let member_end = self.pos;
             self.finish_member();
-            return Some(Metric {
-                name: self.ascii(name_start..name_end),
-                dur: params.dur,
-                desc: params.desc,
-                span: name_start..member_end,
-            });
+            return Some(Metric::new(
+                self.ascii(name_start..name_end),
+                params.dur,
+                params.desc,
+                name_start..member_end,
+            ));
         }
         None
     }
@@ -648,20 +766,23 @@ impl<'a, S: DiagnosticSink, const LIST: bool> Parser<'a, S, LIST> {
     /// `name *( ";" ( "dur" / "desc" ) "=" ( token / plain-quoted ) )` with no
     /// whitespace, no escapes, no non-ASCII byte and no repeated or unknown
     /// param, which is what servers almost always send. Returns `None`, having
-    /// moved nothing, for anything else; the general path then parses the
-    /// member. Only used when no one listens for diagnostics (such a member
-    /// has none except `NonStrictDuration`, which the general path reports).
-    #[inline]
+    /// moved nothing, for anything else (and for input that is not UTF-8);
+    /// the general path then parses the member. Only used when no one listens
+    /// for diagnostics (such a member has none except `NonStrictDuration`,
+    /// which the general path reports).
+    #[inline(always)]
     fn take_plain_member(&mut self) -> Option<Metric<'a>> {
         let input = self.input;
+        let text = self.text?;
         let start = self.pos;
         let mut i = scan_tchar(input, start);
         if i == start {
             return None;
         }
-        let name_end = i;
-        let mut dur: Option<Cow<'a, str>> = None;
-        let mut desc: Option<Cow<'a, str>> = None;
+        let name = text.get(start..i)?;
+        let mut dur: Option<&'a str> = None;
+        let mut duration = 0.0;
+        let mut desc: Option<&'a str> = None;
         loop {
             match input.get(i) {
                 None => break,
@@ -669,48 +790,42 @@ impl<'a, S: DiagnosticSink, const LIST: bool> Parser<'a, S, LIST> {
                 Some(b';') => {}
                 Some(_) => return None,
             }
-            i += 1;
-            let pname_start = i;
-            i = scan_tchar(input, i);
-            let pname = &input[pname_start..i];
-            if input.get(i) != Some(&b'=') {
-                return None;
-            }
-            i += 1;
-            let value_start;
-            let value_end;
-            if input.get(i) == Some(&b'"') {
-                value_start = i + 1;
-                let j = scan_plain_quoted(input, value_start);
-                if input.get(j) != Some(&b'"') {
-                    return None;
-                }
-                value_end = j;
-                i = j + 1;
-            } else {
-                value_start = i;
-                i = scan_tchar(input, i);
-                if i == value_start {
-                    return None;
-                }
-                value_end = i;
-            }
-            let slot = match known_param(pname) {
-                Some(KnownParam::Dur) => &mut dur,
-                Some(KnownParam::Desc) => &mut desc,
-                None => return None,
+            // The param name and its `=` are read as one word, `dur=` or
+            // `desc` then `=`, ASCII case-insensitively (as `known_param`).
+            let word = match input.get(i + 1..i + 5) {
+                Some(&[a, b, c, d]) => u32::from_le_bytes([a, b, c, d]),
+                _ => return None,
             };
-            if slot.is_some() {
+            if word | 0x0020_2020 == u32::from_le_bytes(*b"dur=") {
+                if dur.is_some() {
+                    return None;
+                }
+                let (value, end, plain) = plain_param_value(input, text, i + 5)?;
+                // A plain decimal was converted as it was scanned.
+                duration = match plain {
+                    Some(plain) => plain,
+                    None => parse_duration(value.as_bytes()).unwrap_or(0.0),
+                };
+                dur = Some(value);
+                i = end;
+            } else if word | 0x2020_2020 == u32::from_le_bytes(*b"desc")
+                && input.get(i + 5) == Some(&b'=')
+                && desc.is_none()
+            {
+                let (value, end, _) = plain_param_value(input, text, i + 6)?;
+                desc = Some(value);
+                i = end;
+            } else {
                 return None;
             }
-            *slot = Some(Cow::Borrowed(self.ascii(value_start..value_end)));
         }
         self.pos = i;
         self.finish_member();
         Some(Metric {
-            name: self.ascii(start..name_end),
-            dur,
-            desc,
+            name,
+            dur: dur.map(Cow::Borrowed),
+            desc: desc.map(Cow::Borrowed),
+            duration,
             span: start..i,
         })
     }

@@ -223,6 +223,29 @@ fn webkit_profile_matches_every_recorded_case() {
 /// ESR): the profiles hold across them. Those recordings predate the later
 /// hand-made cases, so they cover every WPT and generated case and the
 /// hand-made cases of their time.
+/// The release each profile names (shown by the CLI beside an engine's
+/// reading) is the one its fixture was recorded from.
+#[test]
+fn profiles_name_the_browser_release_they_were_recorded_from() {
+    assert_eq!(Engine::Spec.recorded_browser(), None);
+    for (engine, file) in [
+        (Engine::Chromium, "chromium"),
+        (Engine::Firefox, "firefox"),
+        (Engine::WebKit, "webkit"),
+    ] {
+        let named = engine.recorded_browser().unwrap();
+        let version = recording(file).version;
+        // "Chromium 156" names "Chromium 156.0.8078.114 built on …", "Firefox 153 ESR"
+        // names "Mozilla Firefox 153.8.0esr", "WebKitGTK 2.50" names "WebKitGTK 2.50.6".
+        let (product, release) = named.split_once(' ').unwrap();
+        let major = release.trim_end_matches(" ESR");
+        assert!(
+            version.contains(&format!("{product} {major}.")),
+            "{engine:?} names {named:?} but its fixture is {version:?}"
+        );
+    }
+}
+
 #[test]
 fn profiles_match_older_releases_too() {
     let cases = cases();

@@ -85,6 +85,52 @@ proptest! {
         prop_assert_eq!(plain, observed);
     }
 
+    /// Members built from the pieces the fast path reads (param names in any
+    /// case, decimals of every shape and length, quoted and bare values,
+    /// repeats) with a few irregular pieces mixed in, so that it both takes
+    /// and leaves members: its results, raw `dur` included, equal the general
+    /// path's, which runs when diagnostics are wanted.
+    #[test]
+    fn fast_path_equals_general_path_on_near_grammatical_values(
+        members in prop::collection::vec(
+            (
+                "[a-z][a-z0-9-]{0,6}",
+                prop::collection::vec(
+                    (
+                        prop::sample::select(vec!["dur", "DUR", "Dur", "desc", "DESC", "dEsC", "du", "descr", "x"]),
+                        prop_oneof![
+                            "[0-9]{0,20}",
+                            "[0-9]{0,9}[.][0-9]{0,9}",
+                            "[0-9]{1,3}[.][0-9]{1,3}[.eE+-][0-9]{0,3}",
+                            "[a-zA-Z0-9 ,;=]{0,8}".prop_map(|s| format!("\"{s}\"")),
+                            "[a-z]{1,6}",
+                            Just(String::new()),
+                        ],
+                    ),
+                    0..4,
+                ),
+                prop::sample::select(vec!["", "", "", " ", ";"]),
+            ),
+            1..6,
+        )
+    ) {
+        let value = members
+            .iter()
+            .map(|(name, params, tail)| {
+                let params: String = params.iter().map(|(k, v)| format!(";{k}={v}")).collect();
+                format!("{name}{params}{tail}")
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let full = |m: server_timing::Metric<'_>| {
+            (m.name().to_owned(), m.duration().to_bits(), m.description().to_owned(), m.dur_param().map(str::to_owned), m.span())
+        };
+        let fast: Vec<_> = parse_server_timing(value.as_bytes()).map(full).collect();
+        let general: Vec<_> =
+            parse_server_timing_with_diagnostics(value.as_bytes(), |_: Diagnostic| {}).map(full).collect();
+        prop_assert_eq!(fast, general, "{}", value);
+    }
+
     #[test]
     fn a_grammatical_value_reports_no_diagnostics(
         metrics in prop::collection::vec(("[a-z][a-z0-9_-]{0,8}", 0u32..100_000, "[a-z]{1,8}"), 1..6)

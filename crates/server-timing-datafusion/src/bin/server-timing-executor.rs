@@ -23,6 +23,9 @@ fn main() -> ExitCode {
                 .long("bind-host")
                 .default_value("127.0.0.1"),
         )
+        .arg(Arg::new("external-host").long("external-host").help(
+            "The name the scheduler and other executors reach this one at (default: --bind-host)",
+        ))
         .arg(
             Arg::new("port")
                 .long("port")

@@ -28,7 +28,7 @@ use datafusion::logical_expr::{
 use http::header::{HeaderMap, HeaderName, HeaderValue};
 use resource_timing::transcript::{FetchTranscript, Hop};
 use resource_timing::{
-    Engine, ExposurePolicy, FetchClient, Request, RequestMode, ResourceTimingReport,
+    Engine, ExposurePolicy, Fetch, FetchClient, Request, RequestMode, ResourceTimingReport,
 };
 use url::Url;
 
@@ -44,9 +44,10 @@ struct RowFetch<'a> {
 }
 
 impl RowFetch<'_> {
-    /// What *report timing* would hand to *mark resource timing*; `None`
-    /// when the row describes no fetch a page could make.
-    fn report(&self) -> Option<ResourceTimingReport> {
+    /// The replayed fetch and what *report timing* would hand to *mark
+    /// resource timing*; `None` when the row describes no fetch a page could
+    /// make.
+    fn replay(&self) -> Option<(Fetch, ResourceTimingReport)> {
         let page = Url::parse(std::str::from_utf8(self.page).ok()?).ok()?;
         let resource = Url::parse(std::str::from_utf8(self.resource_url).ok()?).ok()?;
         let mut headers = HeaderMap::new();
@@ -66,10 +67,9 @@ impl RowFetch<'_> {
         let request = Request::new(resource, RequestMode::NoCors).initiator_type("other");
         let mut hop = Hop::new(200, &[]);
         hop.headers = headers;
-        FetchTranscript::new(client, request, 0.0)
-            .hop(hop)
-            .replay()
-            .resource_timing_report()
+        let fetch = FetchTranscript::new(client, request, 0.0).hop(hop).replay();
+        let report = ResourceTimingReport::for_resource(&fetch)?;
+        Some((fetch, report))
     }
 }
 
@@ -165,9 +165,16 @@ impl ScalarUDFImpl for ExposureUdf {
                         engine,
                     },
                 };
-                let report = row.report()?;
+                let (fetch, report) = row.replay()?;
                 Some(match self.question {
-                    Question::TimingAllowPasses => report.timing_allow_passed,
+                    // Step 5 of *report timing*: the flag is set unless a hop
+                    // failed the TAO check (the driver's request flag) or the
+                    // fetch failed. (The report's own `timing_allow_passed`
+                    // gates `transferSize`, which some engines widen.)
+                    Question::TimingAllowPasses => {
+                        !fetch.request().timing_allow_failed
+                            && fetch.network_error_reason().is_none()
+                    }
                     Question::ServerTimingVisible => {
                         report.server_timing_exposed
                             && row.server_timing.is_some()

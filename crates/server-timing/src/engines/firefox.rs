@@ -19,29 +19,40 @@ use crate::is_token;
 
 /// Splits `value[range]` at `sep` bytes outside quoted strings (a `\` inside
 /// a quoted string escapes the next byte; an open quote runs to the end).
-fn split_outside_quotes(value: &[u8], range: Range<usize>, sep: u8) -> Vec<Range<usize>> {
-    let mut pieces = Vec::new();
+/// The pieces come one at a time, so memory does not grow with their count.
+fn split_outside_quotes(
+    value: &[u8],
+    range: Range<usize>,
+    sep: u8,
+) -> impl Iterator<Item = Range<usize>> + '_ {
     let mut start = range.start;
     let mut i = range.start;
-    while i < range.end {
-        match value[i] {
-            b'"' => {
-                i += 1;
-                while i < range.end && value[i] != b'"' {
-                    i += if value[i] == b'\\' { 2 } else { 1 };
-                }
-                i += 1;
-            }
-            b if b == sep => {
-                pieces.push(start..i);
-                i += 1;
-                start = i;
-            }
-            _ => i += 1,
+    let mut done = false;
+    std::iter::from_fn(move || {
+        if done {
+            return None;
         }
-    }
-    pieces.push(start..range.end.max(start));
-    pieces
+        while i < range.end {
+            match value[i] {
+                b'"' => {
+                    i += 1;
+                    while i < range.end && value[i] != b'"' {
+                        i += if value[i] == b'\\' { 2 } else { 1 };
+                    }
+                    i += 1;
+                }
+                b if b == sep => {
+                    let piece = start..i;
+                    i += 1;
+                    start = i;
+                    return Some(piece);
+                }
+                _ => i += 1,
+            }
+        }
+        done = true;
+        Some(start..range.end.max(start))
+    })
 }
 
 fn skip_ows(value: &[u8], mut i: usize, end: usize) -> usize {
@@ -123,10 +134,7 @@ pub(crate) fn parse(value: &[u8], notes: &mut Vec<EngineNote>) -> Vec<EngineMetr
         let mut name: Option<Range<usize>> = None;
         let mut dur: Option<(Vec<u8>, Range<usize>)> = None;
         let mut desc: Option<(Vec<u8>, Range<usize>)> = None;
-        for (index, piece) in split_outside_quotes(value, member.clone(), b';')
-            .into_iter()
-            .enumerate()
-        {
+        for (index, piece) in split_outside_quotes(value, member.clone(), b';').enumerate() {
             let Some((piece_name, piece_value)) = read_piece(value, piece.clone()) else {
                 continue;
             };

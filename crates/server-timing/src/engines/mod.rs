@@ -279,6 +279,18 @@ impl Engine {
         }
     }
 
+    /// The browser release this profile was recorded from, as a person
+    /// would name it (`Chromium 156`); `None` for [`Engine::Spec`]. The
+    /// exact versions are in `wpt/compat/fixtures/` and `docs/compat.md`.
+    pub fn recorded_browser(self) -> Option<&'static str> {
+        match self {
+            Engine::Spec => None,
+            Engine::Chromium => Some("Chromium 156"),
+            Engine::Firefox => Some("Firefox 153 ESR"),
+            Engine::WebKit => Some("WebKitGTK 2.50"),
+        }
+    }
+
     /// How header bytes are decoded into names and descriptions.
     pub fn header_decoding(self) -> HeaderDecoding {
         match self {
