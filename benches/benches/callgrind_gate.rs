@@ -23,7 +23,7 @@ use performance_timeline::reference::{ReferenceEmbedder, ReferenceEventLoop};
 use performance_timeline::{
     BasicEntry, EntryRef, Performance, PerformanceObserver, PerformanceObserverInit,
 };
-use resource_timing::{ConnectionTimingInfo, Fetch, FetchClient, Request, RequestMode};
+use resource_timing::{Fetch, FetchClient};
 use server_timing_cli::har::{read_har, HarOptions};
 
 #[path = "../shared/peers.rs"]
@@ -284,21 +284,7 @@ fn mark_resource_timing_workload() -> Box<dyn FnMut()> {
     ] {
         headers.insert(name, value.parse().expect("valid"));
     }
-    let request = Request::new(url, RequestMode::Cors).initiator_type("img");
-    let mut fetch = Fetch::start(request, client, 10.0);
-    fetch.connection_obtained(&ConnectionTimingInfo {
-        domain_lookup_start_time: 10.1,
-        domain_lookup_end_time: 11.2,
-        connection_start_time: 11.2,
-        connection_end_time: 14.3,
-        secure_connection_start_time: 12.4,
-        alpn_negotiated_protocol: b"h2".to_vec(),
-    });
-    fetch.request_started(14.5);
-    fetch.response_started(30.6);
-    let _ = fetch.response_headers(200, &headers, 30.6);
-    fetch.body_received(5120, 5120);
-    fetch.end_of_body(32.7);
+    let fetch = benches::finished_cors_fetch(&url, &client, &headers);
     // A fetch reports once: one copy of the finished fetch per report, made
     // outside the measured part.
     let fetches: Vec<Fetch> = (0..100).map(|_| fetch.clone()).collect();

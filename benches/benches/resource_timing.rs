@@ -10,9 +10,7 @@ use std::rc::Rc;
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use performance_timeline::reference::{ReferenceEmbedder, ReferenceEventLoop};
 use performance_timeline::{Performance, PerformanceEntry};
-use resource_timing::{
-    ConnectionTimingInfo, Fetch, FetchClient, PerformanceResourceTiming, Request, RequestMode,
-};
+use resource_timing::{FetchClient, PerformanceResourceTiming};
 
 const SERVER_TIMING: &str =
     "cdn-cache;desc=HIT, edge;dur=1.5, origin;dur=23.2;desc=\"Origin fetch\", db;dur=53, app;dur=47.2";
@@ -36,25 +34,7 @@ fn headers() -> http::HeaderMap {
     headers
 }
 
-/// One cross-origin CORS fetch, driven through every event, not yet reported.
-fn finished_fetch(url: &url::Url, client: &FetchClient, headers: &http::HeaderMap) -> Fetch {
-    let request = Request::new(url.clone(), RequestMode::Cors).initiator_type("img");
-    let mut fetch = Fetch::start(request, client.clone(), 10.0);
-    fetch.connection_obtained(&ConnectionTimingInfo {
-        domain_lookup_start_time: 10.1,
-        domain_lookup_end_time: 11.2,
-        connection_start_time: 11.2,
-        connection_end_time: 14.3,
-        secure_connection_start_time: 12.4,
-        alpn_negotiated_protocol: b"h2".to_vec(),
-    });
-    fetch.request_started(14.5);
-    fetch.response_started(30.6);
-    let _ = fetch.response_headers(200, headers, 30.6);
-    fetch.body_received(5120, 5120);
-    fetch.end_of_body(32.7);
-    fetch
-}
+use benches::finished_cors_fetch as finished_fetch;
 
 fn bench(c: &mut Criterion) {
     let (_event_loop, performance) = global();

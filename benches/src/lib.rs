@@ -119,3 +119,31 @@ pub fn adversarial_corpus(size: usize) -> Vec<(&'static str, Vec<u8>)> {
         }),
     ]
 }
+
+/// One cross-origin CORS `<img>` fetch of `url` from `client`, driven
+/// through every event (connection, request, a 200 with `headers`, a 5 KiB
+/// body) and not yet reported: the input of the *mark resource timing*
+/// benches and of the callgrind gate.
+pub fn finished_cors_fetch(
+    url: &resource_timing::url::Url,
+    client: &resource_timing::FetchClient,
+    headers: &resource_timing::http::HeaderMap,
+) -> resource_timing::Fetch {
+    use resource_timing::{ConnectionTimingInfo, Fetch, Request, RequestMode};
+    let request = Request::new(url.clone(), RequestMode::Cors).initiator_type("img");
+    let mut fetch = Fetch::start(request, client.clone(), 10.0);
+    fetch.connection_obtained(&ConnectionTimingInfo {
+        domain_lookup_start_time: 10.1,
+        domain_lookup_end_time: 11.2,
+        connection_start_time: 11.2,
+        connection_end_time: 14.3,
+        secure_connection_start_time: 12.4,
+        alpn_negotiated_protocol: b"h2".to_vec(),
+    });
+    fetch.request_started(14.5);
+    fetch.response_started(30.6);
+    let _ = fetch.response_headers(200, headers, 30.6);
+    fetch.body_received(5120, 5120);
+    fetch.end_of_body(32.7);
+    fetch
+}

@@ -52,7 +52,9 @@ pub mod coding;
 
 pub use certificates::TestCertificates;
 use measured_fetch::tls::{TlsError, ALPN_H2, ALPN_HTTP1};
-use measured_fetch::wire::{request_body_framing, BodyFraming, Reader, WireError};
+use measured_fetch::wire::{
+    request_body_framing, write_field_section, BodyFraming, Reader, WireError,
+};
 use measured_fetch::Clock;
 
 /// The MDN example's `Server-Timing` value.
@@ -645,13 +647,7 @@ fn head_bytes(status: u16, headers: &[(HeaderName, HeaderValue)]) -> Vec<u8> {
         .and_then(|s| s.canonical_reason())
         .unwrap_or("Status");
     let mut head = format!("HTTP/1.1 {status} {reason}\r\n").into_bytes();
-    for (name, value) in headers {
-        head.extend_from_slice(name.as_str().as_bytes());
-        head.extend_from_slice(b": ");
-        head.extend_from_slice(value.as_bytes());
-        head.extend_from_slice(b"\r\n");
-    }
-    head.extend_from_slice(b"\r\n");
+    write_field_section(&mut head, headers.iter().map(|(n, v)| (n, v)));
     head
 }
 
@@ -839,13 +835,7 @@ async fn write_reply<S: AsyncWrite + Unpin>(
     if chunked {
         // The last chunk, the trailer section, and the CRLF that ends it.
         let mut end = b"0\r\n".to_vec();
-        for (name, value) in &reply.trailers {
-            end.extend_from_slice(name.as_str().as_bytes());
-            end.extend_from_slice(b": ");
-            end.extend_from_slice(value.as_bytes());
-            end.extend_from_slice(b"\r\n");
-        }
-        end.extend_from_slice(b"\r\n");
+        write_field_section(&mut end, reply.trailers.iter().map(|(n, v)| (n, v)));
         stream.write_all(&end).await?;
         stream.flush().await?;
     }

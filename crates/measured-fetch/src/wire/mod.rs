@@ -24,7 +24,7 @@ pub use framing::{
 };
 pub use head::{parse_request_head, parse_response_head, RequestHead, ResponseHead};
 pub use reader::{Limits, Reader};
-pub use write::write_request;
+pub use write::{write_field_section, write_request};
 
 /// The reader of a connection's responses (the client's view of [`Reader`]).
 pub type ResponseReader<S> = Reader<S>;

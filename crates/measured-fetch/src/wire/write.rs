@@ -22,14 +22,24 @@ pub async fn write_request<S: AsyncWrite + Unpin>(
         None => url.host_str().unwrap_or_default().to_owned(),
     };
     let mut head = format!("{method} {target} HTTP/1.1\r\nHost: {host}\r\n").into_bytes();
-    for (name, value) in headers {
-        head.extend_from_slice(name.as_str().as_bytes());
-        head.extend_from_slice(b": ");
-        head.extend_from_slice(value.as_bytes());
-        head.extend_from_slice(b"\r\n");
-    }
-    head.extend_from_slice(b"\r\n");
+    write_field_section(&mut head, headers);
     stream.write_all(&head).await?;
     stream.flush().await?;
     Ok(())
+}
+
+/// Appends a field section (RFC 9112 §5: `name: value` lines, then the
+/// empty line that ends the section), for a head or a chunked body's
+/// trailer section.
+pub fn write_field_section<'a>(
+    out: &mut Vec<u8>,
+    fields: impl IntoIterator<Item = (&'a http::HeaderName, &'a http::HeaderValue)>,
+) {
+    for (name, value) in fields {
+        out.extend_from_slice(name.as_str().as_bytes());
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(value.as_bytes());
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(b"\r\n");
 }
