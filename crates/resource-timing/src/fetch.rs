@@ -638,14 +638,15 @@ impl Fetch {
         &mut self,
         headers: &http::HeaderMap,
     ) {
-        let values = fetch_headers::get_a_header(headers.get_all("timing-allow-origin").iter())
-            .map(|combined| {
-                fetch_headers::split_a_header_value(&combined)
-                    .into_iter()
-                    .map(<[u8]>::to_vec)
-                    .collect()
-            })
-            .unwrap_or_default();
+        let values =
+            fetch_headers::get_a_header(headers.get_all(fetch_headers::TIMING_ALLOW_ORIGIN).iter())
+                .map(|combined| {
+                    fetch_headers::split_a_header_value(&combined)
+                        .into_iter()
+                        .map(<[u8]>::to_vec)
+                        .collect()
+                })
+                .unwrap_or_default();
         self.navigation_timing_allow_values.push(values);
     }
 

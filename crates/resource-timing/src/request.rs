@@ -268,7 +268,7 @@ pub fn cors_check(request: &Request, response_headers: &http::HeaderMap) -> bool
     // Step 1. The Access-Control-Allow-Origin value ("get", not split).
     let Some(origin) = fetch_headers::get_a_header(
         response_headers
-            .get_all("access-control-allow-origin")
+            .get_all(http::header::ACCESS_CONTROL_ALLOW_ORIGIN)
             .iter(),
     ) else {
         // Step 2.
@@ -313,16 +313,21 @@ pub fn tao_check(request: &Request, response_headers: &http::HeaderMap) -> bool 
 /// the flag itself; one engine policy needs the final hop's own verdict.)
 pub fn tao_check_ignoring_the_flag(request: &Request, response_headers: &http::HeaderMap) -> bool {
     // Step 3. Absent is treated as empty.
-    let combined =
-        fetch_headers::get_a_header(response_headers.get_all("timing-allow-origin").iter())
-            .unwrap_or_default();
+    let combined = fetch_headers::get_a_header(
+        response_headers
+            .get_all(fetch_headers::TIMING_ALLOW_ORIGIN)
+            .iter(),
+    )
+    .unwrap_or_default();
     let values = fetch_headers::split_a_header_value(&combined);
     // Step 4.
     if header_list_contains(&values, b"*") {
         return true;
     }
-    // Step 5.
-    if header_list_contains(&values, serializing_a_request_origin(request).as_bytes()) {
+    // Step 5. (An empty list cannot contain the origin: no need to serialize it.)
+    if values.iter().any(|v| !v.is_empty())
+        && header_list_contains(&values, serializing_a_request_origin(request).as_bytes())
+    {
         return true;
     }
     // Step 6. A navigation whose current URL left the request's origin.
