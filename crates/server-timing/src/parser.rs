@@ -226,7 +226,7 @@ const POWERS_OF_TEN: [f64; 16] = [
 #[inline(always)]
 fn plain_param_value<const DECIMAL: bool>(s: &str) -> Option<(&str, &str, Option<f64>)> {
     let (value, after, plain) = if let Some(quoted) = s.strip_prefix('"') {
-        let len = scan_plain_quoted(quoted.as_bytes(), 0);
+        let len = plain_quoted_len(quoted.as_bytes());
         if quoted.as_bytes().get(len) != Some(&b'"') {
             return None;
         }
@@ -373,28 +373,42 @@ fn scan_to_junk_stop(input: &[u8], mut i: usize) -> usize {
 /// The position of the first `"`, `\` or non-ASCII byte at or after `i`
 /// (or the end): the run a quoted string can borrow as it is.
 #[inline(never)]
-fn scan_plain_quoted(input: &[u8], mut i: usize) -> usize {
+fn scan_plain_quoted(input: &[u8], i: usize) -> usize {
+    match input.get(i..) {
+        Some(rest) => i + plain_quoted_len(rest),
+        None => i,
+    }
+}
+
+/// The length of the run at the start of `bytes` that holds no `"`, `\`
+/// or non-ASCII byte.
+#[inline(always)]
+fn plain_quoted_len(bytes: &[u8]) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut rest = bytes;
     // Eight bytes a round (SWAR): a byte equal to `"` or `\` becomes zero
     // after the XOR, and `(v - ONES) & !v & HIGH` flags zero bytes; the
     // lowest flag is always exact.
-    while let Some(&[b0, b1, b2, b3, b4, b5, b6, b7]) = input.get(i..i + 8) {
-        let w = u64::from_le_bytes([b0, b1, b2, b3, b4, b5, b6, b7]);
+    while let Some((word, tail)) = rest.split_first_chunk::<8>() {
+        let w = u64::from_le_bytes(*word);
         let quote = w ^ (ONES * u64::from(b'"'));
         let backslash = w ^ (ONES * u64::from(b'\\'));
         let found =
             ((quote.wrapping_sub(ONES) & !quote) | (backslash.wrapping_sub(ONES) & !backslash) | w)
                 & HIGH;
         if found != 0 {
-            return i + (found.trailing_zeros() / 8) as usize;
+            return bytes.len() - rest.len() + (found.trailing_zeros() / 8) as usize;
         }
-        i += 8;
+        rest = tail;
     }
-    while i < input.len() && QUOTED_CLASS[usize::from(input[i])] == QUOTED_PLAIN {
-        i += 1;
+    while let [b, tail @ ..] = rest {
+        if QUOTED_CLASS[usize::from(*b)] != QUOTED_PLAIN {
+            break;
+        }
+        rest = tail;
     }
-    i
+    bytes.len() - rest.len()
 }
 
 /// What the parser recovered from. Each kind names a place where the input
@@ -617,7 +631,30 @@ impl<'a, S: DiagnosticSink> Iterator for Metrics<'a, S> {
 
 impl<S: DiagnosticSink> std::iter::FusedIterator for Metrics<'_, S> {}
 
+impl<'a> Metrics<'a> {
+    /// [`Iterator::next`] with its fast path inlined into the caller's loop
+    /// (`Parser::next_metric` for a sink that never listens; marking that
+    /// one `inline(always)` costs the zero-copy loop instructions, so the
+    /// owned path's loop takes the fast path directly).
+    #[inline(always)]
+    pub(crate) fn next_inlined(&mut self) -> Option<Metric<'a>> {
+        let parser = &mut self.parser;
+        if parser.done {
+            return None;
+        }
+        match parser.take_plain_member() {
+            Some(metric) => Some(metric),
+            None => parser.next_metric_general(true),
+        }
+    }
+}
+
 impl<'a, S> Metrics<'a, S> {
+    /// The field value as text, when it is UTF-8.
+    pub(crate) fn text(&self) -> Option<&'a str> {
+        self.parser.text
+    }
+
     /// Gives back the diagnostic sink.
     pub fn into_sink(self) -> S {
         self.parser.sink

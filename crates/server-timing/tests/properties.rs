@@ -77,6 +77,27 @@ proptest! {
         }
     }
 
+    /// The owned path shares the field value itself as the metrics' text
+    /// (a metric whose description was unescaped or decoded gets its own;
+    /// a value that is not UTF-8 is copied metric by metric): either way
+    /// the metrics equal those made one by one, and each is its own object.
+    #[test]
+    fn metrics_sharing_the_field_value_equal_metrics_made_one_by_one(bytes in header_bytes()) {
+        let one_by_one: Vec<PerformanceServerTiming> =
+            parse_server_timing(&bytes).map(PerformanceServerTiming::from).collect();
+        let shared = server_timing::parse_server_timing_header_lines([&bytes[..]]);
+        prop_assert_eq!(&shared, &one_by_one);
+        let json = |metrics: &[PerformanceServerTiming]| -> Vec<String> {
+            metrics.iter().map(PerformanceServerTiming::to_json).collect()
+        };
+        prop_assert_eq!(json(&shared), json(&one_by_one));
+        for (i, a) in shared.iter().enumerate() {
+            for (j, b) in shared.iter().enumerate() {
+                prop_assert_eq!(a.ptr_eq(b), i == j);
+            }
+        }
+    }
+
     #[test]
     fn diagnostics_do_not_change_the_result(bytes in header_bytes()) {
         let plain = triples(parse_server_timing(&bytes));
