@@ -374,41 +374,40 @@ fn scan_to_junk_stop(input: &[u8], mut i: usize) -> usize {
 /// (or the end): the run a quoted string can borrow as it is.
 #[inline(never)]
 fn scan_plain_quoted(input: &[u8], i: usize) -> usize {
-    match input.get(i..) {
-        Some(rest) => i + plain_quoted_len(rest),
-        None => i,
-    }
+    plain_quoted_end(input, i)
 }
 
 /// The length of the run at the start of `bytes` that holds no `"`, `\`
 /// or non-ASCII byte.
 #[inline(always)]
 fn plain_quoted_len(bytes: &[u8]) -> usize {
+    plain_quoted_end(bytes, 0)
+}
+
+/// [`scan_plain_quoted`], inlined.
+#[inline(always)]
+fn plain_quoted_end(input: &[u8], mut i: usize) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    let mut rest = bytes;
     // Eight bytes a round (SWAR): a byte equal to `"` or `\` becomes zero
     // after the XOR, and `(v - ONES) & !v & HIGH` flags zero bytes; the
     // lowest flag is always exact.
-    while let Some((word, tail)) = rest.split_first_chunk::<8>() {
-        let w = u64::from_le_bytes(*word);
+    while let Some(&[b0, b1, b2, b3, b4, b5, b6, b7]) = input.get(i..i + 8) {
+        let w = u64::from_le_bytes([b0, b1, b2, b3, b4, b5, b6, b7]);
         let quote = w ^ (ONES * u64::from(b'"'));
         let backslash = w ^ (ONES * u64::from(b'\\'));
         let found =
             ((quote.wrapping_sub(ONES) & !quote) | (backslash.wrapping_sub(ONES) & !backslash) | w)
                 & HIGH;
         if found != 0 {
-            return bytes.len() - rest.len() + (found.trailing_zeros() / 8) as usize;
+            return i + (found.trailing_zeros() / 8) as usize;
         }
-        rest = tail;
+        i += 8;
     }
-    while let [b, tail @ ..] = rest {
-        if QUOTED_CLASS[usize::from(*b)] != QUOTED_PLAIN {
-            break;
-        }
-        rest = tail;
+    while i < input.len() && QUOTED_CLASS[usize::from(input[i])] == QUOTED_PLAIN {
+        i += 1;
     }
-    bytes.len() - rest.len()
+    i
 }
 
 /// What the parser recovered from. Each kind names a place where the input
