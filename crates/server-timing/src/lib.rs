@@ -103,10 +103,7 @@ where
     V: AsRef<[u8]> + ?Sized + 'a,
 {
     match fetch_headers::get_a_header(lines) {
-        Some(value) => PerformanceServerTiming::collect_metrics_with_capacity(
-            parse_server_timing(&value),
-            value.len(),
-        ),
+        Some(value) => PerformanceServerTiming::from_field_value(&value),
         None => Vec::new(),
     }
 }

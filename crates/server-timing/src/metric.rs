@@ -3,7 +3,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::parser::Metric;
+use crate::parser::{parse_server_timing, Metric};
 use fetch_headers::json::{write_console_number, write_js_number, write_json_string};
 
 /// A [`PerformanceServerTiming`] object: one metric of a `Server-Timing`
@@ -22,14 +22,16 @@ use fetch_headers::json::{write_console_number, write_js_number, write_json_stri
 /// [`PerformanceServerTiming`]: <https://w3c.github.io/server-timing/#the-performanceservertiming-interface>
 #[derive(Clone)]
 pub struct PerformanceServerTiming {
-    /// The name, then the description, at `name_start..name_end` and
-    /// `name_end..description_end` of a shared allocation (one metric's own,
-    /// or, from [`collect_metrics`](Self::collect_metrics), the text of all
-    /// the metrics of one header).
+    /// The name at `name.0..name.1` and the description at
+    /// `description.0..description.1` of a shared text: one metric's own
+    /// (the name then the description), the text of all the metrics of one
+    /// header ([`collect_metrics`](Self::collect_metrics)), or the header's
+    /// field value itself ([`parse_server_timing_header_lines`]).
+    ///
+    /// [`parse_server_timing_header_lines`]: crate::parse_server_timing_header_lines
     text: Arc<str>,
-    name_start: usize,
-    name_end: usize,
-    description_end: usize,
+    name: (usize, usize),
+    description: (usize, usize),
     duration: f64,
 }
 
@@ -38,9 +40,8 @@ impl PerformanceServerTiming {
     pub fn new(name: &str, duration: f64, description: &str) -> Self {
         PerformanceServerTiming {
             text: concat_shared(name, description),
-            name_start: 0,
-            name_end: name.len(),
-            description_end: name.len() + description.len(),
+            name: (0, name.len()),
+            description: (name.len(), name.len() + description.len()),
             duration,
         }
     }
@@ -68,37 +69,85 @@ impl PerformanceServerTiming {
         capacity: usize,
     ) -> Vec<Self> {
         let mut text = String::with_capacity(capacity);
-        // (name start, name end, description end, duration) of each metric.
-        // A member of a field value rarely takes fewer than 16 bytes, so this
-        // usually saves the growth steps (it is freed below).
-        let mut spans: Vec<(usize, usize, usize, f64)> = Vec::with_capacity(capacity / 16 + 1);
+        // (name, description, duration) of each metric. A member of a field
+        // value rarely takes fewer than 16 bytes, so this usually saves the
+        // growth steps (it is freed below).
+        type Span = (usize, usize);
+        let mut spans: Vec<(Span, Span, f64)> = Vec::with_capacity(capacity / 16 + 1);
         for metric in metrics {
             let name_start = text.len();
             text.push_str(metric.name());
             let name_end = text.len();
             text.push_str(metric.description());
-            spans.push((name_start, name_end, text.len(), metric.duration()));
+            spans.push((
+                (name_start, name_end),
+                (name_end, text.len()),
+                metric.duration(),
+            ));
         }
         let text: Arc<str> = Arc::from(text);
         spans
             .into_iter()
-            .map(
-                |(name_start, name_end, description_end, duration)| PerformanceServerTiming {
-                    text: text.clone(),
-                    name_start,
-                    name_end,
-                    description_end,
-                    duration,
-                },
-            )
+            .map(|(name, description, duration)| PerformanceServerTiming {
+                text: text.clone(),
+                name,
+                description,
+                duration,
+            })
             .collect()
+    }
+
+    /// The metrics of one combined field value, sharing the value itself as
+    /// their text: one allocation for the text (a copy of the value) and one
+    /// for the list, whatever the number of metrics. A description that had
+    /// to be unescaped or decoded from Latin-1 is not in the value; such a
+    /// metric gets a text of its own, as [`new`](Self::new) makes. A value
+    /// that is not UTF-8 cannot be shared as `str`, and is read as
+    /// [`collect_metrics`](Self::collect_metrics) does.
+    pub(crate) fn from_field_value(value: &[u8]) -> Vec<Self> {
+        let mut metrics = parse_server_timing(value);
+        let Some(text) = metrics.text() else {
+            return Self::collect_metrics_with_capacity(metrics, value.len());
+        };
+        let shared: Arc<str> = Arc::from(text);
+        // Where `part` sits in `text`, when it is a slice of it. Live
+        // allocations never overlap, so a non-empty part whose bytes lie
+        // within the value's is a borrow of it; an empty part can take any
+        // empty range.
+        let base = text.as_ptr() as usize;
+        let range_in_text = |part: &str| -> Option<(usize, usize)> {
+            if part.is_empty() {
+                return Some((0, 0));
+            }
+            let start = (part.as_ptr() as usize).wrapping_sub(base);
+            (start <= text.len() && part.len() <= text.len() - start)
+                .then_some((start, start + part.len()))
+        };
+        // As in `collect_metrics_with_capacity`: rarely fewer than 16 bytes
+        // a member.
+        let mut list = Vec::with_capacity(value.len() / 16 + 1);
+        while let Some(metric) = metrics.next_inlined() {
+            match (
+                range_in_text(metric.name()),
+                range_in_text(metric.description()),
+            ) {
+                (Some(name), Some(description)) => list.push(PerformanceServerTiming {
+                    text: shared.clone(),
+                    name,
+                    description,
+                    duration: metric.duration(),
+                }),
+                _ => list.push(PerformanceServerTiming::from(&metric)),
+            }
+        }
+        list
     }
 
     /// The [`name`](https://w3c.github.io/server-timing/#dom-performanceservertiming-name)
     /// attribute: the metric name.
     #[inline]
     pub fn name(&self) -> &str {
-        self.text.get(self.name_start..self.name_end).unwrap_or("")
+        self.text.get(self.name.0..self.name.1).unwrap_or("")
     }
 
     /// The [`duration`](https://w3c.github.io/server-timing/#the-duration-attribute)
@@ -114,7 +163,7 @@ impl PerformanceServerTiming {
     #[inline]
     pub fn description(&self) -> &str {
         self.text
-            .get(self.name_end..self.description_end)
+            .get(self.description.0..self.description.1)
             .unwrap_or("")
     }
 
@@ -122,7 +171,9 @@ impl PerformanceServerTiming {
     /// serialized the way `JSON.stringify` writes it: exactly
     /// `{"name":…,"duration":…,"description":…}`, in that order.
     pub fn to_json(&self) -> String {
-        let mut out = String::with_capacity(48 + self.description_end - self.name_start);
+        let mut out = String::with_capacity(
+            48 + (self.name.1 - self.name.0) + (self.description.1 - self.description.0),
+        );
         self.write_json(&mut out);
         out
     }
@@ -140,7 +191,7 @@ impl PerformanceServerTiming {
 
     /// True when both handles share one object (JavaScript identity).
     pub fn ptr_eq(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.text, &other.text) && self.name_start == other.name_start
+        Arc::ptr_eq(&self.text, &other.text) && self.name.0 == other.name.0
     }
 }
 

@@ -57,81 +57,156 @@ fn known_param(name: &[u8]) -> Option<KnownParam> {
     }
 }
 
-/// The end of the `tchar` run that starts at `i`.
+/// The length of the `tchar` run at the start of `bytes`.
 #[inline(always)]
-fn scan_tchar(input: &[u8], mut i: usize) -> usize {
-    // Four bytes a round: one bounds check and one loop test for four bytes.
-    while let Some(&[a, b, c, d]) = input.get(i..i + 4) {
-        if !TCHAR[usize::from(a)] {
-            return i;
+fn tchar_run(bytes: &[u8]) -> usize {
+    let mut rest = bytes;
+    // Eight bytes a round: one length test for eight table lookups.
+    while let [a, b, c, d, e, f, g, h, tail @ ..] = rest {
+        for (k, &byte) in [a, b, c, d, e, f, g, h].into_iter().enumerate() {
+            if !TCHAR[usize::from(byte)] {
+                return bytes.len() - rest.len() + k;
+            }
         }
-        if !TCHAR[usize::from(b)] {
-            return i + 1;
-        }
-        if !TCHAR[usize::from(c)] {
-            return i + 2;
-        }
-        if !TCHAR[usize::from(d)] {
-            return i + 3;
-        }
-        i += 4;
+        rest = tail;
     }
-    while i < input.len() && TCHAR[usize::from(input[i])] {
-        i += 1;
+    while let [a, tail @ ..] = rest {
+        if !TCHAR[usize::from(*a)] {
+            break;
+        }
+        rest = tail;
     }
-    i
+    bytes.len() - rest.len()
 }
 
-/// The end of the `tchar` run that starts at `start`, and its value when the
-/// run is a plain decimal, `digits [ "." digits ]` with 1 to 15 digits in
-/// all: the fast path of HTML's rules (as `float::plain_decimal`, exact for
-/// the same reason), taken while scanning. Any other run is `None`, for the
-/// full rules to read.
+/// The end of the `tchar` run that starts at `i`.
 #[inline(always)]
-fn scan_token_as_decimal(input: &[u8], start: usize) -> (usize, Option<f64>) {
+fn scan_tchar(input: &[u8], i: usize) -> usize {
+    match input.get(i..) {
+        Some(rest) => i + tchar_run(rest),
+        None => i,
+    }
+}
+
+/// The length of the `tchar` run at the start of `value`, and its value
+/// when the run is a plain decimal, `digits [ "." digits ]` with 1 to 15
+/// digits in all: the fast path of HTML's rules (as `float::plain_decimal`,
+/// exact for the same reason), taken while scanning. Any other run is
+/// `None`, for the full rules to read.
+#[inline(always)]
+fn decimal_token(value: &[u8]) -> (usize, Option<f64>) {
+    if let Some(word) = value.first_chunk::<8>() {
+        if let Some(short) = short_decimal(u64::from_le_bytes(*word)) {
+            return short;
+        }
+    }
+    decimal_token_bytewise(value)
+}
+
+/// [`decimal_token`] for a plain decimal of at most 7 characters that
+/// starts with a digit and ends within the eight bytes `word` (the first
+/// byte lowest), read a word at a time (SWAR): the digits are found with a
+/// mask and converted by three multiplications. `None` for any other
+/// shape, which the byte-by-byte reading then takes.
+#[inline(always)]
+fn short_decimal(word: u64) -> Option<(usize, Option<f64>)> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // Digits become their values 0 to 9; the high bit of each byte of
+    // `non_digit` is set for every other byte (no carry crosses a byte: the
+    // sum stays below 0x100).
+    let values = word ^ (ONES * u64::from(b'0'));
+    let non_digit = (((values & !HIGH) + ONES * 0x76) | values) & HIGH;
+    if non_digit & 0xff != 0 || non_digit == 0 {
+        // No integer digit, or eight digits: not a short decimal.
+        return None;
+    }
+    let first = (non_digit.trailing_zeros() / 8) as usize;
+    let byte_at = |i: usize| (word >> (8 * i)) as u8;
+    let low = |bytes: usize| (1u64 << (8 * bytes)) - 1;
+    let (end, digits, fraction_digits) = if byte_at(first) == b'.' {
+        // The fraction ends at the next non-digit.
+        let rest = non_digit & (non_digit - 1);
+        if rest == 0 {
+            return None;
+        }
+        let end = (rest.trailing_zeros() / 8) as usize;
+        (end, end - 1, end - first - 1)
+    } else {
+        (first, first, 0)
+    };
+    if TCHAR[usize::from(byte_at(end))] {
+        // The token goes on (`1e3`, `12abc`, `1.2.3`).
+        return None;
+    }
+    // The digits without the point, the first one lowest, then moved to
+    // the top so that the leading bytes are zeros (at most 7 digits, so
+    // the shift is at least 8).
+    let mut digits_word = if fraction_digits > 0 || end != first {
+        (values & low(first)) | ((values >> 8) & !low(first))
+    } else {
+        values
+    } & low(digits);
+    digits_word <<= 8 * (8 - digits);
+    // Pairs, then fours, then all eight: each step's products fit its lane.
+    digits_word = (digits_word * 10 + (digits_word >> 8)) & 0x00ff_00ff_00ff_00ff;
+    digits_word = (digits_word * 100 + (digits_word >> 16)) & 0x0000_ffff_0000_ffff;
+    digits_word = (digits_word * 10_000 + (digits_word >> 32)) & 0xffff_ffff;
+    Some((
+        end,
+        Some(digits_word as i64 as f64 / POWERS_OF_TEN[fraction_digits]),
+    ))
+}
+
+/// [`decimal_token`] a byte at a time.
+#[inline(always)]
+fn decimal_token_bytewise(value: &[u8]) -> (usize, Option<f64>) {
     // At most 16 bytes (15 digits and a point) are converted; a longer run
     // goes on as a plain token scan, so a long `dur` costs no more per byte
     // than any token.
-    let bounded = input.get(..start.saturating_add(16)).unwrap_or(input);
+    let bounded = value.get(..16).unwrap_or(value);
     let mut mantissa: u64 = 0;
-    let mut i = start;
-    while let Some(&b) = bounded.get(i) {
+    let mut rest = bounded;
+    while let [b, tail @ ..] = rest {
         let d = b.wrapping_sub(b'0');
         if d >= 10 {
             break;
         }
         // 16 digits at most: no overflow.
         mantissa = mantissa * 10 + u64::from(d);
-        i += 1;
+        rest = tail;
     }
-    let mut digits = i - start;
+    let integer_digits = bounded.len() - rest.len();
     let mut fraction_digits = 0;
-    if bounded.get(i) == Some(&b'.') {
-        i += 1;
-        let fraction_start = i;
-        while let Some(&b) = bounded.get(i) {
+    if let [b'.', tail @ ..] = rest {
+        rest = tail;
+        while let [b, tail @ ..] = rest {
             let d = b.wrapping_sub(b'0');
             if d >= 10 {
                 break;
             }
             mantissa = mantissa * 10 + u64::from(d);
-            i += 1;
+            fraction_digits += 1;
+            rest = tail;
         }
-        fraction_digits = i - fraction_start;
-        digits += fraction_digits;
     }
-    if input.get(i).is_some_and(|&b| TCHAR[usize::from(b)]) {
+    let end = bounded.len() - rest.len();
+    match value.get(end) {
         // The token goes on: not a plain decimal.
-        return (scan_tchar(input, i), None);
+        Some(&b) if TCHAR[usize::from(b)] => (end + tchar_run(&value[end..]), None),
+        _ => {
+            let digits = integer_digits + fraction_digits;
+            if digits == 0 || digits > 15 {
+                return (end, None);
+            }
+            // Below 10^15 the mantissa is an exact i64 (a one-instruction
+            // conversion).
+            (
+                end,
+                Some(mantissa as i64 as f64 / POWERS_OF_TEN[fraction_digits]),
+            )
+        }
     }
-    if digits == 0 || digits > 15 {
-        return (i, None);
-    }
-    // Below 10^15 the mantissa is an exact i64 (a one-instruction conversion).
-    (
-        i,
-        Some(mantissa as i64 as f64 / POWERS_OF_TEN[fraction_digits]),
-    )
 }
 
 /// 10^0 to 10^15, the divisors of a plain decimal of up to 15 digits: all
@@ -140,29 +215,124 @@ const POWERS_OF_TEN: [f64; 16] = [
     1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
 ];
 
-/// A param value of the fast path at `start`: a token, or a quoted string
-/// with no escape and no non-ASCII byte. Returns the value, the position
-/// after it, and its number when it is a plain decimal token (see
-/// `scan_token_as_decimal`); `None` for anything else.
+/// A param value of the fast path at the start of `s`: a token, or a quoted
+/// string with no escape and no non-ASCII byte, followed by `;`, `,` or the
+/// end. Returns the value, the text after it, and its number when it is a
+/// plain decimal token (see `decimal_token`; read only when `DECIMAL`);
+/// `None` for anything else.
+///
+/// Each split is made where the byte is known to be ASCII, so the
+/// compiler drops the char-boundary checks.
 #[inline(always)]
-fn plain_param_value<'a>(
-    input: &[u8],
-    text: &'a str,
-    start: usize,
-) -> Option<(&'a str, usize, Option<f64>)> {
-    if input.get(start) == Some(&b'"') {
-        let end = scan_plain_quoted(input, start + 1);
-        if input.get(end) != Some(&b'"') {
+fn plain_param_value<const DECIMAL: bool>(s: &str) -> Option<(&str, &str, Option<f64>)> {
+    let (value, after, plain) = if let Some(quoted) = s.strip_prefix('"') {
+        let len = plain_quoted_len(quoted.as_bytes());
+        if quoted.as_bytes().get(len) != Some(&b'"') {
             return None;
         }
-        Some((text.get(start + 1..end)?, end + 1, None))
+        let (value, after) = quoted.split_at(len);
+        (value, after.strip_prefix('"')?, None)
     } else {
-        let (end, plain) = scan_token_as_decimal(input, start);
-        if end == start {
+        let (len, plain) = if DECIMAL {
+            decimal_token(s.as_bytes())
+        } else {
+            (tchar_run(s.as_bytes()), None)
+        };
+        if len == 0 {
             return None;
         }
-        Some((text.get(start..end)?, end, plain))
+        match s.as_bytes().get(len) {
+            None => (s, "", plain),
+            Some(b';' | b',') => {
+                let (value, after) = s.split_at(len);
+                (value, after, plain)
+            }
+            Some(_) => return None,
+        }
+    };
+    Some((value, after, plain))
+}
+
+/// `s` from byte `k` on, when that byte is ASCII (so the split needs no
+/// char-boundary check); `None` otherwise, and at the end.
+#[inline(always)]
+fn ascii_suffix(s: &str, k: usize) -> Option<&str> {
+    match s.as_bytes().get(k) {
+        Some(b) if b.is_ascii() => s.get(k..),
+        _ => None,
     }
+}
+
+/// `s` without its leading HTTP tab or space.
+#[inline(always)]
+fn skip_ows_text(mut s: &str) -> &str {
+    while let Some(rest) = s.strip_prefix(' ').or_else(|| s.strip_prefix('\t')) {
+        s = rest;
+    }
+    s
+}
+
+/// What the fast path read of one member.
+struct PlainMember<'a> {
+    name: &'a str,
+    dur: Option<&'a str>,
+    duration: f64,
+    desc: Option<&'a str>,
+    /// The text after the member: empty, or starting with the `,` that
+    /// ends it.
+    after: &'a str,
+}
+
+/// The fast path of `Parser::take_plain_member` over the text from the
+/// member's start: `None` for a member that strays from the plain shape.
+#[inline(always)]
+fn plain_member<const LIST: bool>(s: &str) -> Option<PlainMember<'_>> {
+    let n = tchar_run(s.as_bytes());
+    let (name, mut rest) = match s.as_bytes().get(n) {
+        None if n > 0 => (s, ""),
+        Some(b';') if n > 0 => s.split_at(n),
+        Some(b',') if LIST && n > 0 => s.split_at(n),
+        _ => return None,
+    };
+    let mut dur: Option<&str> = None;
+    let mut duration = 0.0;
+    let mut desc: Option<&str> = None;
+    loop {
+        // The param name and its `=` are read as one word, `dur=` or `desc`
+        // then `=`, ASCII case-insensitively (as `known_param`).
+        let word = match rest.as_bytes() {
+            [b';', a, b, c, d, ..] => u32::from_le_bytes([*a, *b, *c, *d]),
+            [b',', ..] if LIST => break,
+            [] => break,
+            _ => return None,
+        };
+        if word | 0x0020_2020 == u32::from_le_bytes(*b"dur=") && dur.is_none() {
+            let (value, after, plain) = plain_param_value::<true>(ascii_suffix(rest, 5)?)?;
+            // A plain decimal was converted as it was scanned.
+            duration = match plain {
+                Some(plain) => plain,
+                None => parse_duration(value.as_bytes()).unwrap_or(0.0),
+            };
+            dur = Some(value);
+            rest = after;
+        } else if word | 0x2020_2020 == u32::from_le_bytes(*b"desc")
+            && rest.as_bytes().get(5) == Some(&b'=')
+            && desc.is_none()
+        {
+            let (value, after, _) = plain_param_value::<false>(ascii_suffix(rest, 6)?)?;
+            desc = Some(value);
+            rest = after;
+        } else {
+            return None;
+        }
+    }
+    Some(PlainMember {
+        name,
+        dur,
+        duration,
+        desc,
+        after: rest,
+    })
 }
 
 /// The bytes that end a run of junk: `;`, `,` and `"` (which opens a quoted
@@ -203,7 +373,20 @@ fn scan_to_junk_stop(input: &[u8], mut i: usize) -> usize {
 /// The position of the first `"`, `\` or non-ASCII byte at or after `i`
 /// (or the end): the run a quoted string can borrow as it is.
 #[inline(never)]
-fn scan_plain_quoted(input: &[u8], mut i: usize) -> usize {
+fn scan_plain_quoted(input: &[u8], i: usize) -> usize {
+    plain_quoted_end(input, i)
+}
+
+/// The length of the run at the start of `bytes` that holds no `"`, `\`
+/// or non-ASCII byte.
+#[inline(always)]
+fn plain_quoted_len(bytes: &[u8]) -> usize {
+    plain_quoted_end(bytes, 0)
+}
+
+/// [`scan_plain_quoted`], inlined.
+#[inline(always)]
+fn plain_quoted_end(input: &[u8], mut i: usize) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     // Eight bytes a round (SWAR): a byte equal to `"` or `\` becomes zero
@@ -354,7 +537,8 @@ impl DiagnosticSink for IgnoreDiagnostics {
 pub struct Metric<'a> {
     name: &'a str,
     dur: Option<Cow<'a, str>>,
-    desc: Option<Cow<'a, str>>,
+    /// The first `desc` param's value, "" when there is none.
+    desc: Cow<'a, str>,
     /// `dur` read by the duration getter's rules, once, when the metric is
     /// parsed (the fast path converts a plain decimal as it scans it).
     duration: f64,
@@ -377,7 +561,7 @@ impl<'a> Metric<'a> {
         Metric {
             name,
             dur,
-            desc,
+            desc: desc.unwrap_or(Cow::Borrowed("")),
             duration,
             span,
         }
@@ -403,7 +587,7 @@ impl<'a> Metric<'a> {
     /// [description]: <https://w3c.github.io/server-timing/#the-description-attribute>
     #[inline]
     pub fn description(&self) -> &str {
-        self.desc.as_deref().unwrap_or("")
+        &self.desc
     }
 
     /// The raw value of the first `dur` param, if there was one (possibly
@@ -446,7 +630,30 @@ impl<'a, S: DiagnosticSink> Iterator for Metrics<'a, S> {
 
 impl<S: DiagnosticSink> std::iter::FusedIterator for Metrics<'_, S> {}
 
+impl<'a> Metrics<'a> {
+    /// [`Iterator::next`] with its fast path inlined into the caller's loop
+    /// (`Parser::next_metric` for a sink that never listens; marking that
+    /// one `inline(always)` costs the zero-copy loop instructions, so the
+    /// owned path's loop takes the fast path directly).
+    #[inline(always)]
+    pub(crate) fn next_inlined(&mut self) -> Option<Metric<'a>> {
+        let parser = &mut self.parser;
+        if parser.done {
+            return None;
+        }
+        match parser.take_plain_member() {
+            Some(metric) => Some(metric),
+            None => parser.next_metric_general(true),
+        }
+    }
+}
+
 impl<'a, S> Metrics<'a, S> {
+    /// The field value as text, when it is UTF-8.
+    pub(crate) fn text(&self) -> Option<&'a str> {
+        self.parser.text
+    }
+
     /// Gives back the diagnostic sink.
     pub fn into_sink(self) -> S {
         self.parser.sink
@@ -499,6 +706,10 @@ pub(crate) struct Parser<'a, S, const LIST: bool> {
     /// ASCII runs can be borrowed by slicing instead of re-validating.
     text: Option<&'a str>,
     pos: usize,
+    /// The input from `pos` on, as text, where the fast path left it (so
+    /// that the next member's text needs no char-boundary check); `None`
+    /// once the general path has moved `pos`.
+    tail: Option<&'a str>,
     /// Set once the final member has been consumed.
     done: bool,
     sink: S,
@@ -516,6 +727,7 @@ impl<'a, S: DiagnosticSink, const LIST: bool> Parser<'a, S, LIST> {
             input,
             text: std::str::from_utf8(input).ok(),
             pos: 0,
+            tail: None,
             done: false,
             sink,
         }
@@ -631,7 +843,7 @@ impl<'a, S: DiagnosticSink, const LIST: bool> Parser<'a, S, LIST> {
                     if self.sink.enabled() && !buf.is_ascii() {
                         self.report(DiagnosticKind::NonAsciiByte, start..i);
                     }
-                    return Some(Cow::Owned(latin1_to_string(&buf)));
+                    return Some(Cow::Owned(latin1_vec_to_string(buf)));
                 }
                 b'\\' => {
                     // A backslash as the last byte leaves the string open.
@@ -741,12 +953,9 @@ impl<'a, S: DiagnosticSink, const LIST: bool> Parser<'a, S, LIST> {
     #[inline]
     pub(crate) fn next_metric(&mut self) -> Option<Metric<'a>> {
         if !self.sink.enabled() && !self.done {
-            let member_start = self.pos;
-            self.skip_ows();
             if let Some(metric) = self.take_plain_member() {
                 return Some(metric);
             }
-            self.pos = member_start;
             return self.next_metric_general(true);
         }
         self.next_metric_general(false)
@@ -821,61 +1030,31 @@ impl<'a, S: DiagnosticSink, const LIST: bool> Parser<'a, S, LIST> {
     /// which the general path reports).
     #[inline(always)]
     fn take_plain_member(&mut self) -> Option<Metric<'a>> {
-        let input = self.input;
-        let text = self.text?;
-        let start = self.pos;
-        let mut i = scan_tchar(input, start);
-        if i == start {
-            return None;
-        }
-        let name = text.get(start..i)?;
-        let mut dur: Option<&'a str> = None;
-        let mut duration = 0.0;
-        let mut desc: Option<&'a str> = None;
-        loop {
-            match input.get(i) {
-                None => break,
-                Some(b',') if LIST => break,
-                Some(b';') => {}
-                Some(_) => return None,
+        let text = match self.tail.take() {
+            Some(tail) => tail,
+            None => self.text?.get(self.pos..)?,
+        };
+        let s = skip_ows_text(text);
+        // Every text here is a suffix of the input.
+        let start = self.input.len() - s.len();
+        let member = plain_member::<LIST>(s)?;
+        let end = self.input.len() - member.after.len();
+        match member.after.strip_prefix(',') {
+            Some(next) => {
+                self.pos = end + 1;
+                self.tail = Some(next);
             }
-            // The param name and its `=` are read as one word, `dur=` or
-            // `desc` then `=`, ASCII case-insensitively (as `known_param`).
-            let word = match input.get(i + 1..i + 5) {
-                Some(&[a, b, c, d]) => u32::from_le_bytes([a, b, c, d]),
-                _ => return None,
-            };
-            if word | 0x0020_2020 == u32::from_le_bytes(*b"dur=") {
-                if dur.is_some() {
-                    return None;
-                }
-                let (value, end, plain) = plain_param_value(input, text, i + 5)?;
-                // A plain decimal was converted as it was scanned.
-                duration = match plain {
-                    Some(plain) => plain,
-                    None => parse_duration(value.as_bytes()).unwrap_or(0.0),
-                };
-                dur = Some(value);
-                i = end;
-            } else if word | 0x2020_2020 == u32::from_le_bytes(*b"desc")
-                && input.get(i + 5) == Some(&b'=')
-                && desc.is_none()
-            {
-                let (value, end, _) = plain_param_value(input, text, i + 6)?;
-                desc = Some(value);
-                i = end;
-            } else {
-                return None;
+            None => {
+                self.pos = end;
+                self.done = true;
             }
         }
-        self.pos = i;
-        self.finish_member();
         Some(Metric {
-            name,
-            dur: dur.map(Cow::Borrowed),
-            desc: desc.map(Cow::Borrowed),
-            duration,
-            span: start..i,
+            name: member.name,
+            dur: member.dur.map(Cow::Borrowed),
+            desc: Cow::Borrowed(member.desc.unwrap_or("")),
+            duration: member.duration,
+            span: start..end,
         })
     }
 
@@ -898,6 +1077,17 @@ fn value_starts_with_whitespace(value: &str) -> bool {
         .is_some_and(|&b| matches!(b, b'\t' | b'\n' | b'\x0C' | b'\r' | b' '))
 }
 
+/// Latin-1 (isomorphic) decoding of a buffer, reusing it when it is ASCII
+/// (where Latin-1 and UTF-8 agree).
+fn latin1_vec_to_string(bytes: Vec<u8>) -> String {
+    if bytes.is_ascii() {
+        // ASCII is UTF-8, so this always takes the buffer as it is.
+        String::from_utf8(bytes).unwrap_or_else(|e| latin1_to_string(e.as_bytes()))
+    } else {
+        latin1_to_string(&bytes)
+    }
+}
+
 /// Latin-1 (isomorphic) decoding into a new string.
 fn latin1_to_string(bytes: &[u8]) -> String {
     bytes.iter().map(|&b| char::from(b)).collect()
@@ -908,4 +1098,45 @@ fn latin1_to_string(bytes: &[u8]) -> String {
 fn ascii_str_borrowed(bytes: &[u8]) -> &str {
     // Never empty by error: callers pass `tchar` runs only.
     std::str::from_utf8(bytes).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The word-at-a-time reading of a `dur` token gives what the
+    /// byte-by-byte one gives (length and value bits), for every 8-byte
+    /// string over two digits, the point, a separator, a letter (a tchar)
+    /// and a non-ASCII byte, with a ninth byte after it.
+    #[test]
+    fn short_decimal_equals_the_bytewise_reading() {
+        const ALPHABET: [u8; 6] = [b'0', b'9', b'.', b';', b'e', 0xe9];
+        let mut word = [0u8; 9];
+        let mut checked = 0u32;
+        for mut n in 0..ALPHABET.len().pow(8) {
+            for byte in word.iter_mut().take(8) {
+                *byte = ALPHABET[n % ALPHABET.len()];
+                n /= ALPHABET.len();
+            }
+            for ninth in [b'5', b'"'] {
+                word[8] = ninth;
+                let fast = decimal_token(&word);
+                let slow = decimal_token_bytewise(&word);
+                assert_eq!(
+                    (fast.0, fast.1.map(f64::to_bits)),
+                    (slow.0, slow.1.map(f64::to_bits)),
+                    "{:?}",
+                    String::from_utf8_lossy(&word)
+                );
+                checked += u32::from(
+                    short_decimal(u64::from_le_bytes(
+                        *word.first_chunk::<8>().unwrap_or(&[0; 8]),
+                    ))
+                    .is_some(),
+                );
+            }
+        }
+        // The word-at-a-time reading took a good share of them.
+        assert!(checked > 10_000, "{checked}");
+    }
 }

@@ -77,6 +77,27 @@ proptest! {
         }
     }
 
+    /// The owned path shares the field value itself as the metrics' text
+    /// (a metric whose description was unescaped or decoded gets its own;
+    /// a value that is not UTF-8 is copied metric by metric): either way
+    /// the metrics equal those made one by one, and each is its own object.
+    #[test]
+    fn metrics_sharing_the_field_value_equal_metrics_made_one_by_one(bytes in header_bytes()) {
+        let one_by_one: Vec<PerformanceServerTiming> =
+            parse_server_timing(&bytes).map(PerformanceServerTiming::from).collect();
+        let shared = server_timing::parse_server_timing_header_lines([&bytes[..]]);
+        prop_assert_eq!(&shared, &one_by_one);
+        let json = |metrics: &[PerformanceServerTiming]| -> Vec<String> {
+            metrics.iter().map(PerformanceServerTiming::to_json).collect()
+        };
+        prop_assert_eq!(json(&shared), json(&one_by_one));
+        for (i, a) in shared.iter().enumerate() {
+            for (j, b) in shared.iter().enumerate() {
+                prop_assert_eq!(a.ptr_eq(b), i == j);
+            }
+        }
+    }
+
     #[test]
     fn diagnostics_do_not_change_the_result(bytes in header_bytes()) {
         let plain = triples(parse_server_timing(&bytes));
@@ -86,10 +107,11 @@ proptest! {
     }
 
     /// Members built from the pieces the fast path reads (param names in any
-    /// case, decimals of every shape and length, quoted and bare values,
-    /// repeats) with a few irregular pieces mixed in, so that it both takes
-    /// and leaves members: its results, raw `dur` included, equal the general
-    /// path's, which runs when diagnostics are wanted.
+    /// case, decimals of every shape and length, read a word at a time or a
+    /// byte at a time, quoted and bare values, repeats, the separators
+    /// between members) with a few irregular pieces mixed in, so that it
+    /// both takes and leaves members: its results, raw `dur` included, equal
+    /// the general path's, which runs when diagnostics are wanted.
     #[test]
     fn fast_path_equals_general_path_on_near_grammatical_values(
         members in prop::collection::vec(
@@ -110,18 +132,21 @@ proptest! {
                     0..4,
                 ),
                 prop::sample::select(vec!["", "", "", " ", ";"]),
+                // What follows the member: the fast path steps over the
+                // comma and the whitespace before the next member itself.
+                prop::sample::select(vec![", ", ", ", ",", ", \t", ",,", " , "]),
             ),
             1..6,
         )
     ) {
-        let value = members
-            .iter()
-            .map(|(name, params, tail)| {
-                let params: String = params.iter().map(|(k, v)| format!(";{k}={v}")).collect();
-                format!("{name}{params}{tail}")
-            })
-            .collect::<Vec<_>>()
-            .join(", ");
+        let mut value = String::new();
+        for (i, (name, params, tail, separator)) in members.iter().enumerate() {
+            if i > 0 {
+                value.push_str(separator);
+            }
+            let params: String = params.iter().map(|(k, v)| format!(";{k}={v}")).collect();
+            value.push_str(&format!("{name}{params}{tail}"));
+        }
         let full = |m: server_timing::Metric<'_>| {
             (m.name().to_owned(), m.duration().to_bits(), m.description().to_owned(), m.dur_param().map(str::to_owned), m.span())
         };
