@@ -1,15 +1,18 @@
 //! Fuzz target: any bytes, split into header lines at 0xFF, must parse
 //! without panicking; diagnostics ranges stay in bounds and do not change the
 //! result; the one-pass parser agrees with split-then-parse-each-member; and
-//! every parsed metric that the builder accepts serializes to a value that
+//! the owned paths (`parse_server_timing_header_lines`, `Engine::Spec`) give
+//! the same metrics; and every parsed metric that the builder accepts serializes to a value that
 //! parses back to the same metrics.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use fetch_headers::{get_a_header, split_a_header_value};
+use server_timing::engines::Engine;
 use server_timing::{
-    parse_a_server_timing_header_field, parse_server_timing, parse_server_timing_with_diagnostics,
-    Diagnostic, PerformanceServerTiming, ServerTimingBuilder,
+    parse_a_server_timing_header_field, parse_server_timing, parse_server_timing_header_lines,
+    parse_server_timing_with_diagnostics, Diagnostic, PerformanceServerTiming,
+    ServerTimingBuilder,
 };
 
 fuzz_target!(|data: &[u8]| {
@@ -33,6 +36,10 @@ fuzz_target!(|data: &[u8]| {
         .filter_map(parse_a_server_timing_header_field)
         .collect();
     assert_eq!(plain, two_pass);
+
+    // The owned paths (the field value shared as the metrics' text) read the same.
+    assert_eq!(parse_server_timing_header_lines(lines.iter().copied()), plain);
+    assert_eq!(Engine::Spec.parse_value(&value), plain);
 
     let mut builder = ServerTimingBuilder::new();
     let mut kept = Vec::new();

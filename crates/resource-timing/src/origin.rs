@@ -5,6 +5,7 @@
 //! an opaque origin. Their ASCII serialization is HTML's (`null` for an
 //! opaque origin).
 
+use std::fmt::Write;
 use std::net::IpAddr;
 
 use url::{Host, Origin, Url};
@@ -64,7 +65,39 @@ pub fn registrable_domain_estimate(domain: &str) -> &str {
 ///
 /// <https://html.spec.whatwg.org/multipage/browsers.html#ascii-serialisation-of-an-origin>
 pub fn serialize_origin(origin: &Origin) -> String {
-    origin.ascii_serialization()
+    // Step 1.
+    let Origin::Tuple(scheme, host, port) = origin else {
+        return "null".to_owned();
+    };
+    // Steps 2-3.
+    let mut result = String::with_capacity(scheme.len() + 3 + 64);
+    result.push_str(scheme);
+    result.push_str("://");
+    // Step 4. The host, serialized (IPv6 in brackets).
+    match host {
+        Host::Domain(domain) => result.push_str(domain),
+        ip => {
+            let _ = write!(result, "{ip}");
+        }
+    }
+    // Step 5. `url` keeps a default port in the tuple; the URL standard's
+    // serialization leaves it out.
+    if special_scheme_default_port(scheme) != Some(*port) {
+        let _ = write!(result, ":{port}");
+    }
+    result
+}
+
+/// The default port of a [special scheme].
+///
+/// [special scheme]: <https://url.spec.whatwg.org/#special-scheme>
+fn special_scheme_default_port(scheme: &str) -> Option<u16> {
+    match scheme {
+        "http" | "ws" => Some(80),
+        "https" | "wss" => Some(443),
+        "ftp" => Some(21),
+        _ => None,
+    }
 }
 
 /// *Is origin potentially trustworthy?*
@@ -236,5 +269,27 @@ mod tests {
             "http://a.com:8080"
         );
         assert_eq!(serialize_origin(&origin("data:,x")), "null");
+        // The same as `url`'s own serialization, over hosts and ports of every kind.
+        for url in [
+            "http://a.com/",
+            "http://a.com:80/",
+            "http://a.com:443/",
+            "https://a.com:80/",
+            "ws://a.com:80/",
+            "wss://a.com:443/",
+            "wss://a.com:444/",
+            "ftp://a.com:21/",
+            "ftp://a.com:2121/",
+            "http://127.0.0.1:3000/",
+            "https://[::1]/",
+            "http://[2001:db8::1]:8080/",
+            "https://xn--nxasmq6b.example/",
+            "https://ÉXAMPLE.com/",
+            "file:///tmp/x",
+            "blob:null/x",
+        ] {
+            let o = origin(url);
+            assert_eq!(serialize_origin(&o), o.ascii_serialization(), "{url}");
+        }
     }
 }
