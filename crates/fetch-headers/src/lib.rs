@@ -50,7 +50,10 @@ pub use header_list::{
     COMBINE_SEPARATOR,
 };
 pub use isomorphic::{isomorphic_decode, isomorphic_encode};
-pub use mime::{essence, extract_a_mime_type, minimize_a_supported_mime_type};
+pub use mime::{
+    essence, extract_a_mime_type, extract_a_mime_type_essence, minimize_a_supported_mime_type,
+    MimeEssence,
+};
 pub use names::{SERVER_TIMING, TIMING_ALLOW_ORIGIN};
 pub use syntax::{
     is_http_tab_or_space, is_http_whitespace, is_tchar, is_token, skip_an_http_quoted_string,

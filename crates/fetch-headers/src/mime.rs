@@ -7,6 +7,7 @@ use data_url::mime::Mime;
 
 use crate::header_list::split_a_header_value;
 use crate::isomorphic::isomorphic_decode;
+use crate::syntax::{is_http_whitespace, is_token, trim_http_whitespace};
 
 /// [Extract a MIME type] from the `Content-Type` header, given the value
 /// Fetch's *get* produced for it (every line joined by `", "`, see
@@ -70,11 +71,151 @@ pub fn extract_a_mime_type(content_type: &[u8]) -> Option<Mime> {
 ///
 /// [essence]: <https://mimesniff.spec.whatwg.org/#mime-type-essence>
 pub fn essence(mime: &Mime) -> String {
-    let mut essence = String::with_capacity(mime.type_.len() + 1 + mime.subtype.len());
-    essence.push_str(&mime.type_);
-    essence.push('/');
-    essence.push_str(&mime.subtype);
-    essence
+    MimeEssence::of(mime).into_string()
+}
+
+/// The [essence] of a MIME type, `type/subtype` in lowercase, as one string:
+/// all that Resource Timing's `contentType` needs of a parsed type.
+///
+/// ```
+/// use fetch_headers::extract_a_mime_type_essence;
+/// let essence = extract_a_mime_type_essence(b" Text/HTML ; charset=utf-8").unwrap();
+/// assert_eq!((essence.type_(), essence.subtype()), ("text", "html"));
+/// assert_eq!(essence.minimized(), "text/html");
+/// ```
+///
+/// [essence]: <https://mimesniff.spec.whatwg.org/#mime-type-essence>
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MimeEssence {
+    text: String,
+    slash: usize,
+}
+
+impl MimeEssence {
+    /// The essence of a parsed MIME type.
+    pub fn of(mime: &Mime) -> MimeEssence {
+        MimeEssence::from_parts(&mime.type_, &mime.subtype)
+    }
+
+    /// `type/subtype` from the two (already valid) tokens, lowercased.
+    fn from_parts(type_: &str, subtype: &str) -> MimeEssence {
+        let mut text = String::with_capacity(type_.len() + 1 + subtype.len());
+        text.push_str(type_);
+        text.push('/');
+        text.push_str(subtype);
+        text.make_ascii_lowercase();
+        MimeEssence {
+            text,
+            slash: type_.len(),
+        }
+    }
+
+    /// The type, before the `/`.
+    pub fn type_(&self) -> &str {
+        &self.text[..self.slash]
+    }
+
+    /// The subtype, after the `/`.
+    pub fn subtype(&self) -> &str {
+        &self.text[self.slash + 1..]
+    }
+
+    /// `type/subtype`.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// `type/subtype`, as an owned string (no copy).
+    pub fn into_string(self) -> String {
+        self.text
+    }
+
+    /// [Minimize a supported MIME type]: JavaScript types become
+    /// `text/javascript`, JSON types `application/json`, XML types
+    /// `application/xml` (SVG stays `image/svg+xml`); every other type counts
+    /// as supported and keeps its essence.
+    ///
+    /// [Minimize a supported MIME type]: <https://mimesniff.spec.whatwg.org/#minimize-a-supported-mime-type>
+    pub fn minimized(self) -> String {
+        let essence = self.as_str();
+        // Step 1: a JavaScript MIME type.
+        if JAVASCRIPT_ESSENCES.contains(&essence) {
+            return "text/javascript".to_owned();
+        }
+        // Step 2: a JSON MIME type.
+        if self.subtype().ends_with("+json")
+            || essence == "application/json"
+            || essence == "text/json"
+        {
+            return "application/json".to_owned();
+        }
+        // Step 3.
+        if essence == "image/svg+xml" {
+            return self.text;
+        }
+        // Step 4: an XML MIME type.
+        if self.subtype().ends_with("+xml") || essence == "text/xml" || essence == "application/xml"
+        {
+            return "application/xml".to_owned();
+        }
+        // Steps 5-6: this library supports every type it can parse.
+        self.text
+    }
+}
+
+/// The [essence](MimeEssence) of what [`extract_a_mime_type`] returns for
+/// the same value, without building the parameters: `None` exactly where it
+/// returns `None`.
+///
+/// A value of one member (ASCII, no `,` and no `"`) is read directly:
+/// *parse a MIME type* cannot fail on parameters, so its type and subtype
+/// decide the result. Anything else goes through [`extract_a_mime_type`].
+pub fn extract_a_mime_type_essence(content_type: &[u8]) -> Option<MimeEssence> {
+    if content_type
+        .iter()
+        .all(|&b| b.is_ascii() && b != b',' && b != b'"')
+    {
+        return parse_a_single_mime_type_essence(content_type);
+    }
+    extract_a_mime_type(content_type).map(|mime| MimeEssence::of(&mime))
+}
+
+/// Steps 1-6 and 9 of [parse a MIME type] for a value that is one list
+/// member: the type and subtype, or `None` (failure, or `*/*`, which
+/// *extract a MIME type* skips).
+///
+/// [parse a MIME type]: <https://mimesniff.spec.whatwg.org/#parse-a-mime-type>
+fn parse_a_single_mime_type_essence(value: &[u8]) -> Option<MimeEssence> {
+    // Step 1 (the list member's HTTP tab or space is a subset).
+    let value = trim_http_whitespace(value);
+    // Steps 3-4. The type runs to the first `/`.
+    let slash = value.iter().position(|&b| b == b'/')?;
+    let (type_, rest) = (&value[..slash], &value[slash + 1..]);
+    // Steps 5-6.
+    if !is_token(type_) {
+        return None;
+    }
+    // Steps 7-9. The subtype runs to the first `;`, without trailing HTTP whitespace.
+    let end = rest.iter().position(|&b| b == b';').unwrap_or(rest.len());
+    let subtype = &rest[..end];
+    let subtype = &subtype[..subtype
+        .iter()
+        .rposition(|&b| !is_http_whitespace(b))
+        .map_or(0, |i| i + 1)];
+    // Step 10.
+    if !is_token(subtype) || (type_ == b"*" && subtype == b"*") {
+        return None;
+    }
+    // Step 11 (lowercase). Tokens are ASCII, so the bytes are UTF-8.
+    let mut text = Vec::with_capacity(type_.len() + 1 + subtype.len());
+    text.extend_from_slice(type_);
+    text.push(b'/');
+    text.extend_from_slice(subtype);
+    text.make_ascii_lowercase();
+    Some(MimeEssence {
+        text: String::from_utf8(text).ok()?,
+        slash: type_.len(),
+    })
 }
 
 /// The essences of a [JavaScript MIME type].
@@ -115,30 +256,36 @@ const JAVASCRIPT_ESSENCES: [&str; 16] = [
 ///
 /// [Minimize a supported MIME type]: <https://mimesniff.spec.whatwg.org/#minimize-a-supported-mime-type>
 pub fn minimize_a_supported_mime_type(mime: &Mime) -> String {
-    let essence = essence(mime);
-    // Step 1: a JavaScript MIME type.
-    if JAVASCRIPT_ESSENCES.contains(&essence.as_str()) {
-        return "text/javascript".to_owned();
-    }
-    // Step 2: a JSON MIME type.
-    if mime.subtype.ends_with("+json") || essence == "application/json" || essence == "text/json" {
-        return "application/json".to_owned();
-    }
-    // Step 3.
-    if essence == "image/svg+xml" {
-        return essence;
-    }
-    // Step 4: an XML MIME type.
-    if mime.subtype.ends_with("+xml") || essence == "text/xml" || essence == "application/xml" {
-        return "application/xml".to_owned();
-    }
-    // Steps 5-6: this library supports every type it can parse.
-    essence
+    MimeEssence::of(mime).minimized()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4096))]
+        #[test]
+        fn the_essence_fast_path_equals_extract_a_mime_type(
+            // Pieces of the MIME grammar and of what breaks it, in any order.
+            value in proptest::collection::vec(proptest::sample::select(vec![
+                &b"text"[..], b"*", b"/", b"*/*", b"image/png", b";", b"=", b",", b" ", b"\t", b"\r\n", b"\"",
+                b"\\", b"HTML", b"x+json", b"\xe9", b"\x00", b"(", b"charset=utf-8",
+            ]), 0..10).prop_map(|pieces| pieces.concat())
+        ) {
+            let general = extract_a_mime_type(&value).map(|m| MimeEssence::of(&m));
+            prop_assert_eq!(extract_a_mime_type_essence(&value), general);
+        }
+
+        #[test]
+        fn the_essence_fast_path_equals_extract_a_mime_type_on_any_bytes(
+            value in proptest::collection::vec(any::<u8>(), 0..16)
+        ) {
+            let general = extract_a_mime_type(&value).map(|m| MimeEssence::of(&m));
+            prop_assert_eq!(extract_a_mime_type_essence(&value), general);
+        }
+    }
 
     fn extracted(value: &[u8]) -> Option<String> {
         extract_a_mime_type(value).map(|m| m.to_string())
@@ -176,6 +323,21 @@ mod tests {
         // A comma inside quotes does not split the list.
         let mime = extract_a_mime_type(b"text/html;x=\"a,b\"").unwrap();
         assert_eq!(mime.get_parameter("x"), Some("a,b"));
+    }
+
+    #[test]
+    fn the_essence_of_one_member_is_read_as_the_parser_reads_it() {
+        let ess = |v: &[u8]| extract_a_mime_type_essence(v).map(MimeEssence::into_string);
+        assert_eq!(ess(b"text/ html").as_deref(), None);
+        assert_eq!(ess(b"text /html").as_deref(), None);
+        assert_eq!(ess(b"text/html \t; x").as_deref(), Some("text/html"));
+        assert_eq!(ess(b"\r\n IMAGE/PNG\r\n").as_deref(), Some("image/png"));
+        assert_eq!(ess(b"*/*").as_deref(), None);
+        assert_eq!(ess(b"*/*; q=1").as_deref(), None);
+        assert_eq!(ess(b"text/").as_deref(), None);
+        assert_eq!(ess(b"text").as_deref(), None);
+        assert_eq!(ess(b"").as_deref(), None);
+        assert_eq!(ess(b"a/b;c").as_deref(), Some("a/b"));
     }
 
     #[test]

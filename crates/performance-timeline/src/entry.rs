@@ -5,7 +5,7 @@
 use std::any::Any;
 use std::fmt;
 use std::rc::Rc;
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use fetch_headers::json;
 
@@ -82,10 +82,36 @@ impl EntryKey {
 /// The `id` and `navigationId` of an entry, set once when the entry is
 /// queued. Embed one in an entry type and return it from
 /// [`PerformanceEntry::identifiers`].
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct EntryIdentifiers {
-    id: OnceLock<u64>,
-    navigation_id: OnceLock<u64>,
+    /// [`UNSET`] until the entry is queued.
+    id: AtomicU64,
+    navigation_id: AtomicU64,
+}
+
+/// The value of an identifier that is not set yet (ids count up from 1 and
+/// never reach it).
+const UNSET: u64 = u64::MAX;
+
+impl Default for EntryIdentifiers {
+    fn default() -> Self {
+        EntryIdentifiers {
+            id: AtomicU64::new(UNSET),
+            navigation_id: AtomicU64::new(UNSET),
+        }
+    }
+}
+
+/// Sets `slot` to `value` if it is unset; returns the value in effect.
+fn set_if_unset(slot: &AtomicU64, value: u64) -> u64 {
+    match slot.compare_exchange(UNSET, value, Ordering::AcqRel, Ordering::Acquire) {
+        Ok(_) => value,
+        Err(current) => current,
+    }
+}
+
+fn get(slot: &AtomicU64) -> Option<u64> {
+    Some(slot.load(Ordering::Acquire)).filter(|&v| v != UNSET)
 }
 
 impl EntryIdentifiers {
@@ -95,19 +121,19 @@ impl EntryIdentifiers {
     }
     /// The `id` attribute, or `None` while the entry has not been queued.
     pub fn id(&self) -> Option<u64> {
-        self.id.get().copied()
+        get(&self.id)
     }
     /// The `navigationId` attribute, or `None` while the entry has not been queued.
     pub fn navigation_id(&self) -> Option<u64> {
-        self.navigation_id.get().copied()
+        get(&self.navigation_id)
     }
     /// Sets the id if it is unset; returns the id in effect.
     pub fn set_id_if_unset(&self, id: u64) -> u64 {
-        *self.id.get_or_init(|| id)
+        set_if_unset(&self.id, id)
     }
     /// Sets the navigation id if it is unset; returns the value in effect.
     pub fn set_navigation_id_if_unset(&self, id: u64) -> u64 {
-        *self.navigation_id.get_or_init(|| id)
+        set_if_unset(&self.navigation_id, id)
     }
 }
 
@@ -181,5 +207,22 @@ impl PerformanceEntry for BasicEntry {
     }
     fn heap_size(&self) -> usize {
         self.name.capacity() + self.entry_type.capacity()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers_are_set_once() {
+        let ids = EntryIdentifiers::new();
+        assert_eq!((ids.id(), ids.navigation_id()), (None, None));
+        assert_eq!(ids.set_id_if_unset(0), 0);
+        assert_eq!(ids.set_id_if_unset(7), 0);
+        assert_eq!(ids.id(), Some(0));
+        assert_eq!(ids.set_navigation_id_if_unset(u64::MAX - 1), u64::MAX - 1);
+        assert_eq!(ids.set_navigation_id_if_unset(3), u64::MAX - 1);
+        assert_eq!(ids.navigation_id(), Some(u64::MAX - 1));
     }
 }

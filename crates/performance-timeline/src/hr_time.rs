@@ -153,10 +153,35 @@ fn mix(mut z: u64) -> u64 {
 ///
 /// <https://w3c.github.io/hr-time/#dfn-relative-high-resolution-coarse-time>
 pub fn duration_between(from: Moment, to: Moment) -> DOMHighResTimeStamp {
-    if !from.is_finite() || !to.is_finite() {
-        return to - from;
+    DurationsFrom::new(from).to(to)
+}
+
+/// [`duration_between`] from one fixed moment to many: the start's
+/// nanoseconds are computed once (a global's time origin, for the twenty
+/// timestamps of a resource entry).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DurationsFrom {
+    from: Moment,
+    from_ns: f64,
+}
+
+impl DurationsFrom {
+    /// Durations measured from `from`.
+    pub fn new(from: Moment) -> DurationsFrom {
+        DurationsFrom {
+            from,
+            from_ns: to_ns(from),
+        }
     }
-    (to_ns(to) - to_ns(from)) / NS_PER_MS
+
+    /// The duration from the start to `to` ([`duration_between`]).
+    #[inline]
+    pub fn to(&self, to: Moment) -> DOMHighResTimeStamp {
+        if !self.from.is_finite() || !to.is_finite() {
+            return to - self.from;
+        }
+        (to_ns(to) - self.from_ns) / NS_PER_MS
+    }
 }
 
 impl<E: Embedder> Performance<E> {
@@ -225,6 +250,13 @@ impl<E: Embedder> Performance<E> {
         coarse_moment: Moment,
     ) -> DOMHighResTimeStamp {
         duration_between(self.time_origin(), coarse_moment)
+    }
+
+    /// *Relative high resolution coarse time* for many moments against this
+    /// global's time origin, read once: `durations.to(m)` equals
+    /// [`relative_high_resolution_coarse_time(m)`](Self::relative_high_resolution_coarse_time).
+    pub fn durations_from_time_origin(&self) -> DurationsFrom {
+        DurationsFrom::new(self.time_origin())
     }
 
     /// *Current high resolution time*.

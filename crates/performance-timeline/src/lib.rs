@@ -72,7 +72,7 @@ pub use entry::{
     BasicEntry, DOMHighResTimeStamp, EntryIdentifiers, EntryKey, EntryRef, Moment, PerformanceEntry,
 };
 pub use hr_time::{
-    coarsen_time, duration_between, Coarsening, CROSS_ORIGIN_ISOLATED_RESOLUTION_MS,
+    coarsen_time, duration_between, Coarsening, DurationsFrom, CROSS_ORIGIN_ISOLATED_RESOLUTION_MS,
     DEFAULT_RESOLUTION_MS,
 };
 pub use observer::{

@@ -62,11 +62,21 @@ impl TimelineState {
     /// <https://w3c.github.io/performance-timeline/#generate-an-id>
     fn generate_an_id(&mut self, increment: u64) -> u64 {
         // Step 1. Increase the last performance entry id by a small number.
-        self.last_performance_entry_id = self
-            .last_performance_entry_id
-            .wrapping_add(increment.max(1));
+        self.last_performance_entry_id = increased_id(self.last_performance_entry_id, increment);
         // Step 2.
         self.last_performance_entry_id
+    }
+}
+
+/// Step 1 of *generate an id*: `last` increased by `increment` (at least 1),
+/// wrapping, and never `u64::MAX`, which marks an unset id in
+/// [`EntryIdentifiers`](crate::EntryIdentifiers).
+fn increased_id(last: u64, increment: u64) -> u64 {
+    let id = last.wrapping_add(increment.max(1));
+    if id == u64::MAX {
+        id.wrapping_add(increment.max(1))
+    } else {
+        id
     }
 }
 
@@ -562,5 +572,20 @@ impl Builder {
             observer_task_queued: Cell::new(false),
             supported_entry_types: self.supported,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_ids_step_over_the_unset_marker() {
+        assert_eq!(increased_id(100, 1), 101);
+        assert_eq!(increased_id(100, 0), 101);
+        assert_eq!(increased_id(u64::MAX - 2, 1), u64::MAX - 1);
+        // u64::MAX means "unset" to EntryIdentifiers.
+        assert_eq!(increased_id(u64::MAX - 1, 1), 0);
+        assert_eq!(increased_id(u64::MAX - 2, 2), 1);
     }
 }

@@ -11,7 +11,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use fetch_headers::json::JsonObject;
 use performance_timeline::{
-    DOMHighResTimeStamp, Embedder, EntryIdentifiers, Moment, Performance, PerformanceEntry,
+    DOMHighResTimeStamp, DurationsFrom, Embedder, EntryIdentifiers, Moment, Performance,
+    PerformanceEntry,
 };
 use server_timing::engines::Engine;
 use server_timing::PerformanceServerTiming;
@@ -34,12 +35,17 @@ pub fn convert_fetch_timestamp<E: Embedder>(
     ts: Moment,
     performance: &Performance<E>,
 ) -> DOMHighResTimeStamp {
+    convert_fetch_timestamp_from(ts, &performance.durations_from_time_origin())
+}
+
+/// [`convert_fetch_timestamp`] with the global's time origin read once.
+fn convert_fetch_timestamp_from(ts: Moment, time_origin: &DurationsFrom) -> DOMHighResTimeStamp {
     // Step 1.
     if ts == 0.0 {
         return 0.0;
     }
-    // Step 2.
-    performance.relative_high_resolution_coarse_time(ts)
+    // Step 2. The relative high resolution coarse time.
+    time_origin.to(ts)
 }
 
 /// *Mark resource timing*: creates the entry, queues it to observers and
@@ -61,6 +67,21 @@ pub fn mark_resource_timing<E: Embedder>(
     // Step 4.
     performance.add_a_performance_resource_timing_entry(entry.clone());
     entry
+}
+
+/// The `nextHopProtocol` getter's value: the ALPN protocol ID, isomorphic
+/// decoded, with the IDs that IANA registers for HTTP kept as static strings.
+///
+/// <https://w3c.github.io/resource-timing/#dom-performanceresourcetiming-nexthopprotocol>
+fn next_hop_protocol(alpn: &[u8]) -> Cow<'static, str> {
+    match alpn {
+        b"" => Cow::Borrowed(""),
+        b"h2" => Cow::Borrowed("h2"),
+        b"h3" => Cow::Borrowed("h3"),
+        b"http/1.1" => Cow::Borrowed("http/1.1"),
+        b"http/1.0" => Cow::Borrowed("http/1.0"),
+        other => fetch_headers::isomorphic_decode(other).into_owned().into(),
+    }
 }
 
 /// The `transferSize` getter's rules: 0 when TAO failed or the response came
@@ -88,14 +109,14 @@ pub fn setup_the_resource_timing_entry<E: Embedder>(
     report: ResourceTimingReport,
     performance: &Performance<E>,
 ) -> PerformanceResourceTiming {
-    let conv = |ts: Moment| convert_fetch_timestamp(ts, performance);
+    let time_origin = performance.durations_from_time_origin();
+    let conv = |ts: Moment| convert_fetch_timestamp_from(ts, &time_origin);
     // Step 1. The cache mode is one of "", "local" and "validated" by its type.
     // Step 2. The global is `performance`'s.
     let info = &report.timing_info;
     // Step 3. Initialize the PerformanceEntry: the start time, the entry
     // type, the requested URL as its name, and the end time.
     let start_time = conv(info.start_time);
-    let name: Box<str> = report.requested_url.as_str().into();
     let response_end = conv(info.end_time);
     // Step 4-9. Store the initiator type, requested URL, timing info,
     // resource info, cache mode and response status. The getters' values
@@ -120,15 +141,15 @@ pub fn setup_the_resource_timing_entry<E: Embedder>(
     PerformanceResourceTiming {
         identifiers: EntryIdentifiers::new(),
         entry_type,
-        name,
+        name: report.requested_url,
         start_time,
         response_end: AtomicU64::new(response_end.to_bits()),
         time_origin_offset: performance.time_origin(),
         initiator_type: report.initiator_type,
         delivery_type,
-        next_hop_protocol: connection
-            .map(|c| fetch_headers::isomorphic_decode(&c.alpn_negotiated_protocol).into_owned())
-            .unwrap_or_default(),
+        next_hop_protocol: connection.map_or(Cow::Borrowed(""), |c| {
+            next_hop_protocol(&c.alpn_negotiated_protocol)
+        }),
         worker_start: conv(info.final_service_worker_start_time),
         redirect_start: conv(info.redirect_start_time),
         redirect_end: conv(info.redirect_end_time),
@@ -222,14 +243,15 @@ impl ServerTimingSource {
 pub struct PerformanceResourceTiming {
     identifiers: EntryIdentifiers,
     entry_type: &'static str,
-    name: Box<str>,
+    /// The requested URL; `name` is its serialization.
+    name: url::Url,
     start_time: DOMHighResTimeStamp,
     /// `responseEnd` as f64 bits: a navigation entry's end arrives after it is created.
     response_end: AtomicU64,
     time_origin_offset: Moment,
     initiator_type: Cow<'static, str>,
     delivery_type: Cow<'static, str>,
-    next_hop_protocol: String,
+    next_hop_protocol: Cow<'static, str>,
     worker_start: DOMHighResTimeStamp,
     redirect_start: DOMHighResTimeStamp,
     redirect_end: DOMHighResTimeStamp,
@@ -445,10 +467,10 @@ impl PerformanceResourceTiming {
             Cow::Borrowed(_) => 0,
             Cow::Owned(s) => s.capacity(),
         };
-        self.name.len()
+        self.name.as_str().len()
             + owned(&self.initiator_type)
             + owned(&self.delivery_type)
-            + self.next_hop_protocol.capacity()
+            + owned(&self.next_hop_protocol)
             + self.worker_matched_router_source.capacity()
             + self.worker_final_router_source.capacity()
             + self.content_type.capacity()
@@ -488,7 +510,7 @@ impl PerformanceResourceTiming {
         if let Some(id) = self.identifiers.id() {
             out.number("id", id as f64);
         }
-        out.string("name", &self.name)
+        out.string("name", self.name.as_str())
             .string("entryType", self.entry_type)
             .number("startTime", self.start_time)
             .number("duration", duration);
@@ -552,7 +574,7 @@ impl PerformanceResourceTiming {
                 }
             }
             "name" => {
-                out.string(member, &self.name);
+                out.string(member, self.name.as_str());
             }
             "entryType" => {
                 out.string(member, self.entry_type);
@@ -672,7 +694,7 @@ impl PerformanceResourceTiming {
 
 impl PerformanceEntry for PerformanceResourceTiming {
     fn name(&self) -> &str {
-        &self.name
+        self.name.as_str()
     }
     fn entry_type(&self) -> &str {
         self.entry_type

@@ -10,9 +10,7 @@
 
 use std::borrow::Cow;
 
-use fetch_headers::{
-    extract_a_mime_type, filtered_content_encoding, minimize_a_supported_mime_type,
-};
+use fetch_headers::{extract_a_mime_type_essence, filtered_content_encoding};
 use server_timing::engines::Engine;
 use url::Url;
 
@@ -313,12 +311,13 @@ fn status_and_content_type(
     body_info: &mut ResponseBodyInfo,
 ) -> u16 {
     let header = response.content_type.as_deref();
-    let mime = header.and_then(extract_a_mime_type);
-    body_info.content_type = match (reading, mime) {
-        (ContentTypeReading::Minimized, Some(mime)) => minimize_a_supported_mime_type(&mime),
+    // Only the essence decides what `contentType` shows.
+    let essence = header.and_then(extract_a_mime_type_essence);
+    body_info.content_type = match (reading, essence) {
+        (ContentTypeReading::Minimized, Some(essence)) => essence.minimized(),
         // Policy: only the types the engine knows.
-        (ContentTypeReading::MinimizedKnownTypes, Some(mime)) => {
-            let minimized = minimize_a_supported_mime_type(&mime);
+        (ContentTypeReading::MinimizedKnownTypes, Some(essence)) => {
+            let minimized = essence.minimized();
             let known = minimized != "application/octet-stream"
                 && (minimized.starts_with("text/")
                     || minimized.starts_with("image/")
@@ -331,7 +330,7 @@ fn status_and_content_type(
             }
         }
         // Policy: the essence as it is.
-        (ContentTypeReading::Essence, Some(mime)) => fetch_headers::essence(&mime),
+        (ContentTypeReading::Essence, Some(essence)) => essence.into_string(),
         (ContentTypeReading::Essence, None) if header.is_some() => {
             "application/x-unknown-content-type".to_owned()
         }

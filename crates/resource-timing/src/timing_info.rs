@@ -1,6 +1,8 @@
 //! Fetch's timing structs: fetch timing info, connection timing info,
 //! response body info, and the algorithms that make or clamp them.
 
+use std::sync::Arc;
+
 use performance_timeline::{Coarsening, Moment};
 
 /// *Connection timing info*: when the connection behind a response was
@@ -57,7 +59,9 @@ pub struct ServiceWorkerTimingInfo {
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ServerTimingHeaders {
-    combined: Option<Box<[u8]>>,
+    /// Shared, so that copying timing info (into a report, an opaque
+    /// copy, another process's message) does not copy the bytes.
+    combined: Option<Arc<[u8]>>,
 }
 
 impl ServerTimingHeaders {
@@ -76,7 +80,7 @@ impl ServerTimingHeaders {
         V: AsRef<[u8]> + ?Sized + 'a,
     {
         ServerTimingHeaders {
-            combined: fetch_headers::get_a_header(lines).map(|value| value.into_owned().into()),
+            combined: fetch_headers::get_a_header(lines).map(|value| Arc::from(value.as_ref())),
         }
     }
 

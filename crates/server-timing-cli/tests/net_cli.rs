@@ -446,6 +446,9 @@ fn the_waterfall_axis_fits_the_longest_bar_and_marks_clipped_ones() {
         let bar = db_bar.split('|').nth(1).unwrap();
         assert!(bar.len() >= 39 && bar.len() <= 40, "{db_bar:?}");
         assert!(!stdout.contains("clipped"), "{stdout}");
+        // Plain HTTP/1.1 negotiates no ALPN: the hop line names none.
+        let hop = stdout.lines().find(|l| l.starts_with("hop 1: ")).unwrap();
+        assert!(hop.contains(" HTTP/1.1") && !hop.contains("ALPN"), "{hop}");
         // Infinity, and a metric past 100 times the fetch, are clipped and marked.
         let url = format!("{}echo?st=app;dur=1e9,inf;dur=1e400", server.origin);
         let out = run(&["fetch", "--engine", "chromium", &url]);

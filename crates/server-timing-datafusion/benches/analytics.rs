@@ -2,7 +2,12 @@
 //! batch against the plain parser on the same bytes, and one query over a
 //! generated Parquet log, locally and on a two-executor Ballista cluster.
 //!
-//! `ANALYTICS_ROWS` sets the query benches' log size (default 10^6).
+//! `ANALYTICS_ROWS` sets the query benches' log size (default 10^6). The
+//! log is written once to the temporary directory and kept for later runs
+//! (`server-timing-analytics-bench-ROWS`, four Parquet files). The cluster
+//! listens on 127.0.0.1 only; its processes and their work directories are
+//! removed when the bench ends (or fails). Every group samples flat, ten
+//! samples, so a slow query costs ten runs and the warm-up.
 
 #![allow(missing_docs)] // criterion's macros generate undocumented items
 
@@ -13,7 +18,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
 use datafusion::arrow::array::{Array, ArrayRef, AsArray};
 use datafusion::prelude::SessionContext;
 use server_timing::engines::Engine;
@@ -32,6 +37,7 @@ fn kernel(c: &mut Criterion) {
     let strings = values.as_string::<i32>().clone();
     let mut group = c.benchmark_group("server_timing_1e6_rows");
     group.sample_size(10);
+    group.sampling_mode(SamplingMode::Flat);
     group.throughput(Throughput::Elements(KERNEL_ROWS as u64));
     group.bench_function("plain_parser", |b| {
         b.iter(|| {
@@ -75,7 +81,9 @@ fn log_dir(rows: u64) -> PathBuf {
     dir
 }
 
-struct Processes(Vec<Child>);
+/// The cluster's processes and their work directory: killed, waited for
+/// and removed when dropped, so a failed bench leaves nothing running.
+struct Processes(Vec<Child>, PathBuf);
 
 impl Drop for Processes {
     fn drop(&mut self) {
@@ -83,6 +91,7 @@ impl Drop for Processes {
             let _ = child.kill();
             let _ = child.wait();
         }
+        let _ = std::fs::remove_dir_all(&self.1);
     }
 }
 
@@ -110,6 +119,7 @@ fn queries(c: &mut Criterion) {
         .expect("a runtime");
     let mut group = c.benchmark_group(format!("p95_per_metric_{rows}_rows"));
     group.sample_size(10);
+    group.sampling_mode(SamplingMode::Flat);
     group.throughput(Throughput::Elements(rows));
 
     let local = SessionContext::new();
@@ -126,20 +136,29 @@ fn queries(c: &mut Criterion) {
     });
 
     let scheduler = free_port();
-    let mut processes = Processes(vec![Command::new(env!(
-        "CARGO_BIN_EXE_server-timing-scheduler"
-    ))
-    .args(["--port", &scheduler.to_string()])
-    .stdout(Stdio::null())
-    .stderr(Stdio::null())
-    .spawn()
-    .expect("scheduler")]);
+    let work = std::env::temp_dir().join(format!(
+        "server-timing-analytics-bench-work-{}",
+        std::process::id()
+    ));
+    let mut processes = Processes(Vec::new(), work.clone());
+    processes.0.push(
+        Command::new(env!("CARGO_BIN_EXE_server-timing-scheduler"))
+            .args(["--bind-host", "127.0.0.1", "--port", &scheduler.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("scheduler"),
+    );
     wait_for(scheduler);
-    for _ in 0..2 {
+    for executor in 0..2 {
         let (port, grpc) = (free_port(), free_port());
+        let dir = work.join(format!("executor-{executor}"));
+        std::fs::create_dir_all(&dir).expect("a work directory");
         processes.0.push(
             Command::new(env!("CARGO_BIN_EXE_server-timing-executor"))
                 .args(["--scheduler", &format!("127.0.0.1:{scheduler}")])
+                .args(["--bind-host", "127.0.0.1"])
+                .args(["--work-dir", dir.to_str().expect("a UTF-8 path")])
                 .args([
                     "--port",
                     &port.to_string(),

@@ -170,6 +170,46 @@ async fn pages_after_entries_fall_back_to_the_first_entry_url() {
 }
 
 #[tokio::test]
+async fn lone_surrogate_escapes_are_replacement_characters_not_errors() {
+    // A HAR whose writer emitted UTF-16 code units alone (not valid JSON):
+    // the table reads them as U+FFFD, as `server-timing har` does, and the
+    // pair beside them stays one character. A byte order mark is skipped.
+    let dir = scratch("har-surrogates");
+    let path = dir.join("lone.har");
+    std::fs::write(
+        &path,
+        "\u{FEFF}{\"log\": {\"entries\": [\
+         {\"request\": {\"url\": \"https://a.example/\\ud800x\"}, \"response\": {\"status\": 200, \"headers\": [\
+           {\"name\": \"Server-Timing\", \"value\": \"db;dur=5;desc=\\\"\\udc00\\ud83d\\ude00\\\"\"}]}}]}}",
+    )
+    .unwrap();
+    let ctx = context(8192);
+    register_table(&ctx, "har", &path).await.unwrap();
+    let batches = query(
+        &ctx,
+        "SELECT url, server_timing, server_timing_duration(server_timing, 'db') AS db FROM har",
+    )
+    .await;
+    let batch = &batches[0];
+    assert_eq!(batch.num_rows(), 1);
+    assert_eq!(
+        batch.column(0).as_string::<i32>().value(0),
+        "https://a.example/\u{FFFD}x"
+    );
+    assert_eq!(
+        batch.column(1).as_string::<i32>().value(0),
+        "db;dur=5;desc=\"\u{FFFD}\u{1F600}\""
+    );
+    assert_eq!(
+        batch
+            .column(2)
+            .as_primitive::<datafusion::arrow::datatypes::Float64Type>()
+            .value(0),
+        5.0
+    );
+}
+
+#[tokio::test]
 async fn a_file_that_is_not_a_har_fails_with_its_name() {
     let dir = scratch("not-har");
     let ctx = context(8192);
@@ -191,6 +231,18 @@ async fn a_file_that_is_not_a_har_fails_with_its_name() {
         .unwrap_err()
         .to_string();
     assert!(error.contains(&missing.display().to_string()), "{error}");
+    // A JSONP-wrapped HAR: refused when registered, with the wrapper's name.
+    let jsonp = dir.join("wrapped.har");
+    std::fs::write(&jsonp, r#"onInputData({"log": {"entries": []}});"#).unwrap();
+    let error = register_table(&ctx, "t3", &jsonp)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains(&jsonp.display().to_string())
+            && error.contains("is a JSONP-wrapped HAR (onInputData(...))"),
+        "{error}"
+    );
     // JSON, but not a HAR; and a truncated HAR: the query fails, naming the file.
     for (name, text, why) in [
         ("object.har", r#"{"name": "x"}"#, "no log.entries"),

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
+use har_stream::ReadError;
 use resource_timing::policy::Engine;
 use url::Url;
 
@@ -104,7 +105,7 @@ pub fn run(args: HarArgs) -> Result<ExitCode, CliError> {
                 )))
             };
         }
-        Err(HarError::Read(error)) => {
+        Err(HarError::Input(ReadError::Read(error))) => {
             let _ = out.flush();
             return Err(CliError::Failed(format!("cannot read {path}: {error}")));
         }

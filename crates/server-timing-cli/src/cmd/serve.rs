@@ -25,6 +25,19 @@ ROUTES:
     /redirect?to=URL     a 302 to URL (status=301|303|307|308 for others)
     /early-hints         103 Early Hints, then 200 (HTTP/1.1)
     /slow?ms=N           the body in four pieces N ms apart
+    /trailers?trailer=V  a chunked body with a Server-Timing trailer V
+                         (default total;dur=12.5)
+    /encoded?coding=C    a text body content-coded with C (gzip, deflate, br,
+                         zstd; repeat to stack codings); bytes=N its length,
+                         corrupt=1 spoils it, truncate=N cuts N bytes
+    /header-delay?delay=MS
+                         the head after MS ms (at most 10 s); with100 and
+                         with103 send that interim response first
+    /content-length?content=TEXT&length=auto|none|N
+                         TEXT with the Content-Length given (a wrong one
+                         closes the connection)
+    /request-headers     the request's headers, as the body and as
+                         x-request-NAME response headers
     /reset               drops the connection in the middle of the body
     /bad-header          sends a header value with a control byte
     /hang                never answers

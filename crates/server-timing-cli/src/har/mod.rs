@@ -1,5 +1,6 @@
-//! Reading a HAR file: its entries (`model`), the streaming reader
-//! (`stream`), and what a page would see of each entry's Server-Timing.
+//! Reading a HAR file: its entries (`model`), read one at a time by
+//! `har_stream`'s streaming reader, and what a page would see of each
+//! entry's Server-Timing.
 //!
 //! Memory stays bounded whatever the file: an entry is kept only while its
 //! redirect chain waits for the next hop, slimmed to the headers that
@@ -27,23 +28,23 @@
 //! ```
 
 mod model;
-mod stream;
-pub mod surrogates;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::fmt;
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
+use std::ops::ControlFlow;
 
+use har_stream::{read_entries, HarSink, ReadError};
 use resource_timing::transcript::{FetchTranscript, Hop};
 use resource_timing::{Engine, ExposurePolicy, FetchClient, Request, RequestMode};
-use serde::de::DeserializeSeed;
 use server_timing::engines::lint::lint_lines;
 use url::Url;
 
 use crate::render::har::{report_json, report_text};
-use model::HarEntry;
-use stream::Root;
-use surrogates::LoneSurrogates;
+use model::{HarEntry, HarPage};
+
+/// The lone-surrogate repair, now in `har-stream` (kept here by its old path).
+pub use har_stream::surrogates;
 
 /// How a HAR is read: whose page, which engine, what is reported.
 #[derive(Debug, Clone, Default)]
@@ -62,14 +63,10 @@ pub struct HarOptions {
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum HarError {
-    /// Reading the input failed.
-    Read(std::io::Error),
-    /// The input is a JSONP-wrapped HAR (`onInputData({...})`); the name is the wrapper's.
-    Jsonp(String),
-    /// The input is not JSON, or not of a HAR's shape.
-    Invalid(serde_json::Error),
-    /// The JSON has no `log.entries`.
-    NoEntries,
+    /// The input is not a HAR, or cannot be read (`har_stream`'s reasons:
+    /// a read error, a JSONP wrapper, not JSON of a HAR's shape, no
+    /// `log.entries`).
+    Input(ReadError),
     /// The callback failed (writing the output, say).
     Output(std::io::Error),
 }
@@ -77,13 +74,7 @@ pub enum HarError {
 impl fmt::Display for HarError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            HarError::Read(e) => write!(f, "cannot be read: {e}"),
-            HarError::Jsonp(name) => write!(
-                f,
-                "is a JSONP-wrapped HAR ({name}(...)): remove the wrapper to leave the JSON object"
-            ),
-            HarError::Invalid(e) => write!(f, "is not a valid HAR file: {e}"),
-            HarError::NoEntries => f.write_str("is not a HAR file: no log.entries"),
+            HarError::Input(e) => e.fmt(f),
             HarError::Output(e) => write!(f, "cannot write the report: {e}"),
         }
     }
@@ -92,9 +83,9 @@ impl fmt::Display for HarError {
 impl std::error::Error for HarError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            HarError::Read(e) | HarError::Output(e) => Some(e),
-            HarError::Invalid(e) => Some(e),
-            HarError::Jsonp(_) | HarError::NoEntries => None,
+            // The input's error shows through: its text is this error's.
+            HarError::Input(e) => e.source(),
+            HarError::Output(e) => Some(e),
         }
     }
 }
@@ -119,31 +110,16 @@ pub fn read_har<R: Read>(
     options: &HarOptions,
     on_entry: impl FnMut(&EntryReport) -> std::io::Result<()>,
 ) -> Result<HarOutcome, HarError> {
-    let mut reader = BufReader::with_capacity(64 * 1024, input);
-    skip_bom_and_refuse_jsonp(&mut reader)?;
     let mut state = State::new(options, on_entry);
-    let mut repaired = LoneSurrogates::new(reader);
-    let mut deserializer = serde_json::Deserializer::from_reader(&mut repaired);
-    let result = Root(&mut state)
-        .deserialize(&mut deserializer)
-        .and_then(|saw| deserializer.end().map(|()| saw));
+    let result = read_entries(input, &mut state);
     if let Some(error) = state.output_error.take() {
         return Err(HarError::Output(error));
     }
-    let saw_entries = result.map_err(|e| {
-        if e.is_io() {
-            HarError::Read(e.into())
-        } else {
-            HarError::Invalid(e)
-        }
-    })?;
-    if !saw_entries {
-        return Err(HarError::NoEntries);
-    }
+    let read = result.map_err(HarError::Input)?;
     state.finish();
     Ok(HarOutcome {
         summary: state.summary,
-        repaired_surrogates: repaired.repaired,
+        repaired_surrogates: read.repaired_surrogates,
         failed_lint: state.failed_lint,
     })
 }
@@ -170,32 +146,6 @@ fn entry_timing(first: &HarEntry, last: &HarEntry) -> Option<EntryTiming> {
             phase(t.receive),
         ],
     })
-}
-
-/// Skips a UTF-8 byte order mark; a file that starts like `name(` is a
-/// JSONP-wrapped HAR (some tools save `onInputData({...})`).
-fn skip_bom_and_refuse_jsonp<R: Read>(reader: &mut BufReader<R>) -> Result<(), HarError> {
-    let head = reader.fill_buf().map_err(HarError::Read)?;
-    let bom = head.starts_with(b"\xEF\xBB\xBF");
-    let rest = if bom { &head[3..] } else { head };
-    let start = rest
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .unwrap_or(rest.len());
-    let rest = &rest[start..];
-    let word = rest
-        .iter()
-        .position(|&b| !(b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b == b'.'))
-        .unwrap_or(rest.len());
-    if word > 0 && rest[word..].iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'(') {
-        return Err(HarError::Jsonp(
-            String::from_utf8_lossy(&rest[..word]).into_owned(),
-        ));
-    }
-    if bom {
-        reader.consume(3);
-    }
-    Ok(())
 }
 
 /// Redirect chains followed at once; more are counted as unresolved.
@@ -341,9 +291,9 @@ pub struct Summary {
 }
 
 /// The streaming state: pages seen so far, chains being followed, output.
-pub(crate) struct State<'o, F> {
+struct State<'o, F> {
     options: &'o HarOptions,
-    pub pages: HashMap<String, PageUrl>,
+    pages: HashMap<String, PageUrl>,
     /// Redirect chains in progress, keyed by the URL they wait for.
     /// Several chains may wait for one URL (a script loaded through two
     /// redirects): the first entry for it continues the oldest.
@@ -355,6 +305,41 @@ pub(crate) struct State<'o, F> {
     summary: Summary,
     on_entry: F,
     output_error: Option<std::io::Error>,
+}
+
+/// The HAR's parts as the streaming reader hands them over: pages whose
+/// title is an http(s) URL name their page, and each entry is decided as
+/// its redirect chain allows; a failed callback stops the read.
+impl<F: FnMut(&EntryReport) -> std::io::Result<()>> HarSink for State<'_, F> {
+    type Page = HarPage;
+    type Entry = HarEntry;
+
+    fn pages(&mut self, pages: Vec<HarPage>) {
+        for page in pages {
+            if let Ok(url) = Url::parse(&page.title) {
+                if matches!(url.scheme(), "http" | "https") {
+                    self.pages.insert(
+                        page.id,
+                        PageUrl {
+                            url,
+                            source: "log.pages title",
+                            redirects: 0,
+                        },
+                    );
+                }
+            }
+        }
+    }
+
+    fn entry(&mut self, entry: HarEntry) -> ControlFlow<()> {
+        self.on_entry(entry);
+        if self.output_failed() {
+            // Stop reading: `read_har` returns the callback's error.
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    }
 }
 
 fn has_server_timing(entry: &HarEntry) -> bool {
@@ -416,7 +401,7 @@ impl<'o, F: FnMut(&EntryReport) -> std::io::Result<()>> State<'o, F> {
         }
     }
 
-    pub(crate) fn on_entry(&mut self, mut entry: HarEntry) {
+    fn on_entry(&mut self, mut entry: HarEntry) {
         let index = self.index;
         self.index += 1;
         self.summary.entries += 1;
@@ -492,7 +477,7 @@ impl<'o, F: FnMut(&EntryReport) -> std::io::Result<()>> State<'o, F> {
     }
 
     /// Whether the callback failed: reading stops there.
-    pub fn output_failed(&self) -> bool {
+    fn output_failed(&self) -> bool {
         self.output_error.is_some()
     }
 

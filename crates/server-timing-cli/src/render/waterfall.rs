@@ -62,6 +62,7 @@ pub fn waterfall(
             hop.protocol_name(),
             hop.alpn
                 .as_deref()
+                .filter(|a| !a.is_empty())
                 .map(|a| format!(" (ALPN {a})"))
                 .unwrap_or_default(),
             if hop.reused {

@@ -1,17 +1,20 @@
 //! HAR files as a table: one row per entry, read as a stream.
 //!
-//! The file is parsed with `serde_json`'s streaming deserializer on a
-//! blocking thread: `log.pages` is kept (it is small), `log.entries` is
-//! visited one entry at a time and appended to Arrow builders, and each full
+//! The file is read with `har_stream`'s streaming reader (the one the
+//! `server-timing har` command uses) on a blocking thread: `log.pages` is
+//! kept (it is small), `log.entries` is visited one entry at a time and
+//! appended to Arrow builders, and each full
 //! batch (DataFusion's `batch_size` rows) is sent through a channel that
 //! holds at most two batches. Memory stays bounded by a few batches
 //! whatever the file's size, and a `LIMIT` that stops reading stops the
-//! parse.
+//! parse. A byte order mark is skipped and a lone surrogate escape
+//! (`"\uD800"`) is read as U+FFFD, as the command reads them.
 
 use std::collections::HashMap;
 use std::fmt;
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::BufReader;
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -24,8 +27,8 @@ use datafusion::common::{DataFusionError, Result};
 use datafusion::execution::{SendableRecordBatchStream, TaskContext};
 use datafusion::physical_plan::stream::RecordBatchReceiverStreamBuilder;
 use datafusion::physical_plan::streaming::PartitionStream;
+use har_stream::{read_entries, start_of, HarSink, ReadError, Start};
 use resource_timing::fetch_headers::get_a_header;
-use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
 /// The fields of a header: `name`, `value`.
@@ -110,6 +113,13 @@ pub enum HarError {
         /// The file.
         path: PathBuf,
     },
+    /// The file is not a HAR, or reading it failed part-way.
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// Why, as the streaming reader says it.
+        source: ReadError,
+    },
 }
 
 impl fmt::Display for HarError {
@@ -121,6 +131,7 @@ impl fmt::Display for HarError {
                 "{} is not a HAR file: it does not start with a JSON object",
                 path.display()
             ),
+            HarError::Invalid { path, source } => write!(f, "{} {source}", path.display()),
         }
     }
 }
@@ -130,6 +141,8 @@ impl std::error::Error for HarError {
         match self {
             HarError::Io { source, .. } => Some(source),
             HarError::NotJsonObject { .. } => None,
+            // The reader's error shows through: its text is in this one's.
+            HarError::Invalid { source, .. } => source.source(),
         }
     }
 }
@@ -145,33 +158,23 @@ pub fn har_table(path: impl AsRef<Path>) -> Result<StreamingTable> {
     StreamingTable::try_new(har_schema(), vec![Arc::new(HarPartition { path })])
 }
 
-/// Reads up to the first byte that is not JSON whitespace (or a UTF-8 BOM).
+/// Checks that the file opens with a JSON object (after a byte order mark
+/// and whitespace), as a HAR does.
 fn check_starts_with_object(path: &Path) -> Result<(), HarError> {
     let io = |source| HarError::Io {
         path: path.to_path_buf(),
         source,
     };
-    let mut file = BufReader::new(File::open(path).map_err(io)?);
-    let mut buf = [0u8; 1];
-    let mut offset = 0usize;
-    loop {
-        if file.read(&mut buf).map_err(io)? == 0 {
-            return Err(HarError::NotJsonObject {
-                path: path.to_path_buf(),
-            });
-        }
-        let bom = offset < 3 && buf[0] == b"\xEF\xBB\xBF"[offset];
-        offset += 1;
-        match buf[0] {
-            b' ' | b'\t' | b'\n' | b'\r' => {}
-            _ if bom => {}
-            b'{' => return Ok(()),
-            _ => {
-                return Err(HarError::NotJsonObject {
-                    path: path.to_path_buf(),
-                })
-            }
-        }
+    let file = File::open(path).map_err(io)?;
+    match start_of(&mut BufReader::new(file)).map_err(io)? {
+        Start::Object | Start::Undecided => Ok(()),
+        Start::Jsonp(name) => Err(HarError::Invalid {
+            path: path.to_path_buf(),
+            source: ReadError::Jsonp(name),
+        }),
+        _ => Err(HarError::NotJsonObject {
+            path: path.to_path_buf(),
+        }),
     }
 }
 
@@ -209,35 +212,32 @@ fn read_har(path: &Path, batch_size: usize, send: impl FnMut(RecordBatch) -> boo
             source,
         }))
     })?;
-    let mut state = State {
+    let mut sink = Sink {
         rows: Rows::new(batch_size),
         batch_size,
         pages: HashMap::new(),
         first_urls: HashMap::new(),
         send: Box::new(send),
-        stopped: false,
+        error: None,
     };
-    let mut deserializer = serde_json::Deserializer::from_reader(BufReader::new(file));
-    let outcome = Root(&mut state)
-        .deserialize(&mut deserializer)
-        .and_then(|saw| deserializer.end().map(|()| saw));
-    match outcome {
-        Ok(true) => {
-            if state.rows.len > 0 {
-                let batch = state.rows.finish()?;
-                (state.send)(batch);
+    let read = read_entries(file, &mut sink);
+    if let Some(error) = sink.error.take() {
+        return Err(error);
+    }
+    match read {
+        // The consumer went away: the parse was stopped on purpose.
+        Ok(outcome) if outcome.stopped => Ok(()),
+        Ok(_) => {
+            if sink.rows.len > 0 {
+                let batch = sink.rows.finish()?;
+                (sink.send)(batch);
             }
             Ok(())
         }
-        Ok(false) => Err(DataFusionError::Execution(format!(
-            "{} is not a HAR file: no log.entries",
-            path.display()
-        ))),
-        Err(_) if state.stopped => Ok(()),
-        Err(e) => Err(DataFusionError::Execution(format!(
-            "{} is not a valid HAR file: {e}",
-            path.display()
-        ))),
+        Err(source) => Err(DataFusionError::External(Box::new(HarError::Invalid {
+            path: path.to_path_buf(),
+            source,
+        }))),
     }
 }
 
@@ -391,7 +391,7 @@ impl Rows {
 }
 
 /// The reader's state between entries.
-struct State<'a> {
+struct Sink<'a> {
     rows: Rows,
     batch_size: usize,
     /// Page id to page URL, from `log.pages`.
@@ -399,11 +399,11 @@ struct State<'a> {
     /// Page id to the URL of its first entry, for pages not (yet) listed.
     first_urls: HashMap<String, String>,
     send: Box<dyn FnMut(RecordBatch) -> bool + 'a>,
-    /// Set when the consumer went away: the parse is stopped on purpose.
-    stopped: bool,
+    /// A batch that could not be built; the read stops there.
+    error: Option<DataFusionError>,
 }
 
-impl State<'_> {
+impl Sink<'_> {
     /// Appends `entry`; `false` when the consumer is gone (stop reading).
     fn on_entry(&mut self, entry: &Value) -> Result<bool> {
         let entry = HarEntry { entry };
@@ -423,7 +423,6 @@ impl State<'_> {
         if self.rows.len >= self.batch_size {
             let batch = self.rows.finish()?;
             if !(self.send)(batch) {
-                self.stopped = true;
                 return Ok(false);
             }
         }
@@ -431,97 +430,31 @@ impl State<'_> {
     }
 }
 
-struct Root<'s, 'a>(&'s mut State<'a>);
+/// Entries and pages are read leniently, as JSON values: a member of
+/// another type than HAR says is a null cell, not a failed query.
+impl HarSink for Sink<'_> {
+    type Page = Value;
+    type Entry = Value;
 
-impl<'de> DeserializeSeed<'de> for Root<'_, '_> {
-    type Value = bool;
-    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
-        deserializer.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Root<'_, '_> {
-    type Value = bool;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a HAR object with a \"log\" member")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
-        let mut saw_entries = false;
-        while let Some(key) = map.next_key::<String>()? {
-            if key == "log" {
-                saw_entries |= map.next_value_seed(Log(&mut *self.0))?;
-            } else {
-                map.next_value::<IgnoredAny>()?;
+    fn pages(&mut self, pages: Vec<Value>) {
+        for page in &pages {
+            if let (Some(id), Some(title)) = (
+                page.get("id").and_then(Value::as_str),
+                page.get("title").and_then(Value::as_str),
+            ) {
+                self.pages.insert(id.to_owned(), title.to_owned());
             }
         }
-        Ok(saw_entries)
     }
-}
 
-struct Log<'s, 'a>(&'s mut State<'a>);
-
-impl<'de> DeserializeSeed<'de> for Log<'_, '_> {
-    type Value = bool;
-    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
-        deserializer.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Log<'_, '_> {
-    type Value = bool;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a \"log\" object")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
-        let mut saw_entries = false;
-        while let Some(key) = map.next_key::<String>()? {
-            match key.as_str() {
-                "pages" => {
-                    let pages: Value = map.next_value()?;
-                    for page in pages.as_array().into_iter().flatten() {
-                        if let (Some(id), Some(title)) = (
-                            page.get("id").and_then(Value::as_str),
-                            page.get("title").and_then(Value::as_str),
-                        ) {
-                            self.0.pages.insert(id.to_owned(), title.to_owned());
-                        }
-                    }
-                }
-                "entries" => {
-                    map.next_value_seed(Entries(&mut *self.0))?;
-                    saw_entries = true;
-                }
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
-                }
+    fn entry(&mut self, entry: Value) -> ControlFlow<()> {
+        match self.on_entry(&entry) {
+            Ok(true) => ControlFlow::Continue(()),
+            Ok(false) => ControlFlow::Break(()),
+            Err(error) => {
+                self.error = Some(error);
+                ControlFlow::Break(())
             }
         }
-        Ok(saw_entries)
-    }
-}
-
-struct Entries<'s, 'a>(&'s mut State<'a>);
-
-impl<'de> DeserializeSeed<'de> for Entries<'_, '_> {
-    type Value = ();
-    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_seq(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Entries<'_, '_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a list of entries")
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(entry) = seq.next_element::<Value>()? {
-            match self.0.on_entry(&entry) {
-                Ok(true) => {}
-                Ok(false) => return Err(de::Error::custom("reading stopped")),
-                Err(e) => return Err(de::Error::custom(e)),
-            }
-        }
-        Ok(())
     }
 }
