@@ -102,8 +102,9 @@ impl PerformanceServerTiming {
     /// for the list, whatever the number of metrics. A description that had
     /// to be unescaped or decoded from Latin-1 is not in the value; such a
     /// metric gets a text of its own, as [`new`](Self::new) makes. A value
-    /// that is not UTF-8 cannot be shared as `str`, and is read as
-    /// [`collect_metrics`](Self::collect_metrics) does.
+    /// that is not UTF-8 cannot be shared as `str`, and a long one of which
+    /// the metrics use less than a quarter is not kept whole: both are read
+    /// as [`collect_metrics`](Self::collect_metrics) does.
     pub(crate) fn from_field_value(value: &[u8]) -> Vec<Self> {
         let mut metrics = parse_server_timing(value);
         let Some(text) = metrics.text() else {
@@ -140,7 +141,29 @@ impl PerformanceServerTiming {
                 _ => list.push(PerformanceServerTiming::from(&metric)),
             }
         }
+        if value.len() > SHARE_WHOLE_VALUE_UP_TO {
+            return Self::compact_if_mostly_unused(value, &shared, list);
+        }
         list
+    }
+
+    /// `list`, or, when its metrics use less than a quarter of the long
+    /// field value they share (junk, unknown params, long `dur`s), the same
+    /// metrics with only their own text copied, so that they do not keep
+    /// the whole value alive.
+    #[cold]
+    #[inline(never)]
+    fn compact_if_mostly_unused(value: &[u8], shared: &Arc<str>, list: Vec<Self>) -> Vec<Self> {
+        let used: usize = list
+            .iter()
+            .filter(|m| Arc::ptr_eq(&m.text, shared))
+            .map(|m| (m.name.1 - m.name.0) + (m.description.1 - m.description.0))
+            .sum();
+        if used < value.len() / 4 {
+            Self::collect_metrics_with_capacity(parse_server_timing(value), used)
+        } else {
+            list
+        }
     }
 
     /// The [`name`](https://w3c.github.io/server-timing/#dom-performanceservertiming-name)
@@ -194,6 +217,11 @@ impl PerformanceServerTiming {
         Arc::ptr_eq(&self.text, &other.text) && self.name.0 == other.name.0
     }
 }
+
+/// Up to this length, [`PerformanceServerTiming::from_field_value`] always
+/// keeps the whole field value as the metrics' text; above it, only when the
+/// metrics use at least a quarter of it.
+const SHARE_WHOLE_VALUE_UP_TO: usize = 1024;
 
 /// `a` followed by `b` in one new `Arc<str>`. Short texts are joined on the
 /// stack first, so that the `Arc` is the only allocation.
@@ -296,6 +324,31 @@ mod tests {
                 assert_eq!((m.name(), m.description()), (&*name, &*description));
             }
         }
+    }
+
+    #[test]
+    fn a_field_value_is_shared_whole_unless_long_and_mostly_unused() {
+        // Short: the metrics' text is the value itself.
+        let short = PerformanceServerTiming::from_field_value(b"db;dur=53, app;desc=x");
+        assert_eq!(short[0].text.len(), 21);
+        assert!(Arc::ptr_eq(&short[0].text, &short[1].text));
+        assert_eq!((short[1].name(), short[1].description()), ("app", "x"));
+        // Long, with little of it in names and descriptions: copied.
+        let mut long = b"m;desc=d".to_vec();
+        for _ in 0..300 {
+            long.extend_from_slice(b";zz=1");
+        }
+        long.extend_from_slice(b", n;dur=2");
+        let metrics = PerformanceServerTiming::from_field_value(&long);
+        assert_eq!(metrics.len(), 2);
+        assert_eq!((metrics[0].name(), metrics[0].description()), ("m", "d"));
+        assert_eq!((metrics[1].name(), metrics[1].duration()), ("n", 2.0));
+        assert_eq!(metrics[0].text.len(), 3);
+        // Long and mostly used: shared whole.
+        let used = format!("m;desc=\"{}\"", "d".repeat(2000));
+        let metrics = PerformanceServerTiming::from_field_value(used.as_bytes());
+        assert_eq!(metrics[0].text.len(), used.len());
+        assert_eq!(metrics[0].description().len(), 2000);
     }
 
     #[test]

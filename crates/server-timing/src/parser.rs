@@ -1021,13 +1021,14 @@ impl<'a, S: DiagnosticSink, const LIST: bool> Parser<'a, S, LIST> {
     }
 
     /// The fast path for a member that follows the grammar to the letter:
-    /// `name *( ";" ( "dur" / "desc" ) "=" ( token / plain-quoted ) )` with no
-    /// whitespace, no escapes, no non-ASCII byte and no repeated or unknown
-    /// param, which is what servers almost always send. Returns `None`, having
-    /// moved nothing, for anything else (and for input that is not UTF-8);
-    /// the general path then parses the member. Only used when no one listens
-    /// for diagnostics (such a member has none except `NonStrictDuration`,
-    /// which the general path reports).
+    /// `name *( ";" ( "dur" / "desc" ) "=" ( token / plain-quoted ) )` after
+    /// optional whitespace, with no other whitespace, no escapes, no
+    /// non-ASCII byte and no repeated or unknown param, which is what servers
+    /// almost always send. Returns `None` for anything else (and for input
+    /// that is not UTF-8), leaving `pos` at the member's start (before its
+    /// whitespace) and `tail` empty; the general path then parses the member.
+    /// Only used when no one listens for diagnostics (such a member has none
+    /// except `NonStrictDuration`, which the general path reports).
     #[inline(always)]
     fn take_plain_member(&mut self) -> Option<Metric<'a>> {
         let text = match self.tail.take() {
