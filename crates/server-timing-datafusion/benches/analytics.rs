@@ -56,6 +56,19 @@ fn kernel(c: &mut Criterion) {
     group.bench_function("arrow_function_spec", |b| {
         b.iter(|| server_timing_array(black_box(&values), Engine::Spec).expect("kernel"))
     });
+    // The same rows as DataFusion hands them to the function: batches of
+    // its default 8192 rows (zero-copy slices of the column).
+    let slices: Vec<ArrayRef> = (0..KERNEL_ROWS)
+        .step_by(8192)
+        .map(|start| values.slice(start, 8192.min(KERNEL_ROWS - start)))
+        .collect();
+    group.bench_function("arrow_function_spec_8192_row_batches", |b| {
+        b.iter(|| {
+            for slice in &slices {
+                black_box(server_timing_array(black_box(slice), Engine::Spec).expect("kernel"));
+            }
+        })
+    });
     group.bench_function("arrow_function_chromium", |b| {
         b.iter(|| server_timing_array(black_box(&values), Engine::Chromium).expect("kernel"))
     });

@@ -89,6 +89,28 @@ impl<'a> Bytes<'a> {
         }
     }
 
+    /// The bytes of all rows together (of this slice only), to reserve
+    /// output buffers with; a literal's once.
+    pub(crate) fn total_len(&self) -> usize {
+        fn span<O: Into<i64> + Copy>(offsets: &[O]) -> usize {
+            match (offsets.first(), offsets.last()) {
+                (Some(&first), Some(&last)) => {
+                    usize::try_from(last.into() - first.into()).unwrap_or(0)
+                }
+                _ => 0,
+            }
+        }
+        match self {
+            Bytes::Utf8(a) => span(a.value_offsets()),
+            Bytes::LargeUtf8(a) => span(a.value_offsets()),
+            Bytes::Binary(a) => span(a.value_offsets()),
+            Bytes::LargeBinary(a) => span(a.value_offsets()),
+            Bytes::Utf8View(a) => a.total_buffer_bytes_used() + a.len() * 12,
+            Bytes::BinaryView(a) => a.total_buffer_bytes_used() + a.len() * 12,
+            Bytes::Scalar(v) => v.as_ref().map_or(0, Vec::len),
+        }
+    }
+
     /// Row `i`'s bytes; `None` for null.
     #[inline]
     pub(crate) fn get(&self, i: usize) -> Option<&[u8]> {

@@ -6,9 +6,10 @@
 use std::sync::Arc;
 
 use datafusion::arrow::array::{
-    ArrayBuilder, ArrayRef, Float64Array, Float64Builder, ListArray, StringBuilder, StructArray,
+    ArrayBuilder, ArrayRef, Float64Array, Float64Builder, ListArray, NullBufferBuilder,
+    StringBuilder, StructArray,
 };
-use datafusion::arrow::buffer::{NullBuffer, OffsetBuffer};
+use datafusion::arrow::buffer::OffsetBuffer;
 use datafusion::arrow::datatypes::{DataType, Field, Fields};
 use datafusion::common::Result;
 use datafusion::logical_expr::{
@@ -66,26 +67,30 @@ impl Default for ServerTimingUdf {
     }
 }
 
-/// Column builders for a list of metrics per row.
+/// Column builders for a list of metrics per row, reserved up front from
+/// the input's size so that a batch grows no buffer: the names and
+/// descriptions of a value are never longer than the value.
 struct MetricListBuilder {
     offsets: Vec<i32>,
-    validity: Vec<bool>,
+    validity: NullBufferBuilder,
     names: StringBuilder,
     durations: Float64Builder,
     descriptions: StringBuilder,
 }
 
 impl MetricListBuilder {
+    /// Builders for `rows` rows of `bytes` bytes of header values in all.
     fn with_capacity(rows: usize, bytes: usize) -> Self {
-        let metrics = rows * 2;
+        // About three metrics a value on the web; more only regrow.
+        let metrics = rows * 3;
         let mut offsets = Vec::with_capacity(rows + 1);
         offsets.push(0);
         MetricListBuilder {
             offsets,
-            validity: Vec::with_capacity(rows),
-            names: StringBuilder::with_capacity(metrics, bytes / 2),
+            validity: NullBufferBuilder::new(rows),
+            names: StringBuilder::with_capacity(metrics, bytes),
             durations: Float64Builder::with_capacity(metrics),
-            descriptions: StringBuilder::with_capacity(metrics, bytes / 4),
+            descriptions: StringBuilder::with_capacity(metrics, bytes),
         }
     }
 
@@ -104,7 +109,7 @@ impl MetricListBuilder {
     fn end_row(&mut self, valid: bool) {
         self.offsets
             .push(i32::try_from(self.names.len()).unwrap_or(i32::MAX));
-        self.validity.push(valid);
+        self.validity.append(valid);
     }
 
     fn finish(mut self) -> ArrayRef {
@@ -117,8 +122,7 @@ impl MetricListBuilder {
             ],
             None,
         );
-        let nulls = NullBuffer::from(self.validity);
-        let nulls = (nulls.null_count() > 0).then_some(nulls);
+        let nulls = self.validity.finish();
         let DataType::List(field) = server_timing_type() else {
             unreachable!("server_timing_type is a list")
         };
@@ -154,7 +158,7 @@ fn append_metrics(builder: &mut MetricListBuilder, engine: Engine, value: &[u8])
 /// benches run.
 pub fn server_timing_array(values: &ArrayRef, engine: Engine) -> Result<ArrayRef> {
     let bytes = Bytes::of_array(values)?;
-    let mut builder = MetricListBuilder::with_capacity(values.len(), 0);
+    let mut builder = MetricListBuilder::with_capacity(values.len(), bytes.total_len());
     for i in 0..values.len() {
         match bytes.get(i) {
             Some(value) => {
@@ -188,7 +192,7 @@ impl ScalarUDFImpl for ServerTimingUdf {
         let values = Bytes::of(&args.args[0])?;
         let engine = EngineArg::of(self.name(), &args.args, 1)?;
         let rows = rows(&args.args, args.number_rows);
-        let mut builder = MetricListBuilder::with_capacity(rows, 0);
+        let mut builder = MetricListBuilder::with_capacity(rows, values.total_len());
         for i in 0..rows {
             match (values.get(i), engine.get(i)) {
                 (Some(value), Some(engine)) => {
