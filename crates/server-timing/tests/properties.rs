@@ -239,7 +239,10 @@ fn equal_and_distinct(
 ) -> Result<(), TestCaseError> {
     prop_assert_eq!(shared, one_by_one);
     let json = |metrics: &[PerformanceServerTiming]| -> Vec<String> {
-        metrics.iter().map(PerformanceServerTiming::to_json).collect()
+        metrics
+            .iter()
+            .map(PerformanceServerTiming::to_json)
+            .collect()
     };
     prop_assert_eq!(json(shared), json(one_by_one));
     for (i, a) in shared.iter().enumerate() {
