@@ -64,17 +64,7 @@ proptest! {
         let one_by_one: Vec<PerformanceServerTiming> =
             parse_server_timing(&bytes).map(PerformanceServerTiming::from).collect();
         let shared = PerformanceServerTiming::collect_metrics(parse_server_timing(&bytes));
-        prop_assert_eq!(&shared, &one_by_one);
-        let json = |metrics: &[PerformanceServerTiming]| -> Vec<String> {
-            metrics.iter().map(PerformanceServerTiming::to_json).collect()
-        };
-        prop_assert_eq!(json(&shared), json(&one_by_one));
-        // Each is its own object, though they share their text.
-        for (i, a) in shared.iter().enumerate() {
-            for (j, b) in shared.iter().enumerate() {
-                prop_assert_eq!(a.ptr_eq(b), i == j);
-            }
-        }
+        equal_and_distinct(&shared, &one_by_one)?;
     }
 
     /// The owned path shares the field value itself as the metrics' text
@@ -86,16 +76,7 @@ proptest! {
         let one_by_one: Vec<PerformanceServerTiming> =
             parse_server_timing(&bytes).map(PerformanceServerTiming::from).collect();
         let shared = server_timing::parse_server_timing_header_lines([&bytes[..]]);
-        prop_assert_eq!(&shared, &one_by_one);
-        let json = |metrics: &[PerformanceServerTiming]| -> Vec<String> {
-            metrics.iter().map(PerformanceServerTiming::to_json).collect()
-        };
-        prop_assert_eq!(json(&shared), json(&one_by_one));
-        for (i, a) in shared.iter().enumerate() {
-            for (j, b) in shared.iter().enumerate() {
-                prop_assert_eq!(a.ptr_eq(b), i == j);
-            }
-        }
+        equal_and_distinct(&shared, &one_by_one)?;
     }
 
     #[test]
@@ -248,4 +229,26 @@ fn serializer_writes_tokens_bare_and_other_descriptions_quoted() {
         b"a;dur=1e21;desc=HIT, b;dur=1.5e-7;desc=\"\", c;desc=\"caf\xe9 \\\"q\\\" \\\\\""
     );
     assert_eq!(builder.to_header_value().as_bytes(), builder.as_bytes());
+}
+
+/// Metrics that share their text equal the ones made one by one (also as
+/// JSON), and each is its own object.
+fn equal_and_distinct(
+    shared: &[PerformanceServerTiming],
+    one_by_one: &[PerformanceServerTiming],
+) -> Result<(), TestCaseError> {
+    prop_assert_eq!(shared, one_by_one);
+    let json = |metrics: &[PerformanceServerTiming]| -> Vec<String> {
+        metrics
+            .iter()
+            .map(PerformanceServerTiming::to_json)
+            .collect()
+    };
+    prop_assert_eq!(json(shared), json(one_by_one));
+    for (i, a) in shared.iter().enumerate() {
+        for (j, b) in shared.iter().enumerate() {
+            prop_assert_eq!(a.ptr_eq(b), i == j);
+        }
+    }
+    Ok(())
 }
