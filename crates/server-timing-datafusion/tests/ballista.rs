@@ -4,7 +4,6 @@
 //! quick error.
 
 use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -14,6 +13,9 @@ use server_timing_datafusion::cluster::remote_context;
 use server_timing_datafusion::loggen::write_log;
 use server_timing_datafusion::register_functions;
 use server_timing_datafusion::tables::register_table;
+
+mod common;
+use common::scratch;
 
 /// Children that are killed when the test ends, however it ends.
 struct Processes(Vec<Child>);
@@ -46,16 +48,6 @@ fn wait_for_port(port: u16, processes: &mut Processes, deadline: Instant) {
         assert!(Instant::now() < deadline, "port {port} never opened");
         std::thread::sleep(Duration::from_millis(100));
     }
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "server-timing-datafusion-{name}-{}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 /// The queries of docs/scale.md, ordered so that both engines' answers

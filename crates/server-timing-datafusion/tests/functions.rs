@@ -20,6 +20,9 @@ use server_timing::engines::lint::lint_lines;
 use server_timing_datafusion::functions::server_timing_array;
 use url::Url;
 
+mod common;
+use common::query;
+
 /// Values from the WPT parsing cases' shapes, CDN headers, and junk.
 fn sample_values() -> Vec<Vec<u8>> {
     let mut values: Vec<Vec<u8>> = [
@@ -60,15 +63,6 @@ fn sample_values() -> Vec<Vec<u8>> {
         values.push(value);
     }
     values
-}
-
-async fn query(ctx: &SessionContext, sql: &str) -> Vec<RecordBatch> {
-    ctx.sql(sql)
-        .await
-        .unwrap_or_else(|e| panic!("{sql}: {e}"))
-        .collect()
-        .await
-        .unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
 
 fn context_with(batch: RecordBatch) -> SessionContext {

@@ -3,17 +3,11 @@
 //! failed, and a non-zero exit, without a hang.
 
 use std::net::TcpListener;
-use std::path::PathBuf;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-fn scratch(name: &str) -> PathBuf {
-    let dir =
-        std::env::temp_dir().join(format!("server-timing-query-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+mod common;
+use common::scratch;
 
 fn query(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_server-timing-query"))

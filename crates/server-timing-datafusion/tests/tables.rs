@@ -2,7 +2,7 @@
 //! readers, and the generated log.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use datafusion::arrow::array::{Array, AsArray, RecordBatch};
 use datafusion::arrow::datatypes::Int64Type;
@@ -12,30 +12,13 @@ use server_timing_datafusion::loggen::{log_batch, write_log};
 use server_timing_datafusion::register_functions;
 use server_timing_datafusion::tables::register_table;
 
-/// A fresh directory for one test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "server-timing-datafusion-{name}-{}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+mod common;
+use common::{query, scratch};
 
 fn context(batch_size: usize) -> SessionContext {
     let ctx = SessionContext::new_with_config(SessionConfig::new().with_batch_size(batch_size));
     register_functions(&ctx);
     ctx
-}
-
-async fn query(ctx: &SessionContext, sql: &str) -> Vec<RecordBatch> {
-    ctx.sql(sql)
-        .await
-        .unwrap_or_else(|e| panic!("{sql}: {e}"))
-        .collect()
-        .await
-        .unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
 
 async fn query_error(ctx: &SessionContext, sql: &str) -> String {

@@ -64,14 +64,20 @@ pub fn same_view(a: &View<'_>, b: &View<'_>) -> bool {
 /// What a page sees: whether, and the metrics.
 pub type View<'a> = (&'a Visibility, &'a [PerformanceServerTiming]);
 
-/// Each engine's view, grouped, where one differs from the spec's.
-fn engine_lines(out: &mut String, report: &EntryReport) {
+/// The spec's view of an entry, and each engine's.
+fn views(report: &EntryReport) -> (View<'_>, Vec<(Engine, View<'_>)>) {
     let spec: View<'_> = (&report.visible, &report.metrics);
-    let engines: Vec<(Engine, View<'_>)> = report
+    let engines = report
         .engines
         .iter()
         .map(|v| (v.engine, (&v.visible, &v.metrics[..])))
         .collect();
+    (spec, engines)
+}
+
+/// Each engine's view, grouped, where one differs from the spec's.
+fn engine_lines(out: &mut String, report: &EntryReport) {
+    let (spec, engines) = views(report);
     for (members, view) in groups_if_any_differs(&spec, &engines, same_view) {
         let names = engine_names(&members);
         if same_view(view, &spec) {
@@ -188,12 +194,7 @@ pub fn html_resource(report: &EntryReport, zero: f64) -> HtmlResource {
             }
         }
     }
-    let spec: View<'_> = (&report.visible, &report.metrics);
-    let engines: Vec<(Engine, View<'_>)> = report
-        .engines
-        .iter()
-        .map(|v| (v.engine, (&v.visible, &v.metrics[..])))
-        .collect();
+    let (spec, engines) = views(report);
     let groups = groups_if_any_differs(&spec, &engines, same_view)
         .into_iter()
         .map(|(members, view)| {
