@@ -142,7 +142,8 @@ pub trait Embedder: GlobalFacts + MonotonicClock + PerformanceTimelineTaskSource
     }
     /// The global's initial *last performance entry id*. The spec wants a
     /// random integer in 100..=10000; the default is 100 so that tests are
-    /// deterministic.
+    /// deterministic. Ids wrap around `u64`, skipping `u64::MAX`, which
+    /// marks an entry whose id is not set yet.
     ///
     /// <https://w3c.github.io/performance-timeline/#dfn-last-performance-entry-id>
     fn initial_last_performance_entry_id(&self) -> u64 {
