@@ -3,6 +3,8 @@
 //! implementation of MIME Sniffing's *parse a MIME type*, which keeps quoted
 //! parameters whole).
 
+use std::borrow::Cow;
+
 use data_url::mime::Mime;
 
 use crate::header_list::split_a_header_value;
@@ -75,7 +77,9 @@ pub fn essence(mime: &Mime) -> String {
 }
 
 /// The [essence] of a MIME type, `type/subtype` in lowercase, as one string:
-/// all that Resource Timing's `contentType` needs of a parsed type.
+/// all that Resource Timing's `contentType` needs of a parsed type. The
+/// essences that most responses carry (`text/html`, `image/png`, …) are
+/// static strings, so reading them allocates nothing.
 ///
 /// ```
 /// use fetch_headers::extract_a_mime_type_essence;
@@ -87,7 +91,7 @@ pub fn essence(mime: &Mime) -> String {
 /// [essence]: <https://mimesniff.spec.whatwg.org/#mime-type-essence>
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MimeEssence {
-    text: String,
+    text: Cow<'static, str>,
     slash: usize,
 }
 
@@ -99,14 +103,34 @@ impl MimeEssence {
 
     /// `type/subtype` from the two (already valid) tokens, lowercased.
     fn from_parts(type_: &str, subtype: &str) -> MimeEssence {
+        MimeEssence::from_token_bytes(type_.as_bytes(), subtype.as_bytes())
+    }
+
+    /// `type/subtype` from the two tokens' bytes, lowercased: a static
+    /// string for a [common essence](COMMON_ESSENCES), else a new one.
+    fn from_token_bytes(type_: &[u8], subtype: &[u8]) -> MimeEssence {
+        let slash = type_.len();
+        let common = COMMON_ESSENCES.iter().find(|common| {
+            let common = common.as_bytes();
+            common.len() == slash + 1 + subtype.len()
+                && common[slash] == b'/'
+                && common[..slash].eq_ignore_ascii_case(type_)
+                && common[slash + 1..].eq_ignore_ascii_case(subtype)
+        });
+        if let Some(common) = common {
+            return MimeEssence {
+                text: Cow::Borrowed(common),
+                slash,
+            };
+        }
+        // Tokens are ASCII, so the lowercased bytes are the same characters.
         let mut text = String::with_capacity(type_.len() + 1 + subtype.len());
-        text.push_str(type_);
+        text.extend(type_.iter().map(|&b| char::from(b.to_ascii_lowercase())));
         text.push('/');
-        text.push_str(subtype);
-        text.make_ascii_lowercase();
+        text.extend(subtype.iter().map(|&b| char::from(b.to_ascii_lowercase())));
         MimeEssence {
-            text,
-            slash: type_.len(),
+            text: Cow::Owned(text),
+            slash,
         }
     }
 
@@ -125,29 +149,36 @@ impl MimeEssence {
         &self.text
     }
 
-    /// `type/subtype`, as an owned string (no copy).
+    /// `type/subtype`, as an owned string (a copy only for a common essence).
     pub fn into_string(self) -> String {
+        self.text.into_owned()
+    }
+
+    /// `type/subtype`, borrowed from a static string for a common essence,
+    /// else owned (no copy either way).
+    pub fn into_text(self) -> Cow<'static, str> {
         self.text
     }
 
     /// [Minimize a supported MIME type]: JavaScript types become
     /// `text/javascript`, JSON types `application/json`, XML types
     /// `application/xml` (SVG stays `image/svg+xml`); every other type counts
-    /// as supported and keeps its essence.
+    /// as supported and keeps its essence. Every result but a kept essence
+    /// is a static string.
     ///
     /// [Minimize a supported MIME type]: <https://mimesniff.spec.whatwg.org/#minimize-a-supported-mime-type>
-    pub fn minimized(self) -> String {
+    pub fn minimized(self) -> Cow<'static, str> {
         let essence = self.as_str();
         // Step 1: a JavaScript MIME type.
         if JAVASCRIPT_ESSENCES.contains(&essence) {
-            return "text/javascript".to_owned();
+            return Cow::Borrowed("text/javascript");
         }
         // Step 2: a JSON MIME type.
         if self.subtype().ends_with("+json")
             || essence == "application/json"
             || essence == "text/json"
         {
-            return "application/json".to_owned();
+            return Cow::Borrowed("application/json");
         }
         // Step 3.
         if essence == "image/svg+xml" {
@@ -156,7 +187,7 @@ impl MimeEssence {
         // Step 4: an XML MIME type.
         if self.subtype().ends_with("+xml") || essence == "text/xml" || essence == "application/xml"
         {
-            return "application/xml".to_owned();
+            return Cow::Borrowed("application/xml");
         }
         // Steps 5-6: this library supports every type it can parse.
         self.text
@@ -206,17 +237,39 @@ fn parse_a_single_mime_type_essence(value: &[u8]) -> Option<MimeEssence> {
     if !is_token(subtype) || (type_ == b"*" && subtype == b"*") {
         return None;
     }
-    // Step 11 (lowercase). Tokens are ASCII, so the bytes are UTF-8.
-    let mut text = Vec::with_capacity(type_.len() + 1 + subtype.len());
-    text.extend_from_slice(type_);
-    text.push(b'/');
-    text.extend_from_slice(subtype);
-    text.make_ascii_lowercase();
-    Some(MimeEssence {
-        text: String::from_utf8(text).ok()?,
-        slash: type_.len(),
-    })
+    // Step 11 (lowercase).
+    Some(MimeEssence::from_token_bytes(type_, subtype))
 }
+
+/// The essences kept as static strings: the types most responses carry
+/// (documents, scripts, styles, images, fonts, media, data). Any other
+/// essence is a new string; the result is the same either way.
+const COMMON_ESSENCES: [&str; 24] = [
+    "image/png",
+    "image/jpeg",
+    "image/webp",
+    "image/gif",
+    "image/svg+xml",
+    "image/avif",
+    "image/x-icon",
+    "image/vnd.microsoft.icon",
+    "text/html",
+    "text/css",
+    "text/javascript",
+    "text/plain",
+    "text/xml",
+    "application/javascript",
+    "application/x-javascript",
+    "application/json",
+    "application/xml",
+    "application/octet-stream",
+    "application/wasm",
+    "font/woff2",
+    "font/woff",
+    "font/ttf",
+    "video/mp4",
+    "audio/mpeg",
+];
 
 /// The essences of a [JavaScript MIME type].
 ///
@@ -256,7 +309,7 @@ const JAVASCRIPT_ESSENCES: [&str; 16] = [
 ///
 /// [Minimize a supported MIME type]: <https://mimesniff.spec.whatwg.org/#minimize-a-supported-mime-type>
 pub fn minimize_a_supported_mime_type(mime: &Mime) -> String {
-    MimeEssence::of(mime).minimized()
+    MimeEssence::of(mime).minimized().into_owned()
 }
 
 #[cfg(test)]
@@ -284,6 +337,30 @@ mod tests {
         ) {
             let general = extract_a_mime_type(&value).map(|m| MimeEssence::of(&m));
             prop_assert_eq!(extract_a_mime_type_essence(&value), general);
+        }
+    }
+
+    #[test]
+    fn common_essences_are_what_the_parser_makes_of_them() {
+        for common in COMMON_ESSENCES {
+            let mime = extract_a_mime_type(common.as_bytes()).expect("a valid type");
+            assert_eq!(essence(&mime), common);
+            let upper = common.to_ascii_uppercase();
+            let read = extract_a_mime_type_essence(upper.as_bytes()).expect("a valid type");
+            assert!(matches!(read.text, Cow::Borrowed(_)), "{common} is static");
+            assert_eq!(read.as_str(), common);
+            assert_eq!(read.type_(), &common[..common.find('/').unwrap()]);
+        }
+        // Neither a prefix nor an extension of a common essence is taken for it.
+        for other in [
+            &b"image/pn"[..],
+            b"image/pngx",
+            b"imag/png",
+            b"image/png+xml",
+        ] {
+            let read = extract_a_mime_type_essence(other).expect("a valid type");
+            assert!(matches!(read.text, Cow::Owned(_)));
+            assert_eq!(read.as_str().as_bytes(), other);
         }
     }
 

@@ -277,7 +277,7 @@ pub struct PerformanceResourceTiming {
     timing_allow_passed: bool,
     response_status: u16,
     render_blocking: bool,
-    content_type: String,
+    content_type: Cow<'static, str>,
     content_encoding: String,
     cache_mode: CacheState,
     json_layout: JsonLayout,
@@ -473,7 +473,7 @@ impl PerformanceResourceTiming {
             + owned(&self.next_hop_protocol)
             + self.worker_matched_router_source.capacity()
             + self.worker_final_router_source.capacity()
-            + self.content_type.capacity()
+            + owned(&self.content_type)
             + self.content_encoding.capacity()
             + self.server_timing.heap_size()
     }

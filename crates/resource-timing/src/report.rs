@@ -326,15 +326,15 @@ fn status_and_content_type(
             if known {
                 minimized
             } else {
-                String::new()
+                Cow::Borrowed("")
             }
         }
         // Policy: the essence as it is.
-        (ContentTypeReading::Essence, Some(essence)) => essence.into_string(),
+        (ContentTypeReading::Essence, Some(essence)) => essence.into_text(),
         (ContentTypeReading::Essence, None) if header.is_some() => {
-            "application/x-unknown-content-type".to_owned()
+            Cow::Borrowed("application/x-unknown-content-type")
         }
-        (_, None) => String::new(),
+        (_, None) => Cow::Borrowed(""),
     };
     response.status
 }

@@ -1,6 +1,7 @@
 //! Fetch's timing structs: fetch timing info, connection timing info,
 //! response body info, and the algorithms that make or clamp them.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use performance_timeline::{Coarsening, Moment};
@@ -237,8 +238,9 @@ pub struct ResponseBodyInfo {
     pub encoded_size: u64,
     /// *decoded size*: bytes after content decoding.
     pub decoded_size: u64,
-    /// *content type*: the minimized MIME type, or "".
-    pub content_type: String,
+    /// *content type*: the minimized MIME type, or "" (a static string for
+    /// the common types, see [`fetch_headers::MimeEssence`]).
+    pub content_type: Cow<'static, str>,
     /// *content encoding*: the filtered coding, "multiple", "@unknown" or "".
     pub content_encoding: String,
 }
