@@ -278,7 +278,7 @@ pub struct PerformanceResourceTiming {
     response_status: u16,
     render_blocking: bool,
     content_type: Cow<'static, str>,
-    content_encoding: String,
+    content_encoding: Cow<'static, str>,
     cache_mode: CacheState,
     json_layout: JsonLayout,
     server_timing: ServerTimingSource,
@@ -474,7 +474,7 @@ impl PerformanceResourceTiming {
             + self.worker_matched_router_source.capacity()
             + self.worker_final_router_source.capacity()
             + owned(&self.content_type)
-            + self.content_encoding.capacity()
+            + owned(&self.content_encoding)
             + self.server_timing.heap_size()
     }
 

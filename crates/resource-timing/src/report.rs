@@ -127,7 +127,8 @@ impl ResourceTimingReport {
             ResponseBodyInfo::default()
         } else {
             let mut info = fetch.body_info().clone();
-            info.content_encoding = filtered_content_encoding(response.content_encoding.as_deref());
+            info.content_encoding =
+                filtered_content_encoding(response.content_encoding.as_deref()).into();
             info
         };
         // Step 5. The timing allow passed flag. Spec deviation: every network
@@ -238,7 +239,7 @@ impl ResourceTimingReport {
         };
         let mut body_info = fetch.body_info().clone();
         body_info.content_encoding =
-            filtered_content_encoding(response.content_encoding.as_deref());
+            filtered_content_encoding(response.content_encoding.as_deref()).into();
         let mut response_status = 0;
         if redirect_taint(fetch.request()) == RedirectTaint::SameOrigin {
             response_status =

@@ -242,7 +242,7 @@ pub struct ResponseBodyInfo {
     /// the common types, see [`fetch_headers::MimeEssence`]).
     pub content_type: Cow<'static, str>,
     /// *content encoding*: the filtered coding, "multiple", "@unknown" or "".
-    pub content_encoding: String,
+    pub content_encoding: Cow<'static, str>,
 }
 
 #[cfg(test)]
