@@ -138,7 +138,7 @@ pub fn finished_cors_fetch(
         connection_start_time: 11.2,
         connection_end_time: 14.3,
         secure_connection_start_time: 12.4,
-        alpn_negotiated_protocol: b"h2".to_vec(),
+        alpn_negotiated_protocol: b"h2".as_slice().into(),
     });
     fetch.request_started(14.5);
     fetch.response_started(30.6);

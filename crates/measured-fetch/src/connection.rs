@@ -115,9 +115,9 @@ async fn create_a_connection(
         connection_end_time,
         secure_connection_start_time,
         alpn_negotiated_protocol: if alpn.is_empty() {
-            ALPN_HTTP1.to_vec()
+            ALPN_HTTP1.into()
         } else {
-            alpn.clone()
+            alpn.as_slice().into()
         },
     };
     let protocol = if alpn == ALPN_H2 {

@@ -38,7 +38,7 @@
 //!     connection_start_time: 11.0,
 //!     connection_end_time: 14.0,
 //!     secure_connection_start_time: 12.0,
-//!     alpn_negotiated_protocol: b"h2".to_vec(),
+//!     alpn_negotiated_protocol: b"h2".as_slice().into(),
 //! });
 //! fetch.request_started(14.0);
 //! fetch.response_started(30.0);

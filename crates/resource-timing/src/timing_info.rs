@@ -26,8 +26,10 @@ pub struct ConnectionTimingInfo {
     pub connection_end_time: Moment,
     /// *secure connection start time*; 0 for a connection without TLS.
     pub secure_connection_start_time: Moment,
-    /// *ALPN negotiated protocol*, e.g. `b"h2"` or `b"http/1.1"`.
-    pub alpn_negotiated_protocol: Vec<u8>,
+    /// *ALPN negotiated protocol*, e.g. `b"h2"` or `b"http/1.1"`. Shared,
+    /// so that copying the timing info (into a report, an entry, a
+    /// redirect's clamped copy) does not copy the bytes.
+    pub alpn_negotiated_protocol: Arc<[u8]>,
 }
 
 /// A service worker's part of a fetch (Service Workers' static routing);
@@ -283,12 +285,12 @@ mod tests {
             connection_start_time: 3.01234,
             connection_end_time: 5.09999,
             secure_connection_start_time: 4.05555,
-            alpn_negotiated_protocol: b"h2".to_vec(),
+            alpn_negotiated_protocol: b"h2".as_slice().into(),
         };
         let reused = clamp_and_coarsen_connection_timing_info(&info, 7.5, false, &Coarsening::SPEC);
         assert_eq!(reused.domain_lookup_start_time, 7.5);
         assert_eq!(reused.secure_connection_start_time, 7.5);
-        assert_eq!(reused.alpn_negotiated_protocol, b"h2");
+        assert_eq!(&*reused.alpn_negotiated_protocol, b"h2");
         let fresh = clamp_and_coarsen_connection_timing_info(&info, 1.0, false, &Coarsening::SPEC);
         assert_eq!(fresh.domain_lookup_start_time, 1.0);
         assert_eq!(fresh.connection_end_time, 5.0);

@@ -631,7 +631,7 @@ fn reused_connections_are_clamped_to_fetch_start() {
         connection_start_time: 3.0,
         connection_end_time: 4.0,
         secure_connection_start_time: 3.5,
-        alpn_negotiated_protocol: b"http/1.1".to_vec(),
+        alpn_negotiated_protocol: b"http/1.1".as_slice().into(),
     };
     let entry = run(
         &page,

@@ -114,7 +114,7 @@ fn build(page: usize, mode: RequestMode, specs: &[HopSpec]) -> FetchTranscript {
             connection_start_time: step(2),
             connection_end_time: step(3),
             secure_connection_start_time: 0.0,
-            alpn_negotiated_protocol: b"http/1.1".to_vec(),
+            alpn_negotiated_protocol: b"http/1.1".as_slice().into(),
         });
         hop.request_start = step(4);
         if spec.status == 103 {
@@ -401,7 +401,7 @@ proptest! {
                     connection_start_time: now - f64::from(k) / 2.0,
                     connection_end_time: now,
                     secure_connection_start_time: now,
-                    alpn_negotiated_protocol: vec![k],
+                    alpn_negotiated_protocol: vec![k].into(),
                 }),
                 Event::RequestStarted => fetch.request_started(now),
                 Event::ResponseStarted => fetch.response_started(now),

@@ -44,7 +44,7 @@ fn a_network_hop_after_a_service_worker_redirect_runs_the_tao_check() {
         connection_start_time: 14.0,
         connection_end_time: 16.0,
         secure_connection_start_time: 15.0,
-        alpn_negotiated_protocol: b"h2".to_vec(),
+        alpn_negotiated_protocol: b"h2".as_slice().into(),
     });
     fetch.request_started(16.0);
     fetch.response_started(20.0);

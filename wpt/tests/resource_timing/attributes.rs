@@ -445,7 +445,7 @@ fn nested_nav_fallback(loader: Loader) -> Outcome {
         connection_start_time: connect,
         connection_end_time: page.tick(),
         secure_connection_start_time: 0.0,
-        alpn_negotiated_protocol: b"http/1.1".to_vec(),
+        alpn_negotiated_protocol: b"http/1.1".as_slice().into(),
     });
     fetch.request_started(page.tick());
     let response_start = page.tick();

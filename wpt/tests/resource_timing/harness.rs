@@ -267,7 +267,7 @@ pub(crate) fn drive(page: &Page, mut fetch: Fetch, chain: &[Step], options: &Loa
                 connection_start_time: 1.0,
                 connection_end_time: 2.0,
                 secure_connection_start_time: if https { 1.0 } else { 0.0 },
-                alpn_negotiated_protocol: b"http/1.1".to_vec(),
+                alpn_negotiated_protocol: b"http/1.1".as_slice().into(),
             }
         } else {
             let lookup_start = page.tick();
@@ -280,9 +280,9 @@ pub(crate) fn drive(page: &Page, mut fetch: Fetch, chain: &[Step], options: &Loa
                 connection_end_time: page.tick(),
                 secure_connection_start_time: if https { connect_start } else { 0.0 },
                 alpn_negotiated_protocol: if https {
-                    b"h2".to_vec()
+                    b"h2".as_slice().into()
                 } else {
-                    b"http/1.1".to_vec()
+                    b"http/1.1".as_slice().into()
                 },
             }
         };

@@ -184,7 +184,7 @@ impl Page {
                     connection_start_time: clock + 2.0,
                     connection_end_time: clock + 3.0,
                     secure_connection_start_time: 0.0,
-                    alpn_negotiated_protocol: b"http/1.1".to_vec(),
+                    alpn_negotiated_protocol: b"http/1.1".as_slice().into(),
                 });
             if hop.blocked {
                 replayed.error = Some(NetworkError::Blocked("ORB".to_owned()));
