@@ -209,21 +209,30 @@ impl MimeEssence {
 /// *parse a MIME type* cannot fail on parameters, so its type and subtype
 /// decide the result. Anything else goes through [`extract_a_mime_type`].
 pub fn extract_a_mime_type_essence(content_type: &[u8]) -> Option<MimeEssence> {
-    if content_type
-        .iter()
-        .all(|&b| b.is_ascii() && b != b',' && b != b'"')
-    {
-        return parse_a_single_mime_type_essence(content_type);
+    let one_member = |bytes: &[u8]| {
+        bytes
+            .iter()
+            .all(|&b| b.is_ascii() && b != b',' && b != b'"')
+    };
+    match parse_a_single_mime_type_essence(content_type) {
+        // The type and subtype are tokens (ASCII, without `,` and `"`) and
+        // what the parse trimmed is HTTP whitespace, so only the parameters
+        // are left to check.
+        Some((type_, subtype, parameters)) if one_member(parameters) => {
+            Some(MimeEssence::from_token_bytes(type_, subtype))
+        }
+        None if one_member(content_type) => None,
+        _ => extract_a_mime_type(content_type).map(|mime| MimeEssence::of(&mime)),
     }
-    extract_a_mime_type(content_type).map(|mime| MimeEssence::of(&mime))
 }
 
-/// Steps 1-6 and 9 of [parse a MIME type] for a value that is one list
-/// member: the type and subtype, or `None` (failure, or `*/*`, which
-/// *extract a MIME type* skips).
+/// Steps 1-10 of [parse a MIME type] for a value that is one list member:
+/// the type, the subtype and the rest (the parameters, from the first `;`),
+/// or `None` (failure, or `*/*`, which *extract a MIME type* skips). Step 11
+/// (lowercase) is [`MimeEssence::from_token_bytes`].
 ///
 /// [parse a MIME type]: <https://mimesniff.spec.whatwg.org/#parse-a-mime-type>
-fn parse_a_single_mime_type_essence(value: &[u8]) -> Option<MimeEssence> {
+fn parse_a_single_mime_type_essence(value: &[u8]) -> Option<(&[u8], &[u8], &[u8])> {
     // Step 1 (the list member's HTTP tab or space is a subset).
     let value = trim_http_whitespace(value);
     // Steps 3-4. The type runs to the first `/`.
@@ -244,8 +253,7 @@ fn parse_a_single_mime_type_essence(value: &[u8]) -> Option<MimeEssence> {
     if !is_token(subtype) || (type_ == b"*" && subtype == b"*") {
         return None;
     }
-    // Step 11 (lowercase).
-    Some(MimeEssence::from_token_bytes(type_, subtype))
+    Some((type_, subtype, &rest[end..]))
 }
 
 /// The essences kept as static strings: the types most responses carry
