@@ -85,16 +85,17 @@ pub(crate) fn plain_decimal_prefix(input: &[u8]) -> Option<(usize, f64)> {
         if i == 1 {
             return None;
         }
-    } else if i == 0 {
-        return None;
-    }
-    if i == bounded.len() && bounded.len() == 16 && fraction_digits == 0 {
-        // Sixteen integer digits: too many for the exact path.
+    } else if i == 0 || i == 16 {
+        // No digit, or sixteen: too many for the exact path.
         return None;
     }
     // Below 10^15 the mantissa is an exact i64 (a one-instruction
-    // conversion), and 10^15 is an exact divisor.
-    Some((i, mantissa as i64 as f64 / POWERS_OF_TEN[fraction_digits]))
+    // conversion), and 10^15 is an exact divisor (at most 15 digits follow
+    // a point within 16 bytes, so the mask changes nothing).
+    Some((
+        i,
+        mantissa as i64 as f64 / POWERS_OF_TEN[fraction_digits & 15],
+    ))
 }
 
 /// 10^0 to 10^22: the powers of ten a double holds exactly.

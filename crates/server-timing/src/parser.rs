@@ -609,7 +609,8 @@ impl<'a, S: DiagnosticSink, const LIST: bool> Parser<'a, S, LIST> {
     pub(crate) fn new(input: &'a [u8], sink: S) -> Self {
         Parser {
             input,
-            text: std::str::from_utf8(input).ok(),
+            // Checked once for the whole value, with SIMD on long ones.
+            text: simdutf8::basic::from_utf8(input).ok(),
             pos: 0,
             tail: None,
             done: false,
