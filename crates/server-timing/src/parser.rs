@@ -97,7 +97,7 @@ fn scan_tchar(input: &[u8], i: usize) -> usize {
 #[inline(always)]
 fn plain_param_value(s: &str) -> Option<(&str, &str)> {
     if let Some(quoted) = s.strip_prefix('"') {
-        let len = plain_quoted_len(quoted.as_bytes());
+        let len = scan_plain_quoted(quoted.as_bytes(), 0);
         if quoted.as_bytes().get(len) != Some(&b'"') {
             return None;
         }
@@ -255,20 +255,24 @@ fn scan_to_junk_stop(input: &[u8], mut i: usize) -> usize {
 }
 
 /// The position of the first `"`, `\` or non-ASCII byte at or after `i`
-/// (or the end): the run a quoted string can borrow as it is.
+/// (or the end): the run a quoted string can borrow as it is. Never
+/// inlined: the fast path calls it too, and its loop's constants would
+/// crowd that path's registers (the gate's long quoted string shows it).
 #[inline(never)]
 fn scan_plain_quoted(input: &[u8], i: usize) -> usize {
     let Some(rest) = input.get(i..) else {
         return i;
     };
-    // Eight bytes a round, as `plain_quoted_end` (whose `while let` form
-    // stays the better one inlined into the fast path).
-    let (words, tail) = rest.as_chunks::<8>();
-    for (k, word) in words.iter().enumerate() {
-        if let Some(at) = plain_quoted_in_word(u64::from_le_bytes(*word)) {
+    // Eight bytes a round.
+    let mut words = rest.chunks_exact(8);
+    for (k, word) in (&mut words).enumerate() {
+        let mut bytes = [0; 8];
+        bytes.copy_from_slice(word);
+        if let Some(at) = plain_quoted_in_word(u64::from_le_bytes(bytes)) {
             return i + 8 * k + at;
         }
     }
+    let tail = words.remainder();
     let tail_start = input.len() - tail.len();
     match tail
         .iter()
@@ -277,30 +281,6 @@ fn scan_plain_quoted(input: &[u8], i: usize) -> usize {
         Some(k) => tail_start + k,
         None => input.len(),
     }
-}
-
-/// The length of the run at the start of `bytes` that holds no `"`, `\`
-/// or non-ASCII byte.
-#[inline(always)]
-fn plain_quoted_len(bytes: &[u8]) -> usize {
-    plain_quoted_end(bytes, 0)
-}
-
-/// [`scan_plain_quoted`], inlined.
-#[inline(always)]
-fn plain_quoted_end(input: &[u8], mut i: usize) -> usize {
-    // Eight bytes a round.
-    while let Some(&[b0, b1, b2, b3, b4, b5, b6, b7]) = input.get(i..i + 8) {
-        let w = u64::from_le_bytes([b0, b1, b2, b3, b4, b5, b6, b7]);
-        if let Some(at) = plain_quoted_in_word(w) {
-            return i + at;
-        }
-        i += 8;
-    }
-    while i < input.len() && QUOTED_CLASS[usize::from(input[i])] == QUOTED_PLAIN {
-        i += 1;
-    }
-    i
 }
 
 /// Where the first `"`, `\` or non-ASCII byte of `word` (the first byte
@@ -546,14 +526,7 @@ impl<'a> Metrics<'a> {
     /// owned path's loop takes the fast path directly).
     #[inline(always)]
     pub(crate) fn next_inlined(&mut self) -> Option<Metric<'a>> {
-        let parser = &mut self.parser;
-        if parser.done {
-            return None;
-        }
-        match parser.take_plain_member() {
-            Some(metric) => Some(metric),
-            None => parser.next_metric_general(true),
-        }
+        self.parser.next_metric_quiet()
     }
 }
 
@@ -862,13 +835,30 @@ impl<'a, S: DiagnosticSink, const LIST: bool> Parser<'a, S, LIST> {
     /// returns need not go through memory); the general path is not.
     #[inline]
     pub(crate) fn next_metric(&mut self) -> Option<Metric<'a>> {
-        if !self.sink.enabled() && !self.done {
-            if let Some(metric) = self.take_plain_member() {
-                return Some(metric);
-            }
-            return self.next_metric_general(true);
+        if !self.sink.enabled() {
+            return self.next_metric_quiet();
         }
         self.next_metric_general(false)
+    }
+
+    /// [`Self::next_metric`] for a sink that does not listen: the fast path
+    /// inline, and the general path on a copy of the state, passed by value,
+    /// so that this parser's address is never taken and the caller's loop
+    /// can keep it in registers.
+    #[inline(always)]
+    fn next_metric_quiet(&mut self) -> Option<Metric<'a>> {
+        if self.done {
+            return None;
+        }
+        if let Some(metric) = self.take_plain_member() {
+            return Some(metric);
+        }
+        let (pos, done, metric) = Parser::<'a, IgnoreDiagnostics, LIST>::next_metric_general_quiet(
+            self.input, self.text, self.pos,
+        );
+        self.pos = pos;
+        self.done = done;
+        metric
     }
 
     /// [`Self::next_metric`] for any member, recovering as the spec does.
@@ -977,6 +967,30 @@ impl<'a, S: DiagnosticSink, const LIST: bool> Parser<'a, S, LIST> {
         } else {
             self.done = true;
         }
+    }
+}
+
+impl<'a, const LIST: bool> Parser<'a, IgnoreDiagnostics, LIST> {
+    /// The general path for a member the fast path gave up on, from `pos`,
+    /// with no diagnostics: the position and end flag it leaves, and the
+    /// metric. (The cached text after a member is not handed back; the next
+    /// call finds it again from `pos`.)
+    #[inline(never)]
+    fn next_metric_general_quiet(
+        input: &'a [u8],
+        text: Option<&'a str>,
+        pos: usize,
+    ) -> (usize, bool, Option<Metric<'a>>) {
+        let mut parser = Parser::<'a, IgnoreDiagnostics, LIST> {
+            input,
+            text,
+            pos,
+            tail: None,
+            done: false,
+            sink: IgnoreDiagnostics,
+        };
+        let metric = parser.next_metric_general(true);
+        (parser.pos, parser.done, metric)
     }
 }
 
