@@ -41,7 +41,10 @@ pub struct ParsedFloat {
 /// [`parse_floating_point_number`].
 #[inline]
 fn plain_decimal(input: &[u8]) -> Option<f64> {
-    match plain_decimal_prefix(input) {
+    if input.len() > 16 {
+        return None;
+    }
+    match plain_decimal_within(input) {
         Some((len, value)) if len == input.len() => Some(value),
         _ => None,
     }
@@ -56,8 +59,17 @@ fn plain_decimal(input: &[u8]) -> Option<f64> {
 #[inline(always)]
 pub(crate) fn plain_decimal_prefix(input: &[u8]) -> Option<(usize, f64)> {
     // 16 bytes hold at most 16 digits, which a u64 holds; more than 15
-    // digits is refused below.
-    let bounded = input.get(..16).unwrap_or(input);
+    // digits is refused below. With 16 bytes at hand, their number is
+    // known to the compiler, which unrolls the loops.
+    match input.first_chunk::<16>() {
+        Some(chunk) => plain_decimal_within(chunk),
+        None => plain_decimal_within(input),
+    }
+}
+
+/// [`plain_decimal_prefix`] within `bounded`, at most 16 bytes.
+#[inline(always)]
+fn plain_decimal_within(bounded: &[u8]) -> Option<(usize, f64)> {
     let mut mantissa: u64 = 0;
     let mut i = 0;
     while let Some(&b) = bounded.get(i) {
