@@ -41,30 +41,73 @@ pub struct ParsedFloat {
 /// [`parse_floating_point_number`].
 #[inline]
 fn plain_decimal(input: &[u8]) -> Option<f64> {
-    // 16 bytes hold at most 16 digits, which a u64 holds; more than 15 digits
-    // is refused after the loop.
     if input.len() > 16 {
         return None;
     }
+    match plain_decimal_within(input) {
+        Some((len, value)) if len == input.len() => Some(value),
+        _ => None,
+    }
+}
+
+/// The plain decimal at the start of `input`, `digits [ "." [ digits ] ]`
+/// or `"." digits` with 1 to 15 digits in all, read within the first 16
+/// bytes: its length and its value by the rules (exact, by the argument
+/// given in [`parse_floating_point_number`]). `None` when `input` starts
+/// with no such number. Whatever follows is the caller's to judge: when it
+/// is a digit or a `.`, the rules read more than this did.
+#[inline(always)]
+pub(crate) fn plain_decimal_prefix(input: &[u8]) -> Option<(usize, f64)> {
+    // 16 bytes hold at most 16 digits, which a u64 holds; more than 15
+    // digits is refused below. With 16 bytes at hand, their number is
+    // known to the compiler, which unrolls the loops.
+    match input.first_chunk::<16>() {
+        Some(chunk) => plain_decimal_within(chunk),
+        None => plain_decimal_within(input),
+    }
+}
+
+/// [`plain_decimal_prefix`] within `bounded`, at most 16 bytes.
+#[inline(always)]
+fn plain_decimal_within(bounded: &[u8]) -> Option<(usize, f64)> {
     let mut mantissa: u64 = 0;
-    let mut digits = 0usize;
-    let mut point = None;
-    for &b in input {
+    let mut i = 0;
+    while let Some(&b) = bounded.get(i) {
         let d = b.wrapping_sub(b'0');
-        if d < 10 {
+        if d >= 10 {
+            break;
+        }
+        mantissa = mantissa * 10 + u64::from(d);
+        i += 1;
+    }
+    let mut fraction_digits = 0;
+    if bounded.get(i) == Some(&b'.') {
+        i += 1;
+        let fraction_start = i;
+        while let Some(&b) = bounded.get(i) {
+            let d = b.wrapping_sub(b'0');
+            if d >= 10 {
+                break;
+            }
             mantissa = mantissa * 10 + u64::from(d);
-            digits += 1;
-        } else if b == b'.' && point.is_none() {
-            point = Some(digits);
-        } else {
+            i += 1;
+        }
+        fraction_digits = i - fraction_start;
+        // Only the point: no digit at all.
+        if i == 1 {
             return None;
         }
-    }
-    if digits == 0 || digits > 15 {
+    } else if i == 0 || i == 16 {
+        // No digit, or sixteen: too many for the exact path.
         return None;
     }
-    let fraction_digits = digits - point.unwrap_or(digits);
-    Some(mantissa as f64 / POWERS_OF_TEN[fraction_digits])
+    // Below 10^15 the mantissa is an exact i64 (a one-instruction
+    // conversion), and 10^15 is an exact divisor (at most 15 digits follow
+    // a point within 16 bytes, so the mask changes nothing).
+    Some((
+        i,
+        mantissa as i64 as f64 / POWERS_OF_TEN[fraction_digits & 15],
+    ))
 }
 
 /// 10^0 to 10^22: the powers of ten a double holds exactly.
@@ -275,6 +318,55 @@ mod tests {
         assert_eq!(parse(&below), Ok(f64::MAX));
         assert_eq!(parse(midpoint), Err(FloatError::OutOfRange));
         assert_eq!(parse("1.7976931348623159e308"), Err(FloatError::OutOfRange));
+    }
+
+    /// Where the parser's fast path reads a `dur` value as a plain decimal
+    /// followed by `;`, the full rules read the same number, to the bit,
+    /// ending at the same byte: for every string of up to 7 bytes over
+    /// digits, the point, `;`, `e` and a non-ASCII byte, and for runs of 14
+    /// to 17 digits with and without a point.
+    #[test]
+    fn plain_decimal_prefix_agrees_with_the_rules() {
+        const ALPHABET: [u8; 6] = [b'0', b'7', b'.', b';', b'e', 0xe9];
+        let mut inputs: Vec<Vec<u8>> = Vec::new();
+        for len in 0..=7u32 {
+            for mut n in 0..ALPHABET.len().pow(len) {
+                let mut input = Vec::with_capacity(len as usize + 1);
+                for _ in 0..len {
+                    input.push(ALPHABET[n % ALPHABET.len()]);
+                    n /= ALPHABET.len();
+                }
+                input.push(b';');
+                inputs.push(input);
+            }
+        }
+        for digits in 14..=17 {
+            let run: Vec<u8> = (0..digits).map(|i| b'1' + (i % 9) as u8).collect();
+            inputs.push([&run[..], b";"].concat());
+            for point in [1, digits - 1, digits] {
+                inputs.push([&run[..point], b".", &run[point..], b";"].concat());
+            }
+        }
+        let mut plain = 0;
+        for input in &inputs {
+            let Some((len, value)) = plain_decimal_prefix(input) else {
+                continue;
+            };
+            if input[len] != b';' {
+                continue;
+            }
+            plain += 1;
+            // The `;` after the number keeps the rules off the fast path.
+            let full = parse_floating_point_number(input).expect("a plain decimal is a number");
+            assert_eq!(
+                (full.value.to_bits(), full.end),
+                (value.to_bits(), len),
+                "{:?}",
+                String::from_utf8_lossy(input)
+            );
+        }
+        // The fast path took a good share of them.
+        assert!(plain > 2_000, "{plain}");
     }
 
     #[test]

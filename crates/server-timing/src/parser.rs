@@ -10,7 +10,7 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
-use crate::float::{parse_floating_point_number, FloatError};
+use crate::float::{parse_floating_point_number, plain_decimal_prefix, FloatError};
 use fetch_headers::{is_http_tab_or_space, skip_an_http_quoted_string, TCHAR};
 
 const QUOTED_PLAIN: u8 = 0;
@@ -88,169 +88,57 @@ fn scan_tchar(input: &[u8], i: usize) -> usize {
     }
 }
 
-/// The length of the `tchar` run at the start of `value`, and its value
-/// when the run is a plain decimal, `digits [ "." digits ]` with 1 to 15
-/// digits in all: the fast path of HTML's rules (as `float::plain_decimal`,
-/// exact for the same reason), taken while scanning. Any other run is
-/// `None`, for the full rules to read.
-#[inline(always)]
-fn decimal_token(value: &[u8]) -> (usize, Option<f64>) {
-    if let Some(word) = value.first_chunk::<8>() {
-        if let Some(short) = short_decimal(u64::from_le_bytes(*word)) {
-            return short;
-        }
-    }
-    decimal_token_bytewise(value)
-}
-
-/// [`decimal_token`] for a plain decimal of at most 7 characters that
-/// starts with a digit and ends within the eight bytes `word` (the first
-/// byte lowest), read a word at a time (SWAR): the digits are found with a
-/// mask and converted by three multiplications. `None` for any other
-/// shape, which the byte-by-byte reading then takes.
-#[inline(always)]
-fn short_decimal(word: u64) -> Option<(usize, Option<f64>)> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // Digits become their values 0 to 9; the high bit of each byte of
-    // `non_digit` is set for every other byte (no carry crosses a byte: the
-    // sum stays below 0x100).
-    let values = word ^ (ONES * u64::from(b'0'));
-    let non_digit = (((values & !HIGH) + ONES * 0x76) | values) & HIGH;
-    if non_digit & 0xff != 0 || non_digit == 0 {
-        // No integer digit, or eight digits: not a short decimal.
-        return None;
-    }
-    let first = (non_digit.trailing_zeros() / 8) as usize;
-    let byte_at = |i: usize| (word >> (8 * i)) as u8;
-    let low = |bytes: usize| (1u64 << (8 * bytes)) - 1;
-    let (end, digits, fraction_digits) = if byte_at(first) == b'.' {
-        // The fraction ends at the next non-digit.
-        let rest = non_digit & (non_digit - 1);
-        if rest == 0 {
-            return None;
-        }
-        let end = (rest.trailing_zeros() / 8) as usize;
-        (end, end - 1, end - first - 1)
-    } else {
-        (first, first, 0)
-    };
-    if TCHAR[usize::from(byte_at(end))] {
-        // The token goes on (`1e3`, `12abc`, `1.2.3`).
-        return None;
-    }
-    // The digits without the point, the first one lowest, then moved to
-    // the top so that the leading bytes are zeros (at most 7 digits, so
-    // the shift is at least 8).
-    let mut digits_word = if fraction_digits > 0 || end != first {
-        (values & low(first)) | ((values >> 8) & !low(first))
-    } else {
-        values
-    } & low(digits);
-    digits_word <<= 8 * (8 - digits);
-    // Pairs, then fours, then all eight: each step's products fit its lane.
-    digits_word = (digits_word * 10 + (digits_word >> 8)) & 0x00ff_00ff_00ff_00ff;
-    digits_word = (digits_word * 100 + (digits_word >> 16)) & 0x0000_ffff_0000_ffff;
-    digits_word = (digits_word * 10_000 + (digits_word >> 32)) & 0xffff_ffff;
-    Some((
-        end,
-        Some(digits_word as i64 as f64 / POWERS_OF_TEN[fraction_digits]),
-    ))
-}
-
-/// [`decimal_token`] a byte at a time.
-#[inline(always)]
-fn decimal_token_bytewise(value: &[u8]) -> (usize, Option<f64>) {
-    // At most 16 bytes (15 digits and a point) are converted; a longer run
-    // goes on as a plain token scan, so a long `dur` costs no more per byte
-    // than any token.
-    let bounded = value.get(..16).unwrap_or(value);
-    let mut mantissa: u64 = 0;
-    let mut rest = bounded;
-    while let [b, tail @ ..] = rest {
-        let d = b.wrapping_sub(b'0');
-        if d >= 10 {
-            break;
-        }
-        // 16 digits at most: no overflow.
-        mantissa = mantissa * 10 + u64::from(d);
-        rest = tail;
-    }
-    let integer_digits = bounded.len() - rest.len();
-    let mut fraction_digits = 0;
-    if let [b'.', tail @ ..] = rest {
-        rest = tail;
-        while let [b, tail @ ..] = rest {
-            let d = b.wrapping_sub(b'0');
-            if d >= 10 {
-                break;
-            }
-            mantissa = mantissa * 10 + u64::from(d);
-            fraction_digits += 1;
-            rest = tail;
-        }
-    }
-    let end = bounded.len() - rest.len();
-    match value.get(end) {
-        // The token goes on: not a plain decimal.
-        Some(&b) if TCHAR[usize::from(b)] => (end + tchar_run(&value[end..]), None),
-        _ => {
-            let digits = integer_digits + fraction_digits;
-            if digits == 0 || digits > 15 {
-                return (end, None);
-            }
-            // Below 10^15 the mantissa is an exact i64 (a one-instruction
-            // conversion).
-            (
-                end,
-                Some(mantissa as i64 as f64 / POWERS_OF_TEN[fraction_digits]),
-            )
-        }
-    }
-}
-
-/// 10^0 to 10^15, the divisors of a plain decimal of up to 15 digits: all
-/// exact doubles.
-const POWERS_OF_TEN: [f64; 16] = [
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-];
-
 /// A param value of the fast path at the start of `s`: a token, or a quoted
 /// string with no escape and no non-ASCII byte, followed by `;`, `,` or the
-/// end. Returns the value, the text after it, and its number when it is a
-/// plain decimal token (see `decimal_token`; read only when `DECIMAL`);
-/// `None` for anything else.
+/// end. Returns the value and the text after it; `None` for anything else.
 ///
 /// Each split is made where the byte is known to be ASCII, so the
 /// compiler drops the char-boundary checks.
 #[inline(always)]
-fn plain_param_value<const DECIMAL: bool>(s: &str) -> Option<(&str, &str, Option<f64>)> {
-    let (value, after, plain) = if let Some(quoted) = s.strip_prefix('"') {
+fn plain_param_value(s: &str) -> Option<(&str, &str)> {
+    if let Some(quoted) = s.strip_prefix('"') {
         let len = plain_quoted_len(quoted.as_bytes());
         if quoted.as_bytes().get(len) != Some(&b'"') {
             return None;
         }
         let (value, after) = quoted.split_at(len);
-        (value, after.strip_prefix('"')?, None)
-    } else {
-        let (len, plain) = if DECIMAL {
-            decimal_token(s.as_bytes())
-        } else {
-            (tchar_run(s.as_bytes()), None)
-        };
-        if len == 0 {
-            return None;
+        return Some((value, after.strip_prefix('"')?));
+    }
+    let len = tchar_run(s.as_bytes());
+    if len == 0 {
+        return None;
+    }
+    split_before_param_end(s, len)
+}
+
+/// `s` split at `len` when the byte there ends a param value of the fast
+/// path (`;`, `,` or the end of the text).
+#[inline(always)]
+fn split_before_param_end(s: &str, len: usize) -> Option<(&str, &str)> {
+    match s.as_bytes().get(len) {
+        None => Some((s, "")),
+        Some(b';' | b',') => Some(s.split_at(len)),
+        Some(_) => None,
+    }
+}
+
+/// A `dur` value of the fast path at the start of `s`: its text, the text
+/// after it and its duration. A plain decimal is converted as it is
+/// scanned (`float::plain_decimal_prefix`); any other value goes through
+/// the full rules.
+#[inline(always)]
+fn plain_dur_value(s: &str) -> Option<(&str, &str, f64)> {
+    if let Some((len, duration)) = plain_decimal_prefix(s.as_bytes()) {
+        if let Some((value, after)) = split_before_param_end(s, len) {
+            return Some((value, after, duration));
         }
-        match s.as_bytes().get(len) {
-            None => (s, "", plain),
-            Some(b';' | b',') => {
-                let (value, after) = s.split_at(len);
-                (value, after, plain)
-            }
-            Some(_) => return None,
-        }
-    };
-    Some((value, after, plain))
+    }
+    let (value, after) = plain_param_value(s)?;
+    Some((
+        value,
+        after,
+        parse_duration(value.as_bytes()).unwrap_or(0.0),
+    ))
 }
 
 /// `s` from byte `k` on, when that byte is ASCII (so the split needs no
@@ -307,19 +195,15 @@ fn plain_member<const LIST: bool>(s: &str) -> Option<PlainMember<'_>> {
             _ => return None,
         };
         if word | 0x0020_2020 == u32::from_le_bytes(*b"dur=") && dur.is_none() {
-            let (value, after, plain) = plain_param_value::<true>(ascii_suffix(rest, 5)?)?;
-            // A plain decimal was converted as it was scanned.
-            duration = match plain {
-                Some(plain) => plain,
-                None => parse_duration(value.as_bytes()).unwrap_or(0.0),
-            };
+            let (value, after, value_duration) = plain_dur_value(ascii_suffix(rest, 5)?)?;
+            duration = value_duration;
             dur = Some(value);
             rest = after;
         } else if word | 0x2020_2020 == u32::from_le_bytes(*b"desc")
             && rest.as_bytes().get(5) == Some(&b'=')
             && desc.is_none()
         {
-            let (value, after, _) = plain_param_value::<false>(ascii_suffix(rest, 6)?)?;
+            let (value, after) = plain_param_value(ascii_suffix(rest, 6)?)?;
             desc = Some(value);
             rest = after;
         } else {
@@ -371,43 +255,72 @@ fn scan_to_junk_stop(input: &[u8], mut i: usize) -> usize {
 }
 
 /// The position of the first `"`, `\` or non-ASCII byte at or after `i`
-/// (or the end): the run a quoted string can borrow as it is.
+/// (or the end): the run a quoted string can borrow as it is. Never
+/// inlined: the fast path calls it too, and its loop's constants would
+/// crowd that path's registers (the gate's long quoted string shows it).
 #[inline(never)]
 fn scan_plain_quoted(input: &[u8], i: usize) -> usize {
-    plain_quoted_end(input, i)
+    let Some(rest) = input.get(i..) else {
+        return i;
+    };
+    // Eight bytes a round.
+    let mut words = rest.chunks_exact(8);
+    for (k, word) in (&mut words).enumerate() {
+        let mut bytes = [0; 8];
+        bytes.copy_from_slice(word);
+        if let Some(at) = plain_quoted_in_word(u64::from_le_bytes(bytes)) {
+            return i + 8 * k + at;
+        }
+    }
+    let tail = words.remainder();
+    let tail_start = input.len() - tail.len();
+    match tail
+        .iter()
+        .position(|&b| QUOTED_CLASS[usize::from(b)] != QUOTED_PLAIN)
+    {
+        Some(k) => tail_start + k,
+        None => input.len(),
+    }
 }
 
 /// The length of the run at the start of `bytes` that holds no `"`, `\`
-/// or non-ASCII byte.
+/// or non-ASCII byte: the first sixteen bytes inline, the rest out of line
+/// (the whole loop inlined into the fast path crowds its registers, which
+/// the gate's long quoted string shows).
 #[inline(always)]
 fn plain_quoted_len(bytes: &[u8]) -> usize {
-    plain_quoted_end(bytes, 0)
+    if let Some([first, second]) = bytes.first_chunk::<16>().map(|b| {
+        let (a, c) = b.split_at(8);
+        [a, c]
+    }) {
+        let mut word = [0; 8];
+        word.copy_from_slice(first);
+        if let Some(len) = plain_quoted_in_word(u64::from_le_bytes(word)) {
+            return len;
+        }
+        word.copy_from_slice(second);
+        if let Some(len) = plain_quoted_in_word(u64::from_le_bytes(word)) {
+            return 8 + len;
+        }
+        return scan_plain_quoted(bytes, 16);
+    }
+    scan_plain_quoted(bytes, 0)
 }
 
-/// [`scan_plain_quoted`], inlined.
+/// Where the first `"`, `\` or non-ASCII byte of `word` (the first byte
+/// lowest) is, if it has one. SWAR: a byte equal to `"` or `\` becomes
+/// zero after the XOR, and `(v - ONES) & !v & HIGH` flags zero bytes; the
+/// lowest flag is always exact.
 #[inline(always)]
-fn plain_quoted_end(input: &[u8], mut i: usize) -> usize {
+fn plain_quoted_in_word(w: u64) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    // Eight bytes a round (SWAR): a byte equal to `"` or `\` becomes zero
-    // after the XOR, and `(v - ONES) & !v & HIGH` flags zero bytes; the
-    // lowest flag is always exact.
-    while let Some(&[b0, b1, b2, b3, b4, b5, b6, b7]) = input.get(i..i + 8) {
-        let w = u64::from_le_bytes([b0, b1, b2, b3, b4, b5, b6, b7]);
-        let quote = w ^ (ONES * u64::from(b'"'));
-        let backslash = w ^ (ONES * u64::from(b'\\'));
-        let found =
-            ((quote.wrapping_sub(ONES) & !quote) | (backslash.wrapping_sub(ONES) & !backslash) | w)
-                & HIGH;
-        if found != 0 {
-            return i + (found.trailing_zeros() / 8) as usize;
-        }
-        i += 8;
-    }
-    while i < input.len() && QUOTED_CLASS[usize::from(input[i])] == QUOTED_PLAIN {
-        i += 1;
-    }
-    i
+    let quote = w ^ (ONES * u64::from(b'"'));
+    let backslash = w ^ (ONES * u64::from(b'\\'));
+    let found =
+        ((quote.wrapping_sub(ONES) & !quote) | (backslash.wrapping_sub(ONES) & !backslash) | w)
+            & HIGH;
+    (found != 0).then(|| (found.trailing_zeros() / 8) as usize)
 }
 
 /// What the parser recovered from. Each kind names a place where the input
@@ -637,14 +550,7 @@ impl<'a> Metrics<'a> {
     /// owned path's loop takes the fast path directly).
     #[inline(always)]
     pub(crate) fn next_inlined(&mut self) -> Option<Metric<'a>> {
-        let parser = &mut self.parser;
-        if parser.done {
-            return None;
-        }
-        match parser.take_plain_member() {
-            Some(metric) => Some(metric),
-            None => parser.next_metric_general(true),
-        }
+        self.parser.next_metric_quiet()
     }
 }
 
@@ -725,7 +631,8 @@ impl<'a, S: DiagnosticSink, const LIST: bool> Parser<'a, S, LIST> {
     pub(crate) fn new(input: &'a [u8], sink: S) -> Self {
         Parser {
             input,
-            text: std::str::from_utf8(input).ok(),
+            // Checked once for the whole value, with SIMD on long ones.
+            text: simdutf8::basic::from_utf8(input).ok(),
             pos: 0,
             tail: None,
             done: false,
@@ -809,6 +716,7 @@ impl<'a, S: DiagnosticSink, const LIST: bool> Parser<'a, S, LIST> {
 
     /// Parses a strict `quoted-string` whose opening quote is at `self.pos`.
     /// Returns `None` when it never closes (the position is then at the end).
+    #[inline(never)]
     fn take_quoted_string(&mut self) -> Option<Cow<'a, str>> {
         let input = self.input;
         let start = self.pos + 1;
@@ -952,13 +860,37 @@ impl<'a, S: DiagnosticSink, const LIST: bool> Parser<'a, S, LIST> {
     /// returns need not go through memory); the general path is not.
     #[inline]
     pub(crate) fn next_metric(&mut self) -> Option<Metric<'a>> {
-        if !self.sink.enabled() && !self.done {
+        if !self.sink.enabled() {
+            return self.next_metric_quiet();
+        }
+        self.next_metric_general(false)
+    }
+
+    /// [`Self::next_metric`] for a sink that does not listen: the fast path
+    /// inline, and the general path on a copy of the state, passed by value,
+    /// so that this parser's address is never taken and the caller's loop
+    /// can keep it in registers.
+    #[inline(always)]
+    fn next_metric_quiet(&mut self) -> Option<Metric<'a>> {
+        loop {
+            if self.done {
+                return None;
+            }
             if let Some(metric) = self.take_plain_member() {
                 return Some(metric);
             }
-            return self.next_metric_general(true);
+            let (pos, done, metric) =
+                Parser::<'a, IgnoreDiagnostics, LIST>::next_metric_general_quiet(
+                    self.input, self.text, self.pos,
+                );
+            self.pos = pos;
+            self.done = done;
+            // No metric and not done: the general path stepped over
+            // members that give none, and the fast path may take the next.
+            if metric.is_some() || done {
+                return metric;
+            }
         }
-        self.next_metric_general(false)
     }
 
     /// [`Self::next_metric`] for any member, recovering as the spec does.
@@ -979,9 +911,9 @@ impl<'a, S: DiagnosticSink, const LIST: bool> Parser<'a, S, LIST> {
                 continue;
             }
             if try_fast_path && !self.sink.enabled() {
-                if let Some(metric) = self.take_plain_member() {
-                    return Some(metric);
-                }
+                // A member the fast path has not seen: the caller
+                // (`next_metric_quiet`) tries it there (`done` is false).
+                return None;
             }
             try_fast_path = true;
             let name_start = self.pos;
@@ -1070,6 +1002,30 @@ impl<'a, S: DiagnosticSink, const LIST: bool> Parser<'a, S, LIST> {
     }
 }
 
+impl<'a, const LIST: bool> Parser<'a, IgnoreDiagnostics, LIST> {
+    /// The general path for a member the fast path gave up on, from `pos`,
+    /// with no diagnostics: the position and end flag it leaves, and the
+    /// metric. (The cached text after a member is not handed back; the next
+    /// call finds it again from `pos`.)
+    #[inline(never)]
+    fn next_metric_general_quiet(
+        input: &'a [u8],
+        text: Option<&'a str>,
+        pos: usize,
+    ) -> (usize, bool, Option<Metric<'a>>) {
+        let mut parser = Parser::<'a, IgnoreDiagnostics, LIST> {
+            input,
+            text,
+            pos,
+            tail: None,
+            done: false,
+            sink: IgnoreDiagnostics,
+        };
+        let metric = parser.next_metric_general(true);
+        (parser.pos, parser.done, metric)
+    }
+}
+
 #[inline]
 fn value_starts_with_whitespace(value: &str) -> bool {
     value
@@ -1099,45 +1055,4 @@ fn latin1_to_string(bytes: &[u8]) -> String {
 fn ascii_str_borrowed(bytes: &[u8]) -> &str {
     // Never empty by error: callers pass `tchar` runs only.
     std::str::from_utf8(bytes).unwrap_or_default()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The word-at-a-time reading of a `dur` token gives what the
-    /// byte-by-byte one gives (length and value bits), for every 8-byte
-    /// string over two digits, the point, a separator, a letter (a tchar)
-    /// and a non-ASCII byte, with a ninth byte after it.
-    #[test]
-    fn short_decimal_equals_the_bytewise_reading() {
-        const ALPHABET: [u8; 6] = [b'0', b'9', b'.', b';', b'e', 0xe9];
-        let mut word = [0u8; 9];
-        let mut checked = 0u32;
-        for mut n in 0..ALPHABET.len().pow(8) {
-            for byte in word.iter_mut().take(8) {
-                *byte = ALPHABET[n % ALPHABET.len()];
-                n /= ALPHABET.len();
-            }
-            for ninth in [b'5', b'"'] {
-                word[8] = ninth;
-                let fast = decimal_token(&word);
-                let slow = decimal_token_bytewise(&word);
-                assert_eq!(
-                    (fast.0, fast.1.map(f64::to_bits)),
-                    (slow.0, slow.1.map(f64::to_bits)),
-                    "{:?}",
-                    String::from_utf8_lossy(&word)
-                );
-                checked += u32::from(
-                    short_decimal(u64::from_le_bytes(
-                        *word.first_chunk::<8>().unwrap_or(&[0; 8]),
-                    ))
-                    .is_some(),
-                );
-            }
-        }
-        // The word-at-a-time reading took a good share of them.
-        assert!(checked > 10_000, "{checked}");
-    }
 }
