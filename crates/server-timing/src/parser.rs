@@ -289,22 +289,17 @@ fn scan_plain_quoted(input: &[u8], i: usize) -> usize {
 /// the gate's long quoted string shows).
 #[inline(always)]
 fn plain_quoted_len(bytes: &[u8]) -> usize {
-    if let Some([first, second]) = bytes.first_chunk::<16>().map(|b| {
-        let (a, c) = b.split_at(8);
-        [a, c]
-    }) {
-        let mut word = [0; 8];
-        word.copy_from_slice(first);
-        if let Some(len) = plain_quoted_in_word(u64::from_le_bytes(word)) {
-            return len;
-        }
-        word.copy_from_slice(second);
-        if let Some(len) = plain_quoted_in_word(u64::from_le_bytes(word)) {
-            return 8 + len;
-        }
-        return scan_plain_quoted(bytes, 16);
+    let Some(head) = bytes.first_chunk::<16>() else {
+        return scan_plain_quoted(bytes, 0);
+    };
+    let head = u128::from_le_bytes(*head);
+    if let Some(len) = plain_quoted_in_word(head as u64) {
+        return len;
     }
-    scan_plain_quoted(bytes, 0)
+    if let Some(len) = plain_quoted_in_word((head >> 64) as u64) {
+        return 8 + len;
+    }
+    scan_plain_quoted(bytes, 16)
 }
 
 /// Where the first `"`, `\` or non-ASCII byte of `word` (the first byte
@@ -544,10 +539,9 @@ impl<'a, S: DiagnosticSink> Iterator for Metrics<'a, S> {
 impl<S: DiagnosticSink> std::iter::FusedIterator for Metrics<'_, S> {}
 
 impl<'a> Metrics<'a> {
-    /// [`Iterator::next`] with its fast path inlined into the caller's loop
-    /// (`Parser::next_metric` for a sink that never listens; marking that
-    /// one `inline(always)` costs the zero-copy loop instructions, so the
-    /// owned path's loop takes the fast path directly).
+    /// [`Iterator::next`] for the owned path's loop, which calls
+    /// `Parser::next_metric_quiet` directly (`next` goes through
+    /// `next_metric`, whose inlining the compiler decides).
     #[inline(always)]
     pub(crate) fn next_inlined(&mut self) -> Option<Metric<'a>> {
         self.parser.next_metric_quiet()
