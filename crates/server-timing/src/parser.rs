@@ -176,11 +176,15 @@ struct PlainMember<'a> {
 #[inline(always)]
 fn plain_member<const LIST: bool>(s: &str) -> Option<PlainMember<'_>> {
     let n = tchar_run(s.as_bytes());
+    if n == 0 {
+        return None;
+    }
+    // The byte after the name is judged by the loop below; split where it
+    // is ASCII (or at the end), so the split needs no char-boundary check.
     let (name, mut rest) = match s.as_bytes().get(n) {
-        None if n > 0 => (s, ""),
-        Some(b';') if n > 0 => s.split_at(n),
-        Some(b',') if LIST && n > 0 => s.split_at(n),
-        _ => return None,
+        None => (s, ""),
+        Some(b) if b.is_ascii() => s.split_at(n),
+        Some(_) => return None,
     };
     let mut dur: Option<&str> = None;
     let mut duration = 0.0;
@@ -289,17 +293,17 @@ fn scan_plain_quoted(input: &[u8], i: usize) -> usize {
 /// the gate's long quoted string shows).
 #[inline(always)]
 fn plain_quoted_len(bytes: &[u8]) -> usize {
-    let Some(head) = bytes.first_chunk::<16>() else {
+    let Some(head) = bytes.first_chunk::<24>() else {
         return scan_plain_quoted(bytes, 0);
     };
-    let head = u128::from_le_bytes(*head);
-    if let Some(len) = plain_quoted_in_word(head as u64) {
-        return len;
+    for (k, word) in head.chunks_exact(8).enumerate() {
+        let mut w = [0; 8];
+        w.copy_from_slice(word);
+        if let Some(len) = plain_quoted_in_word(u64::from_le_bytes(w)) {
+            return 8 * k + len;
+        }
     }
-    if let Some(len) = plain_quoted_in_word((head >> 64) as u64) {
-        return 8 + len;
-    }
-    scan_plain_quoted(bytes, 16)
+    scan_plain_quoted(bytes, 24)
 }
 
 /// Where the first `"`, `\` or non-ASCII byte of `word` (the first byte
@@ -570,6 +574,7 @@ impl<'a, S> Metrics<'a, S> {
 ///     .collect();
 /// assert_eq!(names, [("a", 1.0, String::new()), ("b", 0.0, "x y".to_owned())]);
 /// ```
+#[inline]
 pub fn parse_server_timing(value: &[u8]) -> Metrics<'_> {
     parse_server_timing_with_diagnostics(value, IgnoreDiagnostics)
 }
@@ -587,6 +592,7 @@ pub fn parse_server_timing(value: &[u8]) -> Metrics<'_> {
 /// assert_eq!(seen[0].kind, DiagnosticKind::JunkAfterParamValue);
 /// assert_eq!(seen[0].range, 9..12);
 /// ```
+#[inline]
 pub fn parse_server_timing_with_diagnostics<S: DiagnosticSink>(
     value: &[u8],
     sink: S,
@@ -622,6 +628,7 @@ struct Params<'a> {
 }
 
 impl<'a, S: DiagnosticSink, const LIST: bool> Parser<'a, S, LIST> {
+    #[inline]
     pub(crate) fn new(input: &'a [u8], sink: S) -> Self {
         Parser {
             input,
