@@ -1,5 +1,6 @@
 //! The owned object model: `PerformanceServerTiming`.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
@@ -128,17 +129,21 @@ impl PerformanceServerTiming {
         // a member.
         let mut list = Vec::with_capacity(value.len() / 16 + 1);
         while let Some(metric) = metrics.next_inlined() {
-            match (
-                range_in_text(metric.name()),
-                range_in_text(metric.description()),
-            ) {
+            // Taken apart, so that the metric never needs an address (which
+            // would send it through memory).
+            let (name, description, duration) = metric.into_owned_parts();
+            let borrowed = match &description {
+                Cow::Borrowed(d) => range_in_text(d),
+                Cow::Owned(_) => None,
+            };
+            match (range_in_text(name), borrowed) {
                 (Some(name), Some(description)) => list.push(PerformanceServerTiming {
                     text: shared.clone(),
                     name,
                     description,
-                    duration: metric.duration(),
+                    duration,
                 }),
-                _ => list.push(PerformanceServerTiming::from(&metric)),
+                _ => list.push(PerformanceServerTiming::new(name, duration, &description)),
             }
         }
         if value.len() > SHARE_WHOLE_VALUE_UP_TO {

@@ -512,6 +512,12 @@ impl<'a> Metric<'a> {
     pub fn span(&self) -> Range<usize> {
         self.span.clone()
     }
+
+    /// The name, the description and the duration, taken out by value.
+    #[inline(always)]
+    pub(crate) fn into_owned_parts(self) -> (&'a str, Cow<'a, str>, f64) {
+        (self.name, self.desc, self.duration)
+    }
 }
 
 /// The duration getter's reading of a `dur` value, keeping the error.
