@@ -88,55 +88,78 @@ fn scan_tchar(input: &[u8], i: usize) -> usize {
     }
 }
 
+/// What ends a name or a param value on the fast path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PlainEnd {
+    /// A `;`: a param follows.
+    Param,
+    /// A `,` (in list mode): the member ends, another follows.
+    Member,
+    /// The end of the text.
+    Input,
+}
+
+/// `s` split at `len` (at most its length) when the byte there is `;`, `,`
+/// in list mode, or the end: the two parts and which of these ends the
+/// first. The caller's loop goes on from what this returns, so the byte is
+/// read and judged once.
+#[inline(always)]
+fn split_at_plain_end<const LIST: bool>(s: &str, len: usize) -> Option<(&str, &str, PlainEnd)> {
+    match s.as_bytes().get(len) {
+        None => Some((s, "", PlainEnd::Input)),
+        Some(b';') => {
+            let (head, rest) = s.split_at(len);
+            Some((head, rest, PlainEnd::Param))
+        }
+        Some(b',') if LIST => {
+            let (head, rest) = s.split_at(len);
+            Some((head, rest, PlainEnd::Member))
+        }
+        Some(_) => None,
+    }
+}
+
 /// A param value of the fast path at the start of `s`: a token, or a quoted
 /// string with no escape and no non-ASCII byte, followed by `;`, `,` or the
-/// end. Returns the value and the text after it; `None` for anything else.
+/// end. Returns the value, the text after it and what ends it; `None` for
+/// anything else.
 ///
 /// Each split is made where the byte is known to be ASCII, so the
 /// compiler drops the char-boundary checks.
 #[inline(always)]
-fn plain_param_value(s: &str) -> Option<(&str, &str)> {
+fn plain_param_value<const LIST: bool>(s: &str) -> Option<(&str, &str, PlainEnd)> {
     if let Some(quoted) = s.strip_prefix('"') {
         let len = plain_quoted_len(quoted.as_bytes());
         if quoted.as_bytes().get(len) != Some(&b'"') {
             return None;
         }
         let (value, after) = quoted.split_at(len);
-        return Some((value, after.strip_prefix('"')?));
+        let (_, after, end) = split_at_plain_end::<LIST>(after, 1)?;
+        return Some((value, after, end));
     }
     let len = tchar_run(s.as_bytes());
     if len == 0 {
         return None;
     }
-    split_before_param_end(s, len)
-}
-
-/// `s` split at `len` when the byte there ends a param value of the fast
-/// path (`;`, `,` or the end of the text).
-#[inline(always)]
-fn split_before_param_end(s: &str, len: usize) -> Option<(&str, &str)> {
-    match s.as_bytes().get(len) {
-        None => Some((s, "")),
-        Some(b';' | b',') => Some(s.split_at(len)),
-        Some(_) => None,
-    }
+    split_at_plain_end::<LIST>(s, len)
 }
 
 /// A `dur` value of the fast path at the start of `s`: its text, the text
-/// after it and its duration. A plain decimal is converted as it is
-/// scanned (`float::plain_decimal_prefix`); any other value goes through
-/// the full rules.
+/// after it, what ends it and its duration. A plain decimal is converted as
+/// it is scanned (`float::plain_decimal_prefix`); any other value goes
+/// through the full rules.
 #[inline(always)]
-fn plain_dur_value(s: &str) -> Option<(&str, &str, f64)> {
+fn plain_dur_value<const LIST: bool>(s: &str) -> Option<(&str, &str, PlainEnd, f64)> {
     if let Some((len, duration)) = plain_decimal_prefix(s.as_bytes()) {
-        if let Some((value, after)) = split_before_param_end(s, len) {
-            return Some((value, after, duration));
+        if let Some((value, after, end)) = split_at_plain_end::<LIST>(s, len) {
+            return Some((value, after, end, duration));
         }
     }
-    let (value, after) = plain_param_value(s)?;
+    let (value, after, end) = plain_param_value::<LIST>(s)?;
     Some((
         value,
         after,
+        end,
         parse_duration(value.as_bytes()).unwrap_or(0.0),
     ))
 }
@@ -179,37 +202,33 @@ fn plain_member<const LIST: bool>(s: &str) -> Option<PlainMember<'_>> {
     if n == 0 {
         return None;
     }
-    // The byte after the name is judged by the loop below; split where it
-    // is ASCII (or at the end), so the split needs no char-boundary check.
-    let (name, mut rest) = match s.as_bytes().get(n) {
-        None => (s, ""),
-        Some(b) if b.is_ascii() => s.split_at(n),
-        Some(_) => return None,
-    };
+    let (name, mut rest, mut end) = split_at_plain_end::<LIST>(s, n)?;
     let mut dur: Option<&str> = None;
     let mut duration = 0.0;
     let mut desc: Option<&str> = None;
-    loop {
-        // The param name and its `=` are read as one word, `dur=` or `desc`
-        // then `=`, ASCII case-insensitively (as `known_param`).
+    while end == PlainEnd::Param {
+        // `rest` starts with the `;`. The param name and its `=` are read
+        // as one word, `dur=` or `desc` then `=`, ASCII case-insensitively
+        // (as `known_param`).
         let word = match rest.as_bytes() {
-            [b';', a, b, c, d, ..] => u32::from_le_bytes([*a, *b, *c, *d]),
-            [b',', ..] if LIST => break,
-            [] => break,
+            [_, a, b, c, d, ..] => u32::from_le_bytes([*a, *b, *c, *d]),
             _ => return None,
         };
         if word | 0x0020_2020 == u32::from_le_bytes(*b"dur=") && dur.is_none() {
-            let (value, after, value_duration) = plain_dur_value(ascii_suffix(rest, 5)?)?;
+            let (value, after, value_end, value_duration) =
+                plain_dur_value::<LIST>(ascii_suffix(rest, 5)?)?;
             duration = value_duration;
             dur = Some(value);
             rest = after;
+            end = value_end;
         } else if word | 0x2020_2020 == u32::from_le_bytes(*b"desc")
             && rest.as_bytes().get(5) == Some(&b'=')
             && desc.is_none()
         {
-            let (value, after) = plain_param_value(ascii_suffix(rest, 6)?)?;
+            let (value, after, value_end) = plain_param_value::<LIST>(ascii_suffix(rest, 6)?)?;
             desc = Some(value);
             rest = after;
+            end = value_end;
         } else {
             return None;
         }
