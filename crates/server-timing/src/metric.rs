@@ -131,19 +131,21 @@ impl PerformanceServerTiming {
         while let Some(metric) = metrics.next_inlined() {
             // Taken apart, so that the metric never needs an address (which
             // would send it through memory).
-            let (name, description, duration) = metric.into_owned_parts();
+            let (name, name_start, description, duration) = metric.into_owned_parts();
             let borrowed = match &description {
                 Cow::Borrowed(d) => range_in_text(d),
                 Cow::Owned(_) => None,
             };
-            match (range_in_text(name), borrowed) {
-                (Some(name), Some(description)) => list.push(PerformanceServerTiming {
+            match borrowed {
+                // A metric's name is always borrowed from the value, and its
+                // member starts with it.
+                Some(description) => list.push(PerformanceServerTiming {
                     text: shared.clone(),
-                    name,
+                    name: (name_start, name_start + name.len()),
                     description,
                     duration,
                 }),
-                _ => list.push(PerformanceServerTiming::new(name, duration, &description)),
+                None => list.push(PerformanceServerTiming::new(name, duration, &description)),
             }
         }
         if value.len() > SHARE_WHOLE_VALUE_UP_TO {

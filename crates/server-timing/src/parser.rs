@@ -532,10 +532,11 @@ impl<'a> Metric<'a> {
         self.span.clone()
     }
 
-    /// The name, the description and the duration, taken out by value.
+    /// The name, where it starts in the field value (where the member's
+    /// span starts), the description and the duration, taken out by value.
     #[inline(always)]
-    pub(crate) fn into_owned_parts(self) -> (&'a str, Cow<'a, str>, f64) {
-        (self.name, self.desc, self.duration)
+    pub(crate) fn into_owned_parts(self) -> (&'a str, usize, Cow<'a, str>, f64) {
+        (self.name, self.span.start, self.desc, self.duration)
     }
 }
 
