@@ -139,12 +139,21 @@ impl PerformanceServerTiming {
             match borrowed {
                 // A metric's name is always borrowed from the value, and its
                 // member starts with it.
-                Some(description) => list.push(PerformanceServerTiming {
-                    text: shared.clone(),
-                    name: (name_start, name_start + name.len()),
-                    description,
-                    duration,
-                }),
+                Some(description) => {
+                    let metric = PerformanceServerTiming {
+                        text: shared.clone(),
+                        name: (name_start, name_start + name.len()),
+                        description,
+                        duration,
+                    };
+                    // With room known, `push` cannot grow the list, and the
+                    // metric is written straight into it.
+                    if list.len() < list.capacity() {
+                        list.push(metric);
+                    } else {
+                        push_growing(&mut list, metric);
+                    }
+                }
                 None => list.push(PerformanceServerTiming::new(name, duration, &description)),
             }
         }
@@ -223,6 +232,14 @@ impl PerformanceServerTiming {
     pub fn ptr_eq(&self, other: &Self) -> bool {
         Arc::ptr_eq(&self.text, &other.text) && self.name.0 == other.name.0
     }
+}
+
+/// `list.push(metric)` when the list is full: rare (the list is made with
+/// room for a metric every 16 bytes), and out of line.
+#[cold]
+#[inline(never)]
+fn push_growing(list: &mut Vec<PerformanceServerTiming>, metric: PerformanceServerTiming) {
+    list.push(metric);
 }
 
 /// Up to this length, [`PerformanceServerTiming::from_field_value`] always
