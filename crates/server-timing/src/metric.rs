@@ -128,6 +128,8 @@ impl PerformanceServerTiming {
         // As in `collect_metrics_with_capacity`: rarely fewer than 16 bytes
         // a member.
         let mut list = Vec::with_capacity(value.len() / 16 + 1);
+        // Bytes of the value that the metrics' names and descriptions use.
+        let mut used = 0;
         while let Some(metric) = metrics.next_inlined() {
             // Taken apart, so that the metric never needs an address (which
             // would send it through memory).
@@ -140,6 +142,7 @@ impl PerformanceServerTiming {
                 // A metric's name is always borrowed from the value, and its
                 // member starts with it.
                 Some(description) => {
+                    used += name.len() + (description.1 - description.0);
                     let metric = PerformanceServerTiming {
                         text: shared.clone(),
                         name: (name_start, name_start + name.len()),
@@ -158,7 +161,7 @@ impl PerformanceServerTiming {
             }
         }
         if value.len() > SHARE_WHOLE_VALUE_UP_TO {
-            return Self::compact_if_mostly_unused(value, &shared, list);
+            return Self::compact_if_mostly_unused(value, used, list);
         }
         list
     }
@@ -169,12 +172,7 @@ impl PerformanceServerTiming {
     /// the whole value alive.
     #[cold]
     #[inline(never)]
-    fn compact_if_mostly_unused(value: &[u8], shared: &Arc<str>, list: Vec<Self>) -> Vec<Self> {
-        let used: usize = list
-            .iter()
-            .filter(|m| Arc::ptr_eq(&m.text, shared))
-            .map(|m| (m.name.1 - m.name.0) + (m.description.1 - m.description.0))
-            .sum();
+    fn compact_if_mostly_unused(value: &[u8], used: usize, list: Vec<Self>) -> Vec<Self> {
         if used < value.len() / 4 {
             Self::collect_metrics_with_capacity(parse_server_timing(value), used)
         } else {
