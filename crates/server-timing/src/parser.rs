@@ -174,15 +174,6 @@ fn ascii_suffix(s: &str, k: usize) -> Option<&str> {
     }
 }
 
-/// `s` without its leading HTTP tab or space.
-#[inline(always)]
-fn skip_ows_text(mut s: &str) -> &str {
-    while let Some(rest) = s.strip_prefix(' ').or_else(|| s.strip_prefix('\t')) {
-        s = rest;
-    }
-    s
-}
-
 /// What the fast path read of one member.
 struct PlainMember<'a> {
     name: &'a str,
@@ -994,7 +985,9 @@ impl<'a, S: DiagnosticSink, const LIST: bool> Parser<'a, S, LIST> {
             Some(tail) => tail,
             None => self.text?.get(self.pos..)?,
         };
-        let s = skip_ows_text(text);
+        // The fast path takes one space before a member (a `", "` join);
+        // other whitespace leaves the member to the general path.
+        let s = text.strip_prefix(' ').unwrap_or(text);
         // Every text here is a suffix of the input.
         let start = self.input.len() - s.len();
         let member = plain_member::<LIST>(s)?;
