@@ -630,8 +630,9 @@ pub(crate) struct Parser<'a, S, const LIST: bool> {
     text: Option<&'a str>,
     pos: usize,
     /// The input from `pos` on, as text, where the fast path left it (so
-    /// that the next member's text needs no char-boundary check); `None`
-    /// once the general path has moved `pos`.
+    /// that the next member's text needs no char-boundary check): the whole
+    /// text at first, `None` once the general path has moved `pos` (or for
+    /// input that is not UTF-8).
     tail: Option<&'a str>,
     /// Set once the final member has been consumed.
     done: bool,
@@ -647,12 +648,13 @@ struct Params<'a> {
 impl<'a, S: DiagnosticSink, const LIST: bool> Parser<'a, S, LIST> {
     #[inline]
     pub(crate) fn new(input: &'a [u8], sink: S) -> Self {
+        // Checked once for the whole value, with SIMD on long ones.
+        let text = simdutf8::basic::from_utf8(input).ok();
         Parser {
             input,
-            // Checked once for the whole value, with SIMD on long ones.
-            text: simdutf8::basic::from_utf8(input).ok(),
+            text,
             pos: 0,
-            tail: None,
+            tail: text,
             done: false,
             sink,
         }
