@@ -298,9 +298,9 @@ fn scan_plain_quoted(input: &[u8], i: usize) -> usize {
 }
 
 /// The length of the run at the start of `bytes` that holds no `"`, `\`
-/// or non-ASCII byte: the first sixteen bytes inline, the rest out of line
-/// (the whole loop inlined into the fast path crowds its registers, which
-/// the gate's long quoted string shows).
+/// or non-ASCII byte: the first 24 bytes inline (most descriptions end
+/// within them), the rest out of line (the whole loop inlined into the fast
+/// path crowds its registers, which the gate's long quoted string shows).
 #[inline(always)]
 fn plain_quoted_len(bytes: &[u8]) -> usize {
     let Some(head) = bytes.first_chunk::<24>() else {
