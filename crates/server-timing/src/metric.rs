@@ -374,6 +374,32 @@ mod tests {
     }
 
     #[test]
+    fn a_list_with_more_metrics_than_its_first_room_grows_and_keeps_them_all() {
+        // One-byte members: 300 metrics in 599 bytes, where the list starts
+        // with room for one every 16 bytes; some have escaped descriptions
+        // (their own text), the rest share the value.
+        let mut value = String::new();
+        for i in 0..300 {
+            if i > 0 {
+                value.push(',');
+            }
+            if i % 50 == 7 {
+                value.push_str("e;desc=\"a\\\"b\"");
+            } else {
+                value.push(char::from(b'a' + (i % 26) as u8));
+            }
+        }
+        let shared = PerformanceServerTiming::from_field_value(value.as_bytes());
+        let one_by_one: Vec<PerformanceServerTiming> = parse_server_timing(value.as_bytes())
+            .map(PerformanceServerTiming::from)
+            .collect();
+        assert_eq!(shared.len(), 300);
+        assert_eq!(shared, one_by_one);
+        assert_eq!(shared[7].description(), "a\"b");
+        assert_eq!(shared[299].name(), "n");
+    }
+
+    #[test]
     fn to_json_is_exactly_the_three_members() {
         let m = PerformanceServerTiming::new("a\"b", 1e21, "line\nbreak");
         assert_eq!(

@@ -1078,3 +1078,38 @@ fn ascii_str_borrowed(bytes: &[u8]) -> &str {
     // Never empty by error: callers pass `tchar` runs only.
     std::str::from_utf8(bytes).unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The naive reading of what `plain_quoted_len` finds.
+    fn first_stop(bytes: &[u8]) -> usize {
+        bytes
+            .iter()
+            .position(|&b| b == b'"' || b == b'\\' || !b.is_ascii())
+            .unwrap_or(bytes.len())
+    }
+
+    #[test]
+    fn plain_quoted_len_finds_the_first_stop_at_every_position() {
+        // Around the inline words (8, 16, 24 bytes) and the scan's own
+        // words and tail after them, with every kind of stop byte.
+        for len in 0..=48 {
+            let plain = vec![b'x'; len];
+            assert_eq!(plain_quoted_len(&plain), len, "no stop in {len}");
+            for at in 0..len {
+                for stop in [b'"', b'\\', 0x80, 0xc3, 0xff] {
+                    let mut bytes = plain.clone();
+                    bytes[at] = stop;
+                    // A second stop later must not be the one found.
+                    if at + 3 < len {
+                        bytes[at + 3] = b'"';
+                    }
+                    assert_eq!(plain_quoted_len(&bytes), first_stop(&bytes), "{bytes:?}");
+                    assert_eq!(plain_quoted_len(&bytes), at);
+                }
+            }
+        }
+    }
+}

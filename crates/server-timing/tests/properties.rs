@@ -106,6 +106,10 @@ proptest! {
                             "[0-9]{0,9}[.][0-9]{0,9}",
                             "[0-9]{1,3}[.][0-9]{1,3}[.eE+-][0-9]{0,3}",
                             "[a-zA-Z0-9 ,;=]{0,8}".prop_map(|s| format!("\"{s}\"")),
+                            // Around the fast path's inline words (8, 16, 24
+                            // bytes), with a stop it leaves to the general path.
+                            "[a-zA-Z0-9 /]{0,40}".prop_map(|s| format!("\"{s}\"")),
+                            "[a-z ]{0,30}[\\\\é][a-z]{0,8}".prop_map(|s| format!("\"{s}\"")),
                             "[a-z]{1,6}",
                             Just(String::new()),
                         ],
