@@ -375,7 +375,7 @@ mod tests {
 
     #[test]
     fn a_list_with_more_metrics_than_its_first_room_grows_and_keeps_them_all() {
-        // One-byte members: 300 metrics in 599 bytes, where the list starts
+        // Mostly one-byte members: 300 metrics in 671 bytes, where the list starts
         // with room for one every 16 bytes; some have escaped descriptions
         // (their own text), the rest share the value.
         let mut value = String::new();

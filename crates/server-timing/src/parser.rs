@@ -974,7 +974,7 @@ impl<'a, S: DiagnosticSink, const LIST: bool> Parser<'a, S, LIST> {
 
     /// The fast path for a member that follows the grammar to the letter:
     /// `name *( ";" ( "dur" / "desc" ) "=" ( token / plain-quoted ) )` after
-    /// optional whitespace, with no other whitespace, no escapes, no
+    /// at most one space, with no other whitespace, no escapes, no
     /// non-ASCII byte and no repeated or unknown param, which is what servers
     /// almost always send. Returns `None` for anything else (and for input
     /// that is not UTF-8), leaving `pos` at the member's start (before its

@@ -118,7 +118,8 @@ proptest! {
                 ),
                 prop::sample::select(vec!["", "", "", " ", ";"]),
                 // What follows the member: the fast path steps over the
-                // comma and the whitespace before the next member itself.
+                // comma and one space itself, and leaves other whitespace
+                // (a tab, two spaces) to the general path.
                 prop::sample::select(vec![", ", ", ", ",", ", \t", ",,", " , "]),
             ),
             1..6,
