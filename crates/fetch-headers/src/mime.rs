@@ -110,12 +110,19 @@ impl MimeEssence {
     /// string for a [common essence](COMMON_ESSENCES), else a new one.
     fn from_token_bytes(type_: &[u8], subtype: &[u8]) -> MimeEssence {
         let slash = type_.len();
+        // The table is lowercase, so only the input's bytes need lowering.
+        let lowercase_equal = |lower: &[u8], bytes: &[u8]| {
+            lower
+                .iter()
+                .zip(bytes)
+                .all(|(&l, &b)| l == b.to_ascii_lowercase())
+        };
         let common = COMMON_ESSENCES.iter().find(|common| {
             let common = common.as_bytes();
             common.len() == slash + 1 + subtype.len()
                 && common[slash] == b'/'
-                && common[..slash].eq_ignore_ascii_case(type_)
-                && common[slash + 1..].eq_ignore_ascii_case(subtype)
+                && lowercase_equal(&common[..slash], type_)
+                && lowercase_equal(&common[slash + 1..], subtype)
         });
         if let Some(common) = common {
             return MimeEssence {
