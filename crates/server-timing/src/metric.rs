@@ -23,8 +23,9 @@ use fetch_headers::json::{write_console_number, write_js_number, write_json_stri
 /// [`PerformanceServerTiming`]: <https://w3c.github.io/server-timing/#the-performanceservertiming-interface>
 #[derive(Clone)]
 pub struct PerformanceServerTiming {
-    /// The name at `name.0..name.1` and the description at
-    /// `description.0..description.1` of a shared text: one metric's own
+    /// The name, `name.1` bytes from `name.0`, and the description,
+    /// `description.1` bytes from `description.0`, in a shared text: one
+    /// metric's own
     /// (the name then the description), the text of all the metrics of one
     /// header ([`collect_metrics`](Self::collect_metrics)), or the header's
     /// field value itself ([`parse_server_timing_header_lines`]).
@@ -42,7 +43,7 @@ impl PerformanceServerTiming {
         PerformanceServerTiming {
             text: concat_shared(name, description),
             name: (0, name.len()),
-            description: (name.len(), name.len() + description.len()),
+            description: (name.len(), description.len()),
             duration,
         }
     }
@@ -81,8 +82,8 @@ impl PerformanceServerTiming {
             let name_end = text.len();
             text.push_str(metric.description());
             spans.push((
-                (name_start, name_end),
-                (name_end, text.len()),
+                (name_start, name_end - name_start),
+                (name_end, text.len() - name_end),
                 metric.duration(),
             ));
         }
@@ -107,23 +108,40 @@ impl PerformanceServerTiming {
     /// the metrics use less than a quarter is not kept whole: both are read
     /// as [`collect_metrics`](Self::collect_metrics) does.
     pub(crate) fn from_field_value(value: &[u8]) -> Vec<Self> {
+        if value.len() > SHARE_WHOLE_VALUE_UP_TO {
+            return Self::from_long_field_value(value);
+        }
+        Self::share_field_value::<false>(value)
+    }
+
+    /// [`from_field_value`](Self::from_field_value) for a value over
+    /// [`SHARE_WHOLE_VALUE_UP_TO`] bytes, which counts the bytes its
+    /// metrics use.
+    #[inline(never)]
+    fn from_long_field_value(value: &[u8]) -> Vec<Self> {
+        Self::share_field_value::<true>(value)
+    }
+
+    /// The metrics of `value` sharing it as their text; when `LONG`, kept
+    /// whole only if they use at least a quarter of it.
+    #[inline(always)]
+    fn share_field_value<const LONG: bool>(value: &[u8]) -> Vec<Self> {
         let mut metrics = parse_server_timing(value);
         let Some(text) = metrics.text() else {
             return Self::collect_metrics_with_capacity(metrics, value.len());
         };
         let shared: Arc<str> = Arc::from(text);
-        // Where `part` sits in `text`, when it is a slice of it. Live
-        // allocations never overlap, so a non-empty part whose bytes lie
-        // within the value's is a borrow of it; an empty part can take any
-        // empty range.
+        // Where `part` starts in `text`, and its length, when it is a slice
+        // of it. Live allocations never overlap, so a non-empty part whose
+        // bytes lie within the value's is a borrow of it; an empty part can
+        // take any empty range.
         let base = text.as_ptr() as usize;
-        let range_in_text = |part: &str| -> Option<(usize, usize)> {
+        let place_in_text = |part: &str| -> Option<(usize, usize)> {
             if part.is_empty() {
                 return Some((0, 0));
             }
             let start = (part.as_ptr() as usize).wrapping_sub(base);
-            (start <= text.len() && part.len() <= text.len() - start)
-                .then_some((start, start + part.len()))
+            (start <= text.len() && part.len() <= text.len() - start).then_some((start, part.len()))
         };
         // As in `collect_metrics_with_capacity`: rarely fewer than 16 bytes
         // a member.
@@ -135,17 +153,19 @@ impl PerformanceServerTiming {
             // would send it through memory).
             let (name, name_start, description, duration) = metric.into_owned_parts();
             let borrowed = match &description {
-                Cow::Borrowed(d) => range_in_text(d),
+                Cow::Borrowed(d) => place_in_text(d),
                 Cow::Owned(_) => None,
             };
             match borrowed {
                 // A metric's name is always borrowed from the value, and its
                 // member starts with it.
                 Some(description) => {
-                    used += name.len() + (description.1 - description.0);
+                    if LONG {
+                        used += name.len() + description.1;
+                    }
                     let metric = PerformanceServerTiming {
                         text: shared.clone(),
-                        name: (name_start, name_start + name.len()),
+                        name: (name_start, name.len()),
                         description,
                         duration,
                     };
@@ -160,7 +180,7 @@ impl PerformanceServerTiming {
                 None => list.push(PerformanceServerTiming::new(name, duration, &description)),
             }
         }
-        if value.len() > SHARE_WHOLE_VALUE_UP_TO {
+        if LONG {
             return Self::compact_if_mostly_unused(value, used, list);
         }
         list
@@ -184,7 +204,7 @@ impl PerformanceServerTiming {
     /// attribute: the metric name.
     #[inline]
     pub fn name(&self) -> &str {
-        self.text.get(self.name.0..self.name.1).unwrap_or("")
+        text_part(&self.text, self.name)
     }
 
     /// The [`duration`](https://w3c.github.io/server-timing/#the-duration-attribute)
@@ -199,18 +219,14 @@ impl PerformanceServerTiming {
     /// attribute: the `desc` param, "" when absent.
     #[inline]
     pub fn description(&self) -> &str {
-        self.text
-            .get(self.description.0..self.description.1)
-            .unwrap_or("")
+        text_part(&self.text, self.description)
     }
 
     /// [`toJSON()`](https://w3c.github.io/server-timing/#dom-performanceservertiming-tojson)
     /// serialized the way `JSON.stringify` writes it: exactly
     /// `{"name":…,"duration":…,"description":…}`, in that order.
     pub fn to_json(&self) -> String {
-        let mut out = String::with_capacity(
-            48 + (self.name.1 - self.name.0) + (self.description.1 - self.description.0),
-        );
+        let mut out = String::with_capacity(48 + self.name.1 + self.description.1);
         self.write_json(&mut out);
         out
     }
@@ -230,6 +246,25 @@ impl PerformanceServerTiming {
     pub fn ptr_eq(&self, other: &Self) -> bool {
         Arc::ptr_eq(&self.text, &other.text) && self.name.0 == other.name.0
     }
+}
+
+/// The `len` bytes of `text` from `start`, or "" when they are not a part
+/// of it (which construction never makes). Cut as the text from `start`,
+/// then its first `len` bytes, which tests fewer bounds than a range does.
+#[inline(always)]
+fn text_part(text: &str, (start, len): (usize, usize)) -> &str {
+    text.get(start..)
+        .and_then(|rest| rest.get(..len))
+        .unwrap_or_else(|| no_text())
+}
+
+/// What a getter gives for a range outside its text, which construction
+/// never makes: out of line, so the getters branch on it rather than
+/// select.
+#[cold]
+#[inline(never)]
+fn no_text() -> &'static str {
+    ""
 }
 
 /// `list.push(metric)` when the list is full: rare (the list is made with
@@ -423,6 +458,33 @@ mod tests {
                 format!("PerformanceServerTiming {{name: \"x\", duration: {console}, description: \"\"}}")
             );
             assert!(m.to_json().contains(&format!("\"duration\":{json},")));
+        }
+    }
+
+    #[test]
+    fn a_place_outside_the_text_reads_as_empty_and_never_panics() {
+        let made = |name: (usize, usize), description: (usize, usize)| PerformanceServerTiming {
+            text: Arc::from("abcé"),
+            name,
+            description,
+            duration: 0.0,
+        };
+        // Inside the text, on char boundaries: the part.
+        let metric = made((0, 3), (3, 2));
+        assert_eq!((metric.name(), metric.description()), ("abc", "é"));
+        let metric = made((1, 0), (5, 0));
+        assert_eq!((metric.name(), metric.description()), ("", ""));
+        // Past the end, inside `é`, or a length that overflows: "".
+        for place in [
+            (6, 0),
+            (2, 4),
+            (3, 1),
+            (4, 1),
+            (1, usize::MAX),
+            (usize::MAX, 1),
+        ] {
+            let metric = made(place, place);
+            assert_eq!((metric.name(), metric.description()), ("", ""), "{place:?}");
         }
     }
 
