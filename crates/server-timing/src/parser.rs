@@ -187,50 +187,80 @@ struct PlainMember<'a> {
 
 /// The fast path of `Parser::take_plain_member` over the text from the
 /// member's start: `None` for a member that strays from the plain shape.
+/// A plain member has at most one `dur` and one `desc`, in either order, so
+/// the params are read in sequence rather than in a loop.
 #[inline(always)]
 fn plain_member<const LIST: bool>(s: &str) -> Option<PlainMember<'_>> {
     let n = tchar_run(s.as_bytes());
     if n == 0 {
         return None;
     }
-    let (name, mut rest, mut end) = split_at_plain_end::<LIST>(s, n)?;
-    let mut dur: Option<&str> = None;
-    let mut duration = 0.0;
-    let mut desc: Option<&str> = None;
-    while end == PlainEnd::Param {
-        // `rest` starts with the `;`. The param name and its `=` are read
-        // as one word, `dur=` or `desc` then `=`, ASCII case-insensitively
-        // (as `known_param`).
-        let word = match rest.as_bytes() {
-            [_, a, b, c, d, ..] => u32::from_le_bytes([*a, *b, *c, *d]),
-            _ => return None,
-        };
-        if word | 0x0020_2020 == u32::from_le_bytes(*b"dur=") && dur.is_none() {
-            let (value, after, value_end, value_duration) =
-                plain_dur_value::<LIST>(ascii_suffix(rest, 5)?)?;
-            duration = value_duration;
-            dur = Some(value);
-            rest = after;
-            end = value_end;
-        } else if word | 0x2020_2020 == u32::from_le_bytes(*b"desc")
-            && rest.as_bytes().get(5) == Some(&b'=')
-            && desc.is_none()
-        {
-            let (value, after, value_end) = plain_param_value::<LIST>(ascii_suffix(rest, 6)?)?;
-            desc = Some(value);
-            rest = after;
-            end = value_end;
-        } else {
-            return None;
+    let (name, rest, end) = split_at_plain_end::<LIST>(s, n)?;
+    let mut member = PlainMember {
+        name,
+        dur: None,
+        duration: 0.0,
+        desc: None,
+        after: rest,
+    };
+    if end != PlainEnd::Param {
+        return Some(member);
+    }
+    // `rest` starts with the `;`. The param name and its `=` are read as
+    // one word, `dur=` or `desc` then `=`, ASCII case-insensitively (as
+    // `known_param`).
+    match param_word(rest)? {
+        KnownParam::Dur => {
+            let (value, after, end, duration) = plain_dur_value::<LIST>(ascii_suffix(rest, 5)?)?;
+            member.dur = Some(value);
+            member.duration = duration;
+            member.after = after;
+            if end != PlainEnd::Param {
+                return Some(member);
+            }
+            if param_word(after)? != KnownParam::Desc {
+                return None;
+            }
+            let (value, after, end) = plain_param_value::<LIST>(ascii_suffix(after, 6)?)?;
+            member.desc = Some(value);
+            member.after = after;
+            (end != PlainEnd::Param).then_some(member)
+        }
+        KnownParam::Desc => {
+            let (value, after, end) = plain_param_value::<LIST>(ascii_suffix(rest, 6)?)?;
+            member.desc = Some(value);
+            member.after = after;
+            if end != PlainEnd::Param {
+                return Some(member);
+            }
+            if param_word(after)? != KnownParam::Dur {
+                return None;
+            }
+            let (value, after, end, duration) = plain_dur_value::<LIST>(ascii_suffix(after, 5)?)?;
+            member.dur = Some(value);
+            member.duration = duration;
+            member.after = after;
+            (end != PlainEnd::Param).then_some(member)
         }
     }
-    Some(PlainMember {
-        name,
-        dur,
-        duration,
-        desc,
-        after: rest,
-    })
+}
+
+/// Which of `;dur=` and `;desc=` starts `rest`, ASCII case-insensitively;
+/// `None` for anything else.
+#[inline(always)]
+fn param_word(rest: &str) -> Option<KnownParam> {
+    let (word, eq) = match rest.as_bytes() {
+        [_, a, b, c, d, e, ..] => (u32::from_le_bytes([*a, *b, *c, *d]), Some(*e)),
+        [_, a, b, c, d] => (u32::from_le_bytes([*a, *b, *c, *d]), None),
+        _ => return None,
+    };
+    if word | 0x0020_2020 == u32::from_le_bytes(*b"dur=") {
+        Some(KnownParam::Dur)
+    } else if word | 0x2020_2020 == u32::from_le_bytes(*b"desc") && eq == Some(b'=') {
+        Some(KnownParam::Desc)
+    } else {
+        None
+    }
 }
 
 /// The bytes that end a run of junk: `;`, `,` and `"` (which opens a quoted
