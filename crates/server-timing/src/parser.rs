@@ -179,7 +179,8 @@ struct PlainMember<'a> {
     name: &'a str,
     dur: Option<&'a str>,
     duration: f64,
-    desc: Option<&'a str>,
+    /// The `desc` value, "" when there is none.
+    desc: &'a str,
     /// The text after the member: empty, or starting with the `,` that
     /// ends it.
     after: &'a str,
@@ -200,7 +201,7 @@ fn plain_member<const LIST: bool>(s: &str) -> Option<PlainMember<'_>> {
         name,
         dur: None,
         duration: 0.0,
-        desc: None,
+        desc: "",
         after: rest,
     };
     if end != PlainEnd::Param {
@@ -222,13 +223,13 @@ fn plain_member<const LIST: bool>(s: &str) -> Option<PlainMember<'_>> {
                 return None;
             }
             let (value, after, end) = plain_param_value::<LIST>(ascii_suffix(after, 6)?)?;
-            member.desc = Some(value);
+            member.desc = value;
             member.after = after;
             (end != PlainEnd::Param).then_some(member)
         }
         KnownParam::Desc => {
             let (value, after, end) = plain_param_value::<LIST>(ascii_suffix(rest, 6)?)?;
-            member.desc = Some(value);
+            member.desc = value;
             member.after = after;
             if end != PlainEnd::Param {
                 return Some(member);
@@ -245,18 +246,18 @@ fn plain_member<const LIST: bool>(s: &str) -> Option<PlainMember<'_>> {
     }
 }
 
-/// Which of `;dur=` and `;desc=` starts `rest`, ASCII case-insensitively;
-/// `None` for anything else.
+/// Which of `;dur=` and `;desc=` starts `rest`, ASCII case-insensitively,
+/// with at least one byte after it; `None` for anything else (a param
+/// with an empty value is not plain either way).
 #[inline(always)]
 fn param_word(rest: &str) -> Option<KnownParam> {
-    let (word, eq) = match rest.as_bytes() {
-        [_, a, b, c, d, e, ..] => (u32::from_le_bytes([*a, *b, *c, *d]), Some(*e)),
-        [_, a, b, c, d] => (u32::from_le_bytes([*a, *b, *c, *d]), None),
-        _ => return None,
+    let [_, a, b, c, d, e, ..] = *rest.as_bytes() else {
+        return None;
     };
+    let word = u32::from_le_bytes([a, b, c, d]);
     if word | 0x0020_2020 == u32::from_le_bytes(*b"dur=") {
         Some(KnownParam::Dur)
-    } else if word | 0x2020_2020 == u32::from_le_bytes(*b"desc") && eq == Some(b'=') {
+    } else if word | 0x2020_2020 == u32::from_le_bytes(*b"desc") && e == b'=' {
         Some(KnownParam::Desc)
     } else {
         None
@@ -659,10 +660,10 @@ pub(crate) struct Parser<'a, S, const LIST: bool> {
     /// ASCII runs can be borrowed by slicing instead of re-validating.
     text: Option<&'a str>,
     pos: usize,
-    /// The input from `pos` on, as text, where the fast path left it (so
-    /// that the next member's text needs no char-boundary check): the whole
-    /// text at first, `None` once the general path has moved `pos` (or for
-    /// input that is not UTF-8).
+    /// The input from `pos` on, as text, after at most one space, where
+    /// the fast path left it (so that the next member's text needs no
+    /// char-boundary check): the whole text at first, `None` once the
+    /// general path has moved `pos` (or for input that is not UTF-8).
     tail: Option<&'a str>,
     /// Set once the final member has been consumed.
     done: bool,
@@ -684,7 +685,7 @@ impl<'a, S: DiagnosticSink, const LIST: bool> Parser<'a, S, LIST> {
             input,
             text,
             pos: 0,
-            tail: text,
+            tail: text.map(|t| t.strip_prefix(' ').unwrap_or(t)),
             done: false,
             sink,
         }
@@ -1013,31 +1014,36 @@ impl<'a, S: DiagnosticSink, const LIST: bool> Parser<'a, S, LIST> {
     /// except `NonStrictDuration`, which the general path reports).
     #[inline(always)]
     fn take_plain_member(&mut self) -> Option<Metric<'a>> {
-        let text = match self.tail.take() {
-            Some(tail) => tail,
-            None => self.text?.get(self.pos..)?,
-        };
         // The fast path takes one space before a member (a `", "` join);
-        // other whitespace leaves the member to the general path.
-        let s = text.strip_prefix(' ').unwrap_or(text);
+        // other whitespace leaves the member to the general path. The tail
+        // the fast path left is past that space already.
+        let s = match self.tail.take() {
+            Some(tail) => tail,
+            None => {
+                let text = self.text?.get(self.pos..)?;
+                text.strip_prefix(' ').unwrap_or(text)
+            }
+        };
         // Every text here is a suffix of the input.
         let start = self.input.len() - s.len();
         let member = plain_member::<LIST>(s)?;
         let end = self.input.len() - member.after.len();
-        match member.after.strip_prefix(',') {
-            Some(next) => {
-                self.pos = end + 1;
-                self.tail = Some(next);
-            }
-            None => {
-                self.pos = end;
-                self.done = true;
-            }
+        // A `,` and one space, or a `,`, or the end. (`pos` stays before
+        // the space, as the general path leaves it.)
+        if let Some(next) = member.after.strip_prefix(", ") {
+            self.pos = end + 1;
+            self.tail = Some(next);
+        } else if let Some(next) = member.after.strip_prefix(',') {
+            self.pos = end + 1;
+            self.tail = Some(next);
+        } else {
+            self.pos = end;
+            self.done = true;
         }
         Some(Metric {
             name: member.name,
             dur: member.dur.map(Cow::Borrowed),
-            desc: Cow::Borrowed(member.desc.unwrap_or("")),
+            desc: Cow::Borrowed(member.desc),
             duration: member.duration,
             span: start..end,
         })
