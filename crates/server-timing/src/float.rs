@@ -84,7 +84,10 @@ fn plain_decimal_within(bounded: &[u8]) -> Option<(usize, f64)> {
     if bounded.get(i) == Some(&b'.') {
         i += 1;
         let fraction_start = i;
-        while let Some(&b) = bounded.get(i) {
+        // A fixed number of rounds (the most a 16-byte window can hold
+        // after a point), so the compiler unrolls them.
+        for _ in 0..15 {
+            let Some(&b) = bounded.get(i) else { break };
             let d = b.wrapping_sub(b'0');
             if d >= 10 {
                 break;
