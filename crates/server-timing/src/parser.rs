@@ -219,7 +219,7 @@ fn plain_member<const LIST: bool>(s: &str) -> Option<PlainMember<'_>> {
             if end != PlainEnd::Param {
                 return Some(member);
             }
-            if param_word(after)? != KnownParam::Desc {
+            if !is_param_word(after, KnownParam::Desc) {
                 return None;
             }
             let (value, after, end) = plain_param_value::<LIST>(ascii_suffix(after, 6)?)?;
@@ -234,7 +234,7 @@ fn plain_member<const LIST: bool>(s: &str) -> Option<PlainMember<'_>> {
             if end != PlainEnd::Param {
                 return Some(member);
             }
-            if param_word(after)? != KnownParam::Dur {
+            if !is_param_word(after, KnownParam::Dur) {
                 return None;
             }
             let (value, after, end, duration) = plain_dur_value::<LIST>(ascii_suffix(after, 5)?)?;
@@ -243,6 +243,21 @@ fn plain_member<const LIST: bool>(s: &str) -> Option<PlainMember<'_>> {
             member.after = after;
             (end != PlainEnd::Param).then_some(member)
         }
+    }
+}
+
+/// Whether `;dur=` or `;desc=` (as `param`) starts `rest`, as
+/// [`param_word`] reads it: the test for a member's second param, which can
+/// only be the other one.
+#[inline(always)]
+fn is_param_word(rest: &str, param: KnownParam) -> bool {
+    let [_, a, b, c, d, e, ..] = *rest.as_bytes() else {
+        return false;
+    };
+    let word = u32::from_le_bytes([a, b, c, d]);
+    match param {
+        KnownParam::Dur => word | 0x0020_2020 == u32::from_le_bytes(*b"dur="),
+        KnownParam::Desc => word | 0x2020_2020 == u32::from_le_bytes(*b"desc") && e == b'=',
     }
 }
 
