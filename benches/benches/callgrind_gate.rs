@@ -63,6 +63,13 @@ const WORKLOADS: &[Workload] = &[
         setup: || parse_workload(peers::ours_zero_copy),
     },
     Workload {
+        name: "parse/zero-copy-str",
+        unit: "header",
+        units: PASSES * HEADERS,
+        gated: true,
+        setup: || parse_workload(peers::ours_zero_copy_str),
+    },
+    Workload {
         name: "parse/owned",
         unit: "header",
         units: PASSES * HEADERS,

@@ -1,7 +1,7 @@
 //! Our parser and its Rust peers side by side, in one process, on the same
 //! corpus (`benches::peer_corpus`, nine field values): crates.io's
 //! `server-timing` 0.1, `http-types` 2.12, a bare byte scan (counting `,`
-//! and `;`), and ours, zero-copy and owned. Every parser reads the name,
+//! and `;`), and ours, zero-copy (from bytes and from `str`) and owned. Every parser reads the name,
 //! the duration and the description of every metric.
 #![allow(missing_docs)] // criterion's macros generate undocumented items
 
@@ -16,6 +16,7 @@ fn side_by_side(c: &mut Criterion) {
     // do the same work.
     let ours = peers::ours_zero_copy(&input);
     for (name, sum) in [
+        ("zero-copy from str", peers::ours_zero_copy_str(&input)),
         ("owned", peers::ours_owned(&input)),
         ("http-types", peers::http_types(&input)),
         ("server-timing 0.1", peers::server_timing_0_1(&input)),
@@ -27,6 +28,9 @@ fn side_by_side(c: &mut Criterion) {
     group.bench_function("byte-scan", |b| b.iter(|| peers::byte_scan(&input)));
     group.bench_function("ours-zero-copy", |b| {
         b.iter(|| peers::ours_zero_copy(&input))
+    });
+    group.bench_function("ours-zero-copy-str", |b| {
+        b.iter(|| peers::ours_zero_copy_str(&input))
     });
     group.bench_function("ours-owned", |b| b.iter(|| peers::ours_owned(&input)));
     group.bench_function("http-types-2.12", |b| b.iter(|| peers::http_types(&input)));

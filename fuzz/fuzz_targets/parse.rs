@@ -2,7 +2,7 @@
 //! without panicking; diagnostics ranges stay in bounds and do not change the
 //! result; the one-pass parser agrees with split-then-parse-each-member; and
 //! the owned paths (`parse_server_timing_header_lines`, `Engine::Spec`) give
-//! the same metrics; and every parsed metric that the builder accepts serializes to a value that
+//! the same metrics, as does `parse_server_timing_str` on a UTF-8 value; and every parsed metric that the builder accepts serializes to a value that
 //! parses back to the same metrics.
 #![no_main]
 
@@ -11,7 +11,7 @@ use fetch_headers::{get_a_header, split_a_header_value};
 use server_timing::engines::Engine;
 use server_timing::{
     parse_a_server_timing_header_field, parse_server_timing, parse_server_timing_header_lines,
-    parse_server_timing_with_diagnostics, Diagnostic, PerformanceServerTiming,
+    parse_server_timing_str, parse_server_timing_with_diagnostics, Diagnostic, PerformanceServerTiming,
     ServerTimingBuilder,
 };
 
@@ -36,6 +36,13 @@ fuzz_target!(|data: &[u8]| {
         .filter_map(parse_a_server_timing_header_field)
         .collect();
     assert_eq!(plain, two_pass);
+
+    // A value that is UTF-8 reads the same from `str`.
+    if let Ok(text) = std::str::from_utf8(&value) {
+        let from_str: Vec<PerformanceServerTiming> =
+            parse_server_timing_str(text).map(PerformanceServerTiming::from).collect();
+        assert_eq!(from_str, plain);
+    }
 
     // The owned paths (the field value shared as the metrics' text) read the same.
     assert_eq!(parse_server_timing_header_lines(lines.iter().copied()), plain);

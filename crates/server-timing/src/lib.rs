@@ -54,6 +54,10 @@
 //! );
 //! ```
 //!
+//! A value that is already `str` (a `HeaderValue::to_str`, a HAR or log
+//! record) goes to [`parse_server_timing_str`], which gives the same metrics
+//! as [`parse_server_timing`] on its bytes without checking UTF-8 again.
+//!
 //! # Writing a header
 //!
 //! ```
@@ -84,8 +88,8 @@ mod serialize;
 pub use fetch_headers::{is_token, SERVER_TIMING};
 pub use metric::PerformanceServerTiming;
 pub use parser::{
-    parse_server_timing, parse_server_timing_with_diagnostics, Diagnostic, DiagnosticKind,
-    DiagnosticSink, IgnoreDiagnostics, Metric, Metrics,
+    parse_server_timing, parse_server_timing_str, parse_server_timing_with_diagnostics, Diagnostic,
+    DiagnosticKind, DiagnosticSink, IgnoreDiagnostics, Metric, Metrics,
 };
 pub use serialize::{SerializeError, ServerTimingBuilder};
 

@@ -658,6 +658,23 @@ pub fn parse_server_timing(value: &[u8]) -> Metrics<'_> {
     parse_server_timing_with_diagnostics(value, IgnoreDiagnostics)
 }
 
+/// [`parse_server_timing`] for a field value that is already `str` (a
+/// `HeaderValue::to_str`, a HAR or log record): the same metrics, without
+/// checking again that the value is UTF-8.
+///
+/// ```
+/// let metrics: Vec<_> = server_timing::parse_server_timing_str("db;dur=53, app;desc=\"ok\"")
+///     .map(|m| (m.name(), m.duration(), m.description().to_owned()))
+///     .collect();
+/// assert_eq!(metrics, [("db", 53.0, String::new()), ("app", 0.0, "ok".to_owned())]);
+/// ```
+#[inline]
+pub fn parse_server_timing_str(value: &str) -> Metrics<'_> {
+    Metrics {
+        parser: Parser::from_text(value, IgnoreDiagnostics),
+    }
+}
+
 /// Like [`parse_server_timing`], reporting every recovery to `sink`.
 ///
 /// ```
@@ -693,9 +710,11 @@ pub(crate) struct Parser<'a, S, const LIST: bool> {
     pos: usize,
     /// The input from `pos` on, as text, after at most one space, where
     /// the fast path left it (so that the next member's text needs no
-    /// char-boundary check): the whole text at first, `None` once the
-    /// general path has moved `pos` (or for input that is not UTF-8).
-    tail: Option<&'a str>,
+    /// char-boundary check): the whole text at first, `""` once the
+    /// general path has moved `pos` (or for input that is not UTF-8). An
+    /// empty tail is found again from `pos`, so that the fast path tests
+    /// one length instead of an `Option` and a length.
+    tail: &'a str,
     /// Set once the final member has been consumed.
     done: bool,
     sink: S,
@@ -711,12 +730,24 @@ impl<'a, S: DiagnosticSink, const LIST: bool> Parser<'a, S, LIST> {
     #[inline]
     pub(crate) fn new(input: &'a [u8], sink: S) -> Self {
         // Checked once for the whole value, with SIMD on long ones.
-        let text = simdutf8::basic::from_utf8(input).ok();
+        Self::with_text(input, simdutf8::basic::from_utf8(input).ok(), sink)
+    }
+
+    /// A parser of `text`, which is already known to be UTF-8.
+    #[inline]
+    pub(crate) fn from_text(text: &'a str, sink: S) -> Self {
+        Self::with_text(text.as_bytes(), Some(text), sink)
+    }
+
+    /// A parser of `input`, with `text` the same bytes as `str` when they
+    /// are UTF-8.
+    #[inline(always)]
+    fn with_text(input: &'a [u8], text: Option<&'a str>, sink: S) -> Self {
         Parser {
             input,
             text,
             pos: 0,
-            tail: text.map(|t| t.strip_prefix(' ').unwrap_or(t)),
+            tail: text.map_or("", |t| t.strip_prefix(' ').unwrap_or(t)),
             done: false,
             sink,
         }
@@ -1048,12 +1079,12 @@ impl<'a, S: DiagnosticSink, const LIST: bool> Parser<'a, S, LIST> {
         // The fast path takes one space before a member (a `", "` join);
         // other whitespace leaves the member to the general path. The tail
         // the fast path left is past that space already.
-        let s = match self.tail.take() {
-            Some(tail) => tail,
-            None => {
+        let s = match std::mem::take(&mut self.tail) {
+            "" => {
                 let text = self.text?.get(self.pos..)?;
                 text.strip_prefix(' ').unwrap_or(text)
             }
+            tail => tail,
         };
         // Every text here is a suffix of the input.
         let start = self.input.len() - s.len();
@@ -1063,10 +1094,10 @@ impl<'a, S: DiagnosticSink, const LIST: bool> Parser<'a, S, LIST> {
         // the space, as the general path leaves it.)
         if let Some(next) = member.after.strip_prefix(", ") {
             self.pos = end + 1;
-            self.tail = Some(next);
+            self.tail = next;
         } else if let Some(next) = member.after.strip_prefix(',') {
             self.pos = end + 1;
-            self.tail = Some(next);
+            self.tail = next;
         } else {
             self.pos = end;
             self.done = true;
@@ -1106,7 +1137,7 @@ impl<'a, const LIST: bool> Parser<'a, IgnoreDiagnostics, LIST> {
             input,
             text,
             pos,
-            tail: None,
+            tail: "",
             done: false,
             sink: IgnoreDiagnostics,
         };

@@ -5,8 +5,8 @@
 use fetch_headers::split_a_header_value;
 use proptest::prelude::*;
 use server_timing::{
-    parse_a_server_timing_header_field, parse_server_timing, parse_server_timing_with_diagnostics,
-    Diagnostic, PerformanceServerTiming, ServerTimingBuilder,
+    parse_a_server_timing_header_field, parse_server_timing, parse_server_timing_str,
+    parse_server_timing_with_diagnostics, Diagnostic, PerformanceServerTiming, ServerTimingBuilder,
 };
 
 fn triples<'a>(
@@ -141,7 +141,22 @@ proptest! {
         let fast: Vec<_> = parse_server_timing(value.as_bytes()).map(full).collect();
         let general: Vec<_> =
             parse_server_timing_with_diagnostics(value.as_bytes(), |_: Diagnostic| {}).map(full).collect();
+        let from_str: Vec<_> = parse_server_timing_str(&value).map(full).collect();
+        prop_assert_eq!(&from_str, &fast, "{}", value);
         prop_assert_eq!(fast, general, "{}", value);
+    }
+
+    #[test]
+    fn parsing_a_str_gives_what_parsing_its_bytes_gives(bytes in header_bytes()) {
+        // The bytes drawn are often not UTF-8; their lossy text is, and has
+        // U+FFFD (three bytes, not a token char) where they were not.
+        let value = String::from_utf8_lossy(&bytes);
+        let full = |m: server_timing::Metric<'_>| {
+            (m.name().to_owned(), m.duration().to_bits(), m.description().to_owned(), m.dur_param().map(str::to_owned), m.span())
+        };
+        let from_str: Vec<_> = parse_server_timing_str(&value).map(full).collect();
+        let from_bytes: Vec<_> = parse_server_timing(value.as_bytes()).map(full).collect();
+        prop_assert_eq!(from_str, from_bytes, "{:?}", value);
     }
 
     #[test]
