@@ -77,6 +77,13 @@ const WORKLOADS: &[Workload] = &[
         setup: || parse_workload(peers::ours_owned),
     },
     Workload {
+        name: "parse/objects",
+        unit: "header",
+        units: PASSES * HEADERS,
+        gated: true,
+        setup: || parse_workload(peers::ours_objects),
+    },
+    Workload {
         name: "lint",
         unit: "header",
         units: 10 * HEADERS,

@@ -1,8 +1,10 @@
 //! Our parser and its Rust peers side by side, in one process, on the same
 //! corpus (`benches::peer_corpus`, nine field values): crates.io's
 //! `server-timing` 0.1, `http-types` 2.12, a bare byte scan (counting `,`
-//! and `;`), and ours, zero-copy (from bytes and from `str`) and owned. Every parser reads the name,
-//! the duration and the description of every metric.
+//! and `;`), and ours: zero-copy (from bytes and from `str`), owned (the
+//! `ServerTimingList` an engine stores) and as objects (the
+//! `PerformanceServerTiming` objects a page gets). Every parser reads the
+//! name, the duration and the description of every metric.
 #![allow(missing_docs)] // criterion's macros generate undocumented items
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
@@ -18,6 +20,7 @@ fn side_by_side(c: &mut Criterion) {
     for (name, sum) in [
         ("zero-copy from str", peers::ours_zero_copy_str(&input)),
         ("owned", peers::ours_owned(&input)),
+        ("objects", peers::ours_objects(&input)),
         ("http-types", peers::http_types(&input)),
         ("server-timing 0.1", peers::server_timing_0_1(&input)),
     ] {
@@ -33,6 +36,7 @@ fn side_by_side(c: &mut Criterion) {
         b.iter(|| peers::ours_zero_copy_str(&input))
     });
     group.bench_function("ours-owned", |b| b.iter(|| peers::ours_owned(&input)));
+    group.bench_function("ours-objects", |b| b.iter(|| peers::ours_objects(&input)));
     group.bench_function("http-types-2.12", |b| b.iter(|| peers::http_types(&input)));
     group.bench_function("server-timing-0.1", |b| {
         b.iter(|| peers::server_timing_0_1(&input))

@@ -81,11 +81,13 @@
 
 pub mod engines;
 pub mod float;
+mod list;
 mod metric;
 mod parser;
 mod serialize;
 
 pub use fetch_headers::{is_token, SERVER_TIMING};
+pub use list::{ServerTimingEntry, ServerTimingIter, ServerTimingList};
 pub use metric::PerformanceServerTiming;
 pub use parser::{
     parse_server_timing, parse_server_timing_str, parse_server_timing_with_diagnostics, Diagnostic,
@@ -101,13 +103,17 @@ use parser::Parser;
 /// The lines are combined as Fetch's *get* does (joined by `", "`, so a quote
 /// left open in one line goes on into the next) and then parsed; bytes are
 /// read as Latin-1, never rejected.
+///
+/// These are the objects of [`ServerTimingList::from_header_lines`]; an
+/// engine that keeps the metrics until a page asks for them keeps that list
+/// instead, which costs less to make and reads in place.
 pub fn parse_server_timing_header_lines<'a, I, V>(lines: I) -> Vec<PerformanceServerTiming>
 where
     I: IntoIterator<Item = &'a V>,
     V: AsRef<[u8]> + ?Sized + 'a,
 {
     match fetch_headers::get_a_header(lines) {
-        Some(value) => PerformanceServerTiming::from_field_value(&value),
+        Some(value) => list::objects_of_field_value(&value),
         None => Vec::new(),
     }
 }

@@ -244,7 +244,7 @@ impl Engine {
     /// [`Engine::parse`] for a field value already combined from its lines.
     pub fn parse_value(self, value: &[u8]) -> Vec<PerformanceServerTiming> {
         match self {
-            Engine::Spec => PerformanceServerTiming::from_field_value(value),
+            Engine::Spec => crate::list::objects_of_field_value(value),
             _ => self
                 .parse_value_with_notes(value, &mut Vec::new())
                 .iter()
