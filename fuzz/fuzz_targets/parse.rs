@@ -1,8 +1,8 @@
 //! Fuzz target: any bytes, split into header lines at 0xFF, must parse
 //! without panicking; diagnostics ranges stay in bounds and do not change the
 //! result; the one-pass parser agrees with split-then-parse-each-member; and
-//! the owned paths (`parse_server_timing_header_lines`, `Engine::Spec`) give
-//! the same metrics, as does `parse_server_timing_str` on a UTF-8 value; and every parsed metric that the builder accepts serializes to a value that
+//! the owned paths (`parse_server_timing_header_lines`, `Engine::Spec`,
+//! `ServerTimingList`) give the same metrics, as does `parse_server_timing_str` on a UTF-8 value; and every parsed metric that the builder accepts serializes to a value that
 //! parses back to the same metrics.
 #![no_main]
 
@@ -12,7 +12,7 @@ use server_timing::engines::Engine;
 use server_timing::{
     parse_a_server_timing_header_field, parse_server_timing, parse_server_timing_header_lines,
     parse_server_timing_str, parse_server_timing_with_diagnostics, Diagnostic, PerformanceServerTiming,
-    ServerTimingBuilder,
+    ServerTimingBuilder, ServerTimingList,
 };
 
 fuzz_target!(|data: &[u8]| {
@@ -47,6 +47,13 @@ fuzz_target!(|data: &[u8]| {
     // The owned paths (the field value shared as the metrics' text) read the same.
     assert_eq!(parse_server_timing_header_lines(lines.iter().copied()), plain);
     assert_eq!(Engine::Spec.parse_value(&value), plain);
+    // The list an engine stores reads in place as the metrics, and its
+    // objects are theirs.
+    let list = ServerTimingList::from_header_lines(lines.iter().copied());
+    assert!(list.iter().map(|m| (m.name(), m.duration().to_bits(), m.description())).eq(
+        plain.iter().map(|m| (m.name(), m.duration().to_bits(), m.description()))
+    ));
+    assert_eq!(list.to_objects(), plain);
 
     let mut builder = ServerTimingBuilder::new();
     let mut kept = Vec::new();

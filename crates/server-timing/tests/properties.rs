@@ -7,6 +7,7 @@ use proptest::prelude::*;
 use server_timing::{
     parse_a_server_timing_header_field, parse_server_timing, parse_server_timing_str,
     parse_server_timing_with_diagnostics, Diagnostic, PerformanceServerTiming, ServerTimingBuilder,
+    ServerTimingList,
 };
 
 fn triples<'a>(
@@ -77,6 +78,40 @@ proptest! {
             parse_server_timing(&bytes).map(PerformanceServerTiming::from).collect();
         let shared = server_timing::parse_server_timing_header_lines([&bytes[..]]);
         equal_and_distinct(&shared, &one_by_one)?;
+    }
+
+    /// The list an engine stores (the field value as its text, added
+    /// descriptions after it, or its own text for a value that is not UTF-8
+    /// or long and mostly unused) reads in place as the metrics made one by
+    /// one; its objects equal them, as do the getter's; and the objects of
+    /// one metric are one object however often, and from whichever clone of
+    /// the list, they are made. Repeated, the drawn value also crosses the
+    /// length above which a mostly unused value is not kept whole.
+    #[test]
+    fn a_list_reads_as_metrics_made_one_by_one_and_makes_one_object_per_metric(
+        bytes in header_bytes(),
+        repeat in prop_oneof![3 => Just(1usize), 1 => 2usize..60],
+    ) {
+        let value = vec![&bytes[..]; repeat].join(&b","[..]);
+        let one_by_one: Vec<PerformanceServerTiming> =
+            parse_server_timing(&value).map(PerformanceServerTiming::from).collect();
+        let list = ServerTimingList::from_field_value(&value);
+        let in_place: Vec<(String, u64, String)> = list
+            .iter()
+            .map(|m| (m.name().to_owned(), m.duration().to_bits(), m.description().to_owned()))
+            .collect();
+        prop_assert_eq!(in_place, triples(parse_server_timing(&value)));
+        let objects = list.to_objects();
+        equal_and_distinct(&objects, &one_by_one)?;
+        equal_and_distinct(&server_timing::parse_server_timing_header_lines([&value[..]]), &one_by_one)?;
+        let again = list.clone().to_objects();
+        for (i, a) in objects.iter().enumerate() {
+            for (j, b) in again.iter().enumerate() {
+                prop_assert_eq!(a.ptr_eq(b), i == j);
+            }
+            prop_assert!(a.ptr_eq(&list.get(i).unwrap()));
+        }
+        prop_assert_eq!(&parse_server_timing(&value).collect::<ServerTimingList>(), &list);
     }
 
     #[test]
