@@ -34,6 +34,19 @@
 //! );
 //! ```
 //!
+//! An engine that keeps a response's metrics until a page reads them keeps a
+//! [`ServerTimingList`]: one shared text, read in place, that makes the
+//! objects when asked (the objects of one metric are one object):
+//!
+//! ```
+//! use server_timing::ServerTimingList;
+//!
+//! let list = ServerTimingList::from_header_lines([&b"db;dur=53, app;dur=47.2"[..]]);
+//! let total: f64 = list.iter().map(|m| m.duration()).sum();
+//! assert_eq!(total, 100.2);
+//! assert!(list.get(1).unwrap().ptr_eq(&list.to_objects()[1]));
+//! ```
+//!
 //! The zero-copy API borrows from the field value and allocates only to
 //! resolve an escape or decode a non-ASCII byte; a diagnostics sink sees every
 //! recovery without changing the result:
