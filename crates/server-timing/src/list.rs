@@ -670,6 +670,18 @@ mod tests {
     }
 
     #[test]
+    fn a_list_and_its_objects_can_be_sent_to_and_shared_with_other_threads() {
+        fn sent_and_shared<T: Send + Sync>(_: &T) {}
+        let list = ServerTimingList::from_field_value(b"db;dur=53");
+        sent_and_shared(&list);
+        sent_and_shared(&list.get(0).unwrap());
+        let object = std::thread::spawn(move || list.get(0).unwrap())
+            .join()
+            .unwrap();
+        assert_eq!((object.name(), object.duration()), ("db", 53.0));
+    }
+
+    #[test]
     fn the_empty_list_and_no_lines() {
         let none: [&[u8]; 0] = [];
         assert!(ServerTimingList::from_header_lines(none).is_empty());
