@@ -4,7 +4,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
-use crate::metric::PerformanceServerTiming;
+use crate::metric::{concat_shared, PerformanceServerTiming};
 use crate::parser::{parse_server_timing, Metric};
 
 /// The metrics of one response's `Server-Timing` header, owned: the data
@@ -222,7 +222,7 @@ trait Builder {
     /// `room` of them.
     fn start(text: &str, room: usize) -> Self;
     /// The metric at `place`, whose description is a part of the text.
-    fn push_shared(&mut self, text: &str, place: Place);
+    fn push_shared(&mut self, place: Place);
     /// A metric whose description is not a part of the text (unescaped or
     /// decoded); its name starts at `name_start`.
     fn push_own(
@@ -263,7 +263,7 @@ impl Builder for ListBuilder {
     }
 
     #[inline(always)]
-    fn push_shared(&mut self, _: &str, place: Place) {
+    fn push_shared(&mut self, place: Place) {
         self.used += place.name.1 + place.description.1;
         push(&mut self.metrics, place);
     }
@@ -279,14 +279,11 @@ impl Builder for ListBuilder {
     ) {
         let start = text.len() + self.added.len();
         self.added.push_str(description);
-        self.push_shared(
-            text,
-            Place {
-                name: (name_start, name.len()),
-                description: (start, description.len()),
-                duration,
-            },
-        );
+        self.push_shared(Place {
+            name: (name_start, name.len()),
+            description: (start, description.len()),
+            duration,
+        });
     }
 
     #[inline(always)]
@@ -299,7 +296,7 @@ impl Builder for ListBuilder {
         let text: Arc<str> = if self.added.is_empty() {
             Arc::from(text)
         } else {
-            Arc::from(joined(text, &self.added))
+            concat_shared(text, &self.added)
         };
         ServerTimingList {
             text,
@@ -332,7 +329,7 @@ impl Builder for ObjectsBuilder {
     }
 
     #[inline(always)]
-    fn push_shared(&mut self, _: &str, place: Place) {
+    fn push_shared(&mut self, place: Place) {
         self.used += place.name.1 + place.description.1;
         let object = PerformanceServerTiming::in_shared_text(
             self.text.clone(),
@@ -417,14 +414,11 @@ fn share_field_value<const LONG: bool, B: Builder>(value: &[u8]) -> B::Built {
         match borrowed {
             // A metric's name is always borrowed from the value, and its
             // member starts with it.
-            Some(description) => built.push_shared(
-                text,
-                Place {
-                    name: (name_start, name.len()),
-                    description,
-                    duration,
-                },
-            ),
+            Some(description) => built.push_shared(Place {
+                name: (name_start, name.len()),
+                description,
+                duration,
+            }),
             None => built.push_own(text, name, name_start, &description, duration),
         }
     }
@@ -455,14 +449,6 @@ fn push<T>(list: &mut Vec<T>, item: T) {
     } else {
         push_growing(list, item);
     }
-}
-
-/// `a` then `b` in one string.
-fn joined(a: &str, b: &str) -> String {
-    let mut out = String::with_capacity(a.len() + b.len());
-    out.push_str(a);
-    out.push_str(b);
-    out
 }
 
 /// The `len` bytes of `text` from `start`, or "" when they are not a part
@@ -705,21 +691,13 @@ mod tests {
 
     #[test]
     fn a_place_outside_the_text_reads_as_empty_and_never_panics() {
-        let made = |name: (usize, usize), description: (usize, usize)| ServerTimingList {
-            text: Arc::from("abcé"),
-            metrics: vec![Place {
-                name,
-                description,
-                duration: 0.0,
-            }],
-        };
-        let read = |list: &ServerTimingList| {
-            let entry = list.entry(0).unwrap();
-            (entry.name().to_owned(), entry.description().to_owned())
-        };
+        // The getters of entries and of objects all cut their parts so.
+        let text = "abcé";
         // Inside the text, on char boundaries: the part.
-        assert_eq!(read(&made((0, 3), (3, 2))), ("abc".into(), "é".into()));
-        assert_eq!(read(&made((1, 0), (5, 0))), (String::new(), String::new()));
+        assert_eq!(text_part(text, (0, 3)), "abc");
+        assert_eq!(text_part(text, (3, 2)), "é");
+        assert_eq!(text_part(text, (1, 0)), "");
+        assert_eq!(text_part(text, (5, 0)), "");
         // Past the end, inside `é`, or a length that overflows: "".
         for place in [
             (6, 0),
@@ -729,11 +707,17 @@ mod tests {
             (1, usize::MAX),
             (usize::MAX, 1),
         ] {
-            assert_eq!(
-                read(&made(place, place)),
-                (String::new(), String::new()),
-                "{place:?}"
-            );
+            assert_eq!(text_part(text, place), "", "{place:?}");
         }
+        let list = ServerTimingList {
+            text: Arc::from(text),
+            metrics: vec![Place {
+                name: (4, 1),
+                description: (usize::MAX, 1),
+                duration: 0.0,
+            }],
+        };
+        let entry = list.entry(0).unwrap();
+        assert_eq!((entry.name(), entry.description()), ("", ""));
     }
 }
