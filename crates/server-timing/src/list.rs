@@ -120,6 +120,15 @@ impl ServerTimingList {
 
     /// [`from_header_lines`](Self::from_header_lines) over the
     /// `Server-Timing` lines of an [`http::HeaderMap`].
+    ///
+    /// ```
+    /// let mut headers = http::HeaderMap::new();
+    /// headers.append("server-timing", "miss, db;dur=53".parse().unwrap());
+    /// headers.append("server-timing", "app;desc=\"a \\\"b\\\"\"".parse().unwrap());
+    /// let list = server_timing::ServerTimingList::from_header_map(&headers);
+    /// let read: Vec<_> = list.iter().map(|m| (m.name(), m.description())).collect();
+    /// assert_eq!(read, [("miss", ""), ("db", ""), ("app", "a \"b\"")]);
+    /// ```
     pub fn from_header_map(headers: &http::HeaderMap) -> Self {
         Self::from_header_lines(headers.get_all(crate::SERVER_TIMING).iter())
     }

@@ -403,6 +403,41 @@ fn spec_exception(
     Some(found)
 }
 
+/// The list an engine stores (`ServerTimingList`), read in place, gives
+/// on every recorded case what the spec reading's objects give, and on the
+/// 85 WPT parsing cases what Chromium and Firefox recorded.
+#[test]
+fn the_stored_list_reads_every_recorded_case_as_the_spec_objects_and_the_browsers_on_wpt() {
+    let chromium = recording("chromium");
+    let firefox = recording("firefox");
+    let cases = cases();
+    for case in &cases {
+        let list = server_timing::ServerTimingList::from_header_lines(&case.lines);
+        let in_place: Vec<Recorded> = list
+            .iter()
+            .map(|m| Recorded {
+                name: m.name().to_owned(),
+                duration: m.duration(),
+                description: m.description().to_owned(),
+            })
+            .collect();
+        let spec = recorded(&Engine::Spec.parse(&case.lines));
+        assert!(same(&in_place, &spec), "{}: {}", case.id, show(&case.lines));
+        assert!(same(&recorded(&list.to_objects()), &spec), "{}", case.id);
+        if case.id.starts_with("wpt-") {
+            for browser in [&chromium, &firefox] {
+                assert!(
+                    same(&in_place, &browser.results[&case.id]),
+                    "{} against {}",
+                    case.id,
+                    browser.version
+                );
+            }
+        }
+    }
+    assert!(cases.len() > 5000);
+}
+
 #[test]
 fn spec_profile_agrees_where_the_browsers_agree_except_documented_categories() {
     let chromium = recording("chromium");
